@@ -1,0 +1,46 @@
+"""`renubu` with no subcommand: open (creating on first run) the database and show the day."""
+
+from __future__ import annotations
+
+import click
+
+from renubu_tui.cli.root import Context, command_options, pass_context
+
+
+def run_app(ctx: Context) -> None:
+    """Until the terminal UI lands, print the book summary of the current CSM."""
+    _print_summary(ctx)
+
+
+@click.command()
+@command_options
+@pass_context
+def summary(ctx: Context) -> None:
+    """Print your book by renewal stage and the renewals that come first."""
+    _print_summary(ctx)
+
+
+def _print_summary(ctx: Context) -> None:
+    from renubu_tui.services.bootstrap import open_database, prepare
+    from renubu_tui.services.summary import book_summary
+
+    settings = ctx.settings
+    today = settings.clock().today()
+
+    async def go():  # type: ignore[no-untyped-def]
+        async with open_database(settings) as database:
+            done = await prepare(database, settings, today)
+            return done, await book_summary(database, settings.tenant, settings.user, today)
+
+    done, book = ctx.run(go())
+    if done:
+        click.echo(f"(database {' and '.join(done)}: {settings.database_url})", err=True)
+    click.echo(f"{book.user_name} <{book.user_email}> · {book.tenant} · today {book.today}")
+    click.echo(f"{book.customers} customers by renewal stage:")
+    for name, count in book.by_stage:
+        click.echo(f"  {name:<12} {count:>4}")
+    if book.soonest:
+        click.echo("Renewals first:")
+        for name, days, stage in book.soonest:
+            when = f"{-days} days overdue" if days < 0 else f"in {days} days"
+            click.echo(f"  {name:<36} {stage:<10} {when}")

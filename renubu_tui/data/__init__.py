@@ -1,0 +1,1 @@
+"""Data layer: engine factory, tables, migrations and seeds. Nothing here touches the UI."""

@@ -1,0 +1,73 @@
+"""Every table of DOMAIN §12, as SQLAlchemy 2 declarative models."""
+
+from renubu_tui.data.models.activity import (
+    ActionExecution,
+    ChatBranch,
+    ChatMessage,
+    ChatThread,
+    KnowledgeDocument,
+    LlmContext,
+    Notification,
+    SavedAction,
+    ToolCall,
+)
+from renubu_tui.data.models.base import Base
+from renubu_tui.data.models.customers import (
+    ConfigEntry,
+    Contract,
+    Customer,
+    CustomerEngagement,
+    CustomerFinancials,
+    CustomerIntelligence,
+    CustomerStakeholder,
+    CustomerUsage,
+)
+from renubu_tui.data.models.tenancy import (
+    AuditEntry,
+    CompanySettings,
+    Tenant,
+    User,
+    UserPreferences,
+)
+from renubu_tui.data.models.workflows import (
+    LibraryStep,
+    StepExecution,
+    TaskArtifact,
+    Workflow,
+    WorkflowExecution,
+    WorkflowTask,
+    WorkflowVersion,
+)
+
+__all__ = [
+    "ActionExecution",
+    "AuditEntry",
+    "Base",
+    "ChatBranch",
+    "ChatMessage",
+    "ChatThread",
+    "CompanySettings",
+    "ConfigEntry",
+    "Contract",
+    "Customer",
+    "CustomerEngagement",
+    "CustomerFinancials",
+    "CustomerIntelligence",
+    "CustomerStakeholder",
+    "CustomerUsage",
+    "KnowledgeDocument",
+    "LibraryStep",
+    "LlmContext",
+    "Notification",
+    "SavedAction",
+    "StepExecution",
+    "TaskArtifact",
+    "Tenant",
+    "ToolCall",
+    "User",
+    "UserPreferences",
+    "Workflow",
+    "WorkflowExecution",
+    "WorkflowTask",
+    "WorkflowVersion",
+]

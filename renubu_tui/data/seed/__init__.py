@@ -1,0 +1,1 @@
+"""Seeding: the shipped configuration, core workflows and demo data, and synthetic scale data."""

@@ -1,0 +1,184 @@
+"""Typed settings: config file < RENUBU_* environment < command-line flags.
+
+The config file is TOML. Top-level keys name fields directly (`database_url = "…"`) and tables
+name their prefix (`[database] url = "…"` is `database_url`). Paths come from platformdirs so the
+embedded database lives where the platform keeps user data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from renubu_tui.clock import Clock, ClockError, parse_date
+
+APP_NAME = "renubu"
+ENV_PREFIX = "RENUBU_"
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; the message is one line for a person."""
+
+
+def config_dir() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False)
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def default_config_file() -> Path:
+    override = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    return Path(override).expanduser() if override else config_dir() / "config.toml"
+
+
+def default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{data_dir() / 'renubu.sqlite3'}"
+
+
+@dataclass
+class Settings:
+    """Everything renubu can be configured with; each field is documented for `renubu locate`."""
+
+    database_url: str = field(
+        default_factory=default_database_url,
+        metadata={"doc": "SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://…"},
+    )
+    tenant: str = field(default="acme-cs", metadata={"doc": "Tenant slug the app works in."})
+    user: str | None = field(
+        default=None, metadata={"doc": "Your e-mail; defaults to the tenant's first CSM."}
+    )
+    today: dt.date | None = field(
+        default=None, metadata={"doc": "Fixed 'today' (YYYY-MM-DD); the system date if unset."}
+    )
+    auto_seed: bool = field(
+        default=True, metadata={"doc": "Seed the demo data into a new embedded database."}
+    )
+    llm_provider: str = field(
+        default="offline", metadata={"doc": "offline, ollama, openai or anthropic."}
+    )
+    llm_model: str | None = field(default=None, metadata={"doc": "Model name for the provider."})
+    llm_base_url: str | None = field(default=None, metadata={"doc": "Provider base URL."})
+    llm_api_key: str | None = field(default=None, metadata={"doc": "Provider API key."})
+    llm_timeout: float = field(default=60.0, metadata={"doc": "Seconds before a model call gives up."})
+    config_file: Path | None = field(
+        default=None, metadata={"doc": "The config file these settings were read from."}
+    )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def clock(self) -> Clock:
+        return Clock(self.today)
+
+    def sqlite_path(self) -> Path | None:
+        """The database file of an SQLite URL (None for memory or other backends)."""
+        if not self.is_sqlite:
+            return None
+        _, _, rest = self.database_url.partition(":///")
+        if not rest or rest.startswith(":memory:"):
+            return None
+        return Path(rest.split("?", 1)[0])
+
+
+_FIELDS = {f.name: f for f in fields(Settings) if f.name != "config_file"}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Turn a file or environment value into the field's type, or say why not."""
+    kind = _FIELDS[name].type
+    if value is None:
+        return None
+    try:
+        if "dt.date" in str(kind):
+            return value if isinstance(value, dt.date) else parse_date(str(value))
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(f"expected true or false, got {value!r}")
+        if kind == "float":
+            return float(value)
+        return str(value)
+    except (ClockError, ValueError) as exc:
+        raise SettingsError(f"setting {name}: {exc}") from None
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}".replace("-", "_")
+        if isinstance(value, dict) and name not in _FIELDS:
+            flat.update(_flatten(value, f"{name}_"))
+        else:
+            flat[name] = value
+    return flat
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Values of a TOML config file; a missing file is empty, a broken one is an error."""
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read config file {path}: {exc}") from None
+    values = _flatten(data)
+    # Tables that are not settings (e.g. [keys] remaps) are for the UI; keep them out of here.
+    return {k: v for k, v in values.items() if k in _FIELDS}
+
+
+def read_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in _FIELDS:
+        raw = environ.get(ENV_PREFIX + name.upper())
+        if raw is not None and raw != "":
+            values[name] = raw
+    return values
+
+
+def load_settings(
+    overrides: dict[str, Any] | None = None,
+    *,
+    config_file: Path | None = None,
+    environ: dict[str, str] | os._Environ[str] | None = None,
+) -> Settings:
+    """Merge the three sources, later ones winning, and coerce each value to its type."""
+    env = os.environ if environ is None else environ
+    path = config_file or default_config_file()
+    merged: dict[str, Any] = {}
+    merged.update(read_config_file(path))
+    merged.update(read_environment(env))
+    merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    unknown = sorted(set(merged) - set(_FIELDS))
+    if unknown:
+        raise SettingsError(f"unknown setting {unknown[0]!r}")
+    typed = {name: _coerce(name, value) for name, value in merged.items()}
+    return dataclasses.replace(Settings(), **typed, config_file=path)
+
+
+def describe(settings: Settings) -> list[tuple[str, str, str]]:
+    """(name, value, doc) rows, secrets masked, for `renubu locate`."""
+    rows = []
+    for name, f in _FIELDS.items():
+        value = getattr(settings, name)
+        shown = "" if value is None else str(value)
+        if name == "llm_api_key" and value:
+            shown = "****"
+        rows.append((name, shown, f.metadata.get("doc", "")))
+    return rows

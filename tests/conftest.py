@@ -1,0 +1,234 @@
+"""Shared fixtures: databases on SQLite always, and on PostgreSQL when RENUBU_TEST_DATABASE_URL is set.
+
+Every data test takes `db` (migrated, empty), `seeded_db` (migrated and seeded with the demo data
+at TEST_TODAY) or `empty_db` (nothing at all), parametrized over the backends. PostgreSQL tests
+run in a schema made for this test run and dropped afterwards. With RENUBU_REQUIRE_PG=1 a skipped
+PostgreSQL test, or none at all, fails the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from renubu_tui.data.engine import Database, create_database
+
+TEST_TODAY = dt.date(2025, 9, 24)  # Bluesoft's D-15: Critical starts; the portfolio anchors here
+PG_URL = os.environ.get("RENUBU_TEST_DATABASE_URL", "").strip()
+REQUIRE_PG = os.environ.get("RENUBU_REQUIRE_PG", "") == "1"
+BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REQUIRE_PG and not PG_URL:
+        raise pytest.UsageError("RENUBU_REQUIRE_PG=1 but RENUBU_TEST_DATABASE_URL is not set")
+
+
+_pg_ran = 0
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    on_pg = "postgresql" in getattr(item, "callspec", None).id if hasattr(item, "callspec") else False
+    if on_pg and report.when == "call" and report.passed:
+        global _pg_ran
+        _pg_ran += 1
+    if REQUIRE_PG and on_pg and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"PostgreSQL test skipped while RENUBU_REQUIRE_PG=1: {report.longrepr}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if REQUIRE_PG and _pg_ran == 0 and session.testscollected and exitstatus == 0:
+        session.exitstatus = 1
+        print("\nRENUBU_REQUIRE_PG=1 but no PostgreSQL test passed")
+
+
+# --- no network -----------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests talk to loopback only (the local PostgreSQL, test servers); anything else fails."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
+            if not (host.startswith("127.") or host in {"::1", "localhost"}):
+                raise OSError(f"network access blocked in tests: {host}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+# --- PostgreSQL schema for this run ---------------------------------------------------------
+
+
+def _run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)
+
+
+async def _exec(url: str, *statements: str) -> None:
+    from sqlalchemy import text
+
+    database = create_database(url)
+    try:
+        async with database.engine.begin() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await database.dispose()
+
+
+class PgSchemas:
+    """Schemas made by this test run, all dropped at the end."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.made: list[str] = []
+
+    def new(self) -> str:
+        name = f"renubu_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        _run(_exec(self.url, f'CREATE SCHEMA "{name}"'))
+        self.made.append(name)
+        return name
+
+    def drop(self, name: str) -> None:
+        _run(_exec(self.url, f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        self.made.remove(name)
+
+    def drop_all(self) -> None:
+        for name in list(self.made):
+            self.drop(name)
+
+
+@pytest.fixture(scope="session")
+def pg_schemas() -> Iterator[PgSchemas | None]:
+    if not PG_URL:
+        yield None
+        return
+    schemas = PgSchemas(PG_URL)
+    yield schemas
+    schemas.drop_all()
+
+
+def pg_database(schema: str) -> Database:
+    return create_database(PG_URL, schema=schema)
+
+
+# --- templates built once per session --------------------------------------------------------
+
+
+async def _migrate(database: Database, seed: bool) -> None:
+    from renubu_tui.data.migrate import upgrade
+
+    await upgrade(database)
+    if seed:
+        from renubu_tui.data.seed.demo import seed_all
+
+        await seed_all(database, today=TEST_TODAY)
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("templates")
+    paths = {"migrated": root / "migrated.sqlite3", "seeded": root / "seeded.sqlite3"}
+    for kind, path in paths.items():
+        _run(_migrate(create_database(f"sqlite+aiosqlite:///{path}"), seed=kind == "seeded"))
+    return paths
+
+
+@pytest.fixture(scope="session")
+def pg_migrated_schema(pg_schemas: PgSchemas | None) -> str | None:
+    if pg_schemas is None:
+        return None
+    schema = pg_schemas.new()
+    _run(_migrate(pg_database(schema), seed=False))
+    return schema
+
+
+async def _truncate_all(database: Database) -> None:
+    from sqlalchemy import text
+
+    from renubu_tui.data.models import Base
+
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with database.engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {names} CASCADE"))
+
+
+async def _fresh(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_templates: dict[str, Path],
+    pg_migrated_schema: str | None,
+    kind: str,
+) -> Database:
+    if request.param == "sqlite":
+        path = tmp_path / "renubu.sqlite3"
+        shutil.copyfile(sqlite_templates[kind], path)
+        return create_database(f"sqlite+aiosqlite:///{path}")
+    assert pg_migrated_schema is not None
+    database = pg_database(pg_migrated_schema)
+    await _truncate_all(database)
+    if kind == "seeded":
+        from renubu_tui.data.seed.demo import seed_all
+
+        await seed_all(database, today=TEST_TODAY)
+    return database
+
+
+@pytest.fixture(params=BACKENDS)
+async def db(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_templates: dict[str, Path],
+    pg_migrated_schema: str | None,
+) -> AsyncIterator[Database]:
+    """A migrated, empty database."""
+    database = await _fresh(request, tmp_path, sqlite_templates, pg_migrated_schema, "migrated")
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+async def seeded_db(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_templates: dict[str, Path],
+    pg_migrated_schema: str | None,
+) -> AsyncIterator[Database]:
+    """A migrated database seeded with the demo data at TEST_TODAY."""
+    database = await _fresh(request, tmp_path, sqlite_templates, pg_migrated_schema, "seeded")
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+async def empty_db(
+    request: pytest.FixtureRequest, tmp_path: Path, pg_schemas: PgSchemas | None
+) -> AsyncIterator[Database]:
+    """A database with no tables at all (a new file, or a new PostgreSQL schema)."""
+    if request.param == "sqlite":
+        database = create_database(f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}")
+        yield database
+        await database.dispose()
+        return
+    assert pg_schemas is not None
+    schema = await asyncio.to_thread(pg_schemas.new)
+    database = pg_database(schema)
+    yield database
+    await database.dispose()
+    await asyncio.to_thread(pg_schemas.drop, schema)
