@@ -24,7 +24,7 @@ def parse_date(text: str) -> dt.date:
 
 @dataclass
 class Clock:
-    """Gives today's date: the system's, or a fixed one that can be moved (the demo's time travel)."""
+    """Today's date: the system's, or a fixed one that can be moved (the demo's time travel)."""
 
     fixed: dt.date | None = None
 

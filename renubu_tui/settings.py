@@ -70,7 +70,9 @@ class Settings:
     llm_model: str | None = field(default=None, metadata={"doc": "Model name for the provider."})
     llm_base_url: str | None = field(default=None, metadata={"doc": "Provider base URL."})
     llm_api_key: str | None = field(default=None, metadata={"doc": "Provider API key."})
-    llm_timeout: float = field(default=60.0, metadata={"doc": "Seconds before a model call gives up."})
+    llm_timeout: float = field(
+        default=60.0, metadata={"doc": "Seconds before a model call gives up."}
+    )
     config_file: Path | None = field(
         default=None, metadata={"doc": "The config file these settings were read from."}
     )

@@ -1,4 +1,4 @@
-"""Shared fixtures: databases on SQLite always, and on PostgreSQL when RENUBU_TEST_DATABASE_URL is set.
+"""Shared fixtures: databases on SQLite always, on PostgreSQL when RENUBU_TEST_DATABASE_URL is set.
 
 Every data test takes `db` (migrated, empty), `seeded_db` (migrated and seeded with the demo data
 at TEST_TODAY) or `empty_db` (nothing at all), parametrized over the backends. PostgreSQL tests
@@ -39,7 +39,8 @@ _pg_ran = 0
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()
-    on_pg = "postgresql" in getattr(item, "callspec", None).id if hasattr(item, "callspec") else False
+    callspec = getattr(item, "callspec", None)
+    on_pg = callspec is not None and "postgresql" in callspec.id
     if on_pg and report.when == "call" and report.passed:
         global _pg_ran
         _pg_ran += 1
@@ -64,9 +65,9 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def guarded(self: socket.socket, address: object) -> object:
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
-            if not (host.startswith("127.") or host in {"::1", "localhost"}):
-                raise OSError(f"network access blocked in tests: {host}")
+        remote = not (str(host).startswith("127.") or host in {"::1", "localhost"})
+        if self.family in (socket.AF_INET, socket.AF_INET6) and remote:
+            raise OSError(f"network access blocked in tests: {host}")
         return real_connect(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)

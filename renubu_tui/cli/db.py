@@ -54,7 +54,9 @@ def current(ctx: Context) -> None:
     elif revision == HEAD_REVISION:
         click.echo(f"{where}: revision {revision} (head)")
     else:
-        click.echo(f"{where}: revision {revision}, behind {HEAD_REVISION} (run `renubu db upgrade`)")
+        click.echo(
+            f"{where}: revision {revision}, behind {HEAD_REVISION} (run `renubu db upgrade`)"
+        )
 
 
 @db.command()

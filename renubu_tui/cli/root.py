@@ -44,8 +44,13 @@ class Context:
 
 pass_context = click.make_pass_decorator(Context)
 
-_FLAG_NAMES = {"database_url": "database_url", "tenant": "tenant", "user": "user",
-               "as_of": "today", "config": "config"}
+_FLAG_NAMES = {
+    "database_url": "database_url",
+    "tenant": "tenant",
+    "user": "user",
+    "as_of": "today",
+    "config": "config",
+}
 
 
 def _flags(values: dict[str, Any]) -> dict[str, Any]:

@@ -56,9 +56,7 @@ async def current_revision(db: Database) -> str | None:
     from sqlalchemy import inspect, text
 
     async with db.engine.connect() as conn:
-        has_table = await conn.run_sync(
-            lambda sync: inspect(sync).has_table("alembic_version")
-        )
+        has_table = await conn.run_sync(lambda sync: inspect(sync).has_table("alembic_version"))
         if not has_table:
             return None
         row = (await conn.execute(text("SELECT version_num FROM alembic_version"))).first()

@@ -54,7 +54,9 @@ class SavedAction(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    tenant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE")
+    )
     slug: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(200))
     action_type: Mapped[str] = mapped_column(String(30))
@@ -263,7 +265,9 @@ class KnowledgeDocument(Base):
     __table_args__ = (*_scoped_unique("knowledge_documents", "slug"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    tenant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE")
+    )
     slug: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(300))
     category: Mapped[str | None] = mapped_column(String(80))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, MetaData, TypeDecorator, Uuid, func
 from sqlalchemy.dialects.postgresql import JSONB
@@ -27,7 +27,7 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Aware UTC datetimes on both backends (SQLite keeps no zone, so we store UTC and re-attach it)."""
+    """Aware UTC datetimes on both backends (SQLite keeps no zone: store UTC, re-attach it)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -54,7 +54,11 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSONType, list[Any]: JSONType, uuid.UUID: Uuid()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSONType,
+        list[Any]: JSONType,
+        uuid.UUID: Uuid(),
+    }
 
 
 def uuid_pk() -> Mapped[uuid.UUID]:

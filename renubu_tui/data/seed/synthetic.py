@@ -32,7 +32,34 @@ _TABLE_CODES = {
     "customer_engagement": 6,
     "users": 7,
 }
-_WORDS = ["Apex", "Birch", "Cobalt", "Delta", "Ember", "Fjord", "Granite", "Harbor", "Iris", "Juniper", "Kestrel", "Lumen", "Meridian", "Nimbus", "Onyx", "Pioneer", "Quartz", "Redwood", "Summit", "Tidal", "Umber", "Vertex", "Willow", "Xenon", "Yarrow", "Zephyr"]
+_WORDS = [
+    "Apex",
+    "Birch",
+    "Cobalt",
+    "Delta",
+    "Ember",
+    "Fjord",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+    "Meridian",
+    "Nimbus",
+    "Onyx",
+    "Pioneer",
+    "Quartz",
+    "Redwood",
+    "Summit",
+    "Tidal",
+    "Umber",
+    "Vertex",
+    "Willow",
+    "Xenon",
+    "Yarrow",
+    "Zephyr",
+]
 _SUFFIXES = ("Labs", "Systems", "Health", "Logistics", "Analytics", "Foods", "Energy", "Media")
 _INDUSTRIES = ("SaaS", "Healthcare", "Logistics", "Retail", "Finance", "Energy", "Media")
 _PLANS = ("invest", "expand", "manage", "monitor", None, None)
@@ -101,9 +128,7 @@ async def _ensure_csms(
 ) -> list[uuid.UUID]:
     needed = max(1, math.ceil(total / CUSTOMERS_PER_CSM)) if total else 0
     ids = [synthetic_id("users", i) for i in range(needed)]
-    have = set(
-        (await conn.scalars(select(User.id).where(User.id.in_(ids)))).all() if ids else []
-    )
+    have = set((await conn.scalars(select(User.id).where(User.id.in_(ids)))).all() if ids else [])
     levels = ("junior", "mid", "senior", "expert")
     missing = [
         {
