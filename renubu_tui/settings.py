@@ -19,6 +19,7 @@ from renubu_tui.clock import Clock, ClockError, parse_date
 
 APP_NAME = "renubu"
 ENV_PREFIX = "RENUBU_"
+UI_TABLES = frozenset({"keys", "ui"})
 
 
 class SettingsError(ValueError):
@@ -140,9 +141,12 @@ def read_config_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"cannot read config file {path}: {exc}") from None
-    values = _flatten(data)
-    # Tables that are not settings (e.g. [keys] remaps) are for the UI; keep them out of here.
-    return {k: v for k, v in values.items() if k in _FIELDS}
+    # Tables the UI reads itself (key remaps, layout) are not settings; anything else must be.
+    values = _flatten({k: v for k, v in data.items() if k not in UI_TABLES})
+    unknown = sorted(set(values) - set(_FIELDS))
+    if unknown:
+        raise SettingsError(f"{path}: unknown setting {unknown[0]!r}")
+    return values
 
 
 def read_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:

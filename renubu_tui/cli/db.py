@@ -76,8 +76,16 @@ def seed(ctx: Context, synthetic: int | None) -> None:
     settings = ctx.settings
     today = settings.clock().today()
 
+    tty = sys.stderr.isatty()
+    shown: set[int] = set()
+
     def progress(done: int, total: int) -> None:
-        click.echo(f"\rsynthetic: {done:,}/{total:,} customers", err=True, nl=done == total)
+        tenth = done * 10 // total
+        if tty:
+            click.echo(f"\rsynthetic: {done:,}/{total:,} customers", err=True, nl=done == total)
+        elif tenth not in shown:
+            shown.add(tenth)
+            click.echo(f"synthetic: {done:,}/{total:,} customers", err=True)
 
     async def go() -> None:
         async with open_database(settings) as database:
@@ -91,7 +99,7 @@ def seed(ctx: Context, synthetic: int | None) -> None:
                     synthetic,
                     tenant_slug=settings.tenant,
                     today=today,
-                    progress=progress if sys.stderr.isatty() or synthetic >= 10000 else None,
+                    progress=progress if tty or synthetic >= 10000 else None,
                 )
                 elapsed = time.perf_counter() - started
                 click.echo(

@@ -296,7 +296,7 @@ def make_customer(rng, row, owner, used_people):
         nps = int(clamp(base_nps + round(drift_h * 0.1 * frac) + rng.choice([-1, 0, 0, 1]), 0, 10))
         csat = round(clamp(1 + nps * 0.4 + rng.uniform(-0.3, 0.3), 1.0, 5.0), 1)
         sentiment = "positive" if nps >= 8 else ("negative" if nps <= 5 else "neutral")
-        tickets = max(0, int(round((100 - health) / 15 + rng.uniform(-1.5, 1.5))))
+        tickets = max(0, round((100 - health) / 15 + rng.uniform(-1.5, 1.5)))
         escore = int(clamp(round(health + drift_h * frac * 0.8 + rng.uniform(-8, 8)), 5, 99))
         engagement.append({"day": d, "lastContact": d - rng.randint(0, 21), "lastQbr": last_qbr,
                            "nextQbr": last_qbr + 90, "nps": nps, "csat": csat,

@@ -1,0 +1,180 @@
+"""Seeding: complete, idempotent, all-or-nothing, anchored so the demo works on any day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import (
+    CompanySettings,
+    Contract,
+    Customer,
+    CustomerFinancials,
+    CustomerIntelligence,
+    CustomerStakeholder,
+    Workflow,
+    WorkflowExecution,
+    WorkflowVersion,
+)
+from renubu_tui.data.seed import demo
+from renubu_tui.data.seed.demo import seed_all
+from renubu_tui.data.stats import table_counts
+from tests.conftest import TEST_TODAY
+
+
+async def test_seeding_twice_changes_nothing(seeded_db: Database) -> None:
+    before = await table_counts(seeded_db)
+    report = await seed_all(seeded_db, today=TEST_TODAY + dt.timedelta(days=40))
+    assert (report.inserted, report.updated) == (0, 0), report.counts
+    assert await table_counts(seeded_db) == before
+
+
+async def test_seed_fills_every_part_of_the_demo(seeded_db: Database) -> None:
+    counts = await table_counts(seeded_db)
+    assert counts["tenants"] == 1
+    assert counts["customers"] >= 55
+    assert counts["workflows"] >= 11  # nine renewal stages, other types, two compositions
+    assert counts["workflow_versions"] == counts["workflows"]
+    for table in (
+        "users",
+        "contracts",
+        "customer_intelligence",
+        "customer_financials",
+        "customer_usage_metrics",
+        "customer_engagement",
+        "customer_stakeholders",
+        "config_entries",
+        "saved_actions",
+        "workflow_step_library",
+        "workflow_chat_branches",
+        "knowledge_documents",
+    ):
+        assert counts[table] > 0, table
+    async with seeded_db.sessions() as s:
+        renewal = (
+            await s.scalars(
+                select(Workflow.slug).where(Workflow.workflow_type == "renewal", Workflow.is_core)
+            )
+        ).all()
+    for slug in ("overdue", "emergency", "critical", "signature", "finalize", "negotiate"):
+        assert slug in renewal
+    assert {"engage", "prepare", "monitor", "standard-renewal", "executive-contact-lost"} <= set(
+        renewal
+    )
+
+
+async def test_portfolio_dates_are_relative_to_the_first_seed(seeded_db: Database) -> None:
+    async with seeded_db.sessions() as s:
+        anchor = await s.scalar(select(CompanySettings.seed_anchor_date))
+        latest_end = await s.scalar(select(func.max(Contract.end_date)))
+    assert anchor == TEST_TODAY
+    assert latest_end is not None and latest_end > TEST_TODAY
+
+
+async def test_bluesoft_journey_figures(seeded_db: Database) -> None:
+    d = dt.date(2025, 10, 9)
+    async with seeded_db.sessions() as s:
+        bluesoft = await s.scalar(select(Customer).where(Customer.domain == "bluesoft.com"))
+        assert bluesoft is not None
+        assert (bluesoft.name, bluesoft.industry, bluesoft.account_plan) == (
+            "Bluesoft Corporation",
+            "Enterprise Software",
+            "expand",
+        )
+        health = dict(
+            (
+                await s.execute(
+                    select(CustomerIntelligence.as_of_date, CustomerIntelligence.health_score)
+                    .where(CustomerIntelligence.customer_id == bluesoft.id)
+                    .order_by(CustomerIntelligence.as_of_date)
+                )
+            ).all()
+        )
+        arr = (
+            await s.scalars(
+                select(CustomerFinancials.current_arr)
+                .where(CustomerFinancials.customer_id == bluesoft.id)
+                .order_by(CustomerFinancials.valid_from)
+            )
+        ).all()
+        stakeholders = set(
+            (
+                await s.scalars(
+                    select(CustomerStakeholder.name).where(
+                        CustomerStakeholder.customer_id == bluesoft.id
+                    )
+                )
+            ).all()
+        )
+        renewal = await s.scalar(
+            select(Contract).where(Contract.customer_id == bluesoft.id, Contract.start_date > d)
+        )
+        executions = (
+            await s.scalars(
+                select(WorkflowExecution).where(WorkflowExecution.customer_id == bluesoft.id)
+            )
+        ).all()
+    offsets = [-120, -90, -60, -45, -30, -15, -5, 0]
+    assert [health[d + dt.timedelta(days=o)] for o in offsets] == [72, 78, 68, 75, 74, 74, 73, 85]
+    assert arr == [165000, 180000, 198000]
+    assert stakeholders == {
+        "Sarah Chen",
+        "Marcus Thompson",
+        "Emily Rodriguez",
+        "David Kim",
+        "Jessica Martinez",
+    }
+    assert renewal is not None and (renewal.arr, renewal.seats) == (198000, 45)
+    assert renewal.start_date == d + dt.timedelta(days=1)
+    assert len(executions) == 2
+
+
+async def test_a_failure_midway_leaves_nothing_behind(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_upsert = demo.upsert
+
+    async def failing(session, table, rows, report):  # type: ignore[no-untyped-def]
+        if table.name == "customer_stakeholders":
+            raise RuntimeError("disk full")
+        await real_upsert(session, table, rows, report)
+
+    monkeypatch.setattr(demo, "upsert", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        await seed_all(db, today=TEST_TODAY)
+    counts = await table_counts(db)
+    assert {name: n for name, n in counts.items() if n} == {}
+
+
+async def test_a_changed_core_workflow_gets_a_new_version(seeded_db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from renubu_tui.resources import seeds_dir
+
+    root = tmp_path / "seeds"
+    shutil.copytree(seeds_dir(), root)
+    path = root / "workflows" / "renewal" / "critical.json"
+    text = path.read_text(encoding="utf-8")
+    import json
+
+    config = json.loads(text)
+    config["description"] = "Édité — a changed description"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    report = await seed_all(seeded_db, today=TEST_TODAY, root=root)
+    assert report.counts["workflow_versions"] == [1, 0]
+    assert report.counts["workflows"] == [0, 1]
+    async with seeded_db.sessions() as s:
+        wf = await s.scalar(select(Workflow).where(Workflow.slug == "critical"))
+        assert wf is not None and wf.current_version == 2
+        versions = (
+            await s.scalars(
+                select(WorkflowVersion.version_number)
+                .where(WorkflowVersion.workflow_id == wf.id)
+                .order_by(WorkflowVersion.version_number)
+            )
+        ).all()
+    assert versions == [1, 2]
+    assert wf.config["description"] == "Édité — a changed description"
