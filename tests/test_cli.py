@@ -66,7 +66,8 @@ def test_reset_needs_confirmation(tmp_path: Path, capsys: pytest.CaptureFixture[
             1,
         ),
         (["db", "stats", "--frobnicate"], "No such option '--frobnicate'", 2),
-        (["--as-of", "2025-13-40", "locate"], "invalid date '2025-13-40'", 1),
+        (["--as-of", "2025-13-40", "locate"], "invalid date '2025-13-40'", 2),
+        (["--user", "nobody@x.test", "summary"], "unknown user 'nobody@x.test'", 2),
         (["db", "seed", "--synthetic", "0"], "Invalid value for '--synthetic'", 2),
     ],
 )

@@ -13,7 +13,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: every failure a person can cause is one line on stderr and a non-zero exit."""
     import click
 
-    from renubu_tui.cli.errors import KNOWN_ERRORS, one_line
+    from renubu_tui.cli.errors import KNOWN_ERRORS, exit_code, one_line
 
     try:
         cli.main(args=argv, prog_name="renubu", standalone_mode=False)
@@ -27,6 +27,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KNOWN_ERRORS as exc:
         click.echo(f"renubu: {one_line(exc)}", err=True)
-        sys.exit(getattr(exc, "exit_code", 1))
+        sys.exit(exit_code(exc))
     except KeyboardInterrupt:
         sys.exit(130)

@@ -32,3 +32,10 @@ KNOWN_ERRORS: tuple[type[BaseException], ...] = (
 def one_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return " ".join(text.split())
+
+
+def exit_code(exc: BaseException) -> int:
+    """2 for what the person asked wrongly (unknown names, bad dates), 1 for everything else."""
+    if isinstance(exc, UserError | LookupError | ClockError | SettingsError):
+        return 2
+    return 1

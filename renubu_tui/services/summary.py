@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 
 from renubu_tui.data.engine import Database
-from renubu_tui.data.models import CompanySettings, Contract, Customer, Tenant, User
+from renubu_tui.data.models import Contract, Customer
 from renubu_tui.domain.config import DomainConfig
 from renubu_tui.domain.stages import days_until_renewal, stage_for_days
+from renubu_tui.services.lookup import tenant_by_slug, user_by_email
 
 
 @dataclass(frozen=True)
@@ -29,31 +30,13 @@ class BookSummary:
     soonest: list[tuple[str, int, str]]
 
 
-async def resolve_user(db: Database, tenant_slug: str, email: str | None) -> User:
-    """The user the settings name, else the tenant's default CSM."""
-    async with db.sessions() as session:
-        tenant = await session.scalar(select(Tenant).where(Tenant.slug == tenant_slug))
-        if tenant is None:
-            raise LookupError(f"unknown tenant {tenant_slug!r} (run `renubu db seed`)")
-        if email is None:
-            company = await session.get(CompanySettings, tenant.id)
-            email = (company.settings or {}).get("defaultUser") if company else None
-        user = None
-        if email:
-            user = await session.scalar(
-                select(User).where(User.tenant_id == tenant.id, User.email == email.lower())
-            )
-        if user is None:
-            raise LookupError(f"unknown user {email!r} in tenant {tenant_slug!r}")
-        return user
-
-
 async def book_summary(
     db: Database, tenant_slug: str, email: str | None, today: dt.date
 ) -> BookSummary:
     config = DomainConfig.default()
-    user = await resolve_user(db, tenant_slug, email)
     async with db.sessions() as session:
+        tenant = await tenant_by_slug(session, tenant_slug)
+        user = await user_by_email(session, tenant, email)
         rows = (
             await session.execute(
                 select(Customer.name, Contract.end_date)
