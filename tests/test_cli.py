@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from renubu_tui.cli import main
+from renubu_tui.data.migrate import HEAD_REVISION
 from tests.conftest import PG_URL
 
 
@@ -33,7 +34,7 @@ def test_upgrade_seed_stats_and_reseed(tmp_path: Path, capsys: pytest.CaptureFix
     code, out, _ = run(capsys, "--database-url", url, "db", "current")
     assert code == 0 and "empty" in out
     code, out, _ = run(capsys, "--database-url", url, "db", "upgrade")
-    assert code == 0 and "to revision 0001" in out
+    assert code == 0 and f"to revision {HEAD_REVISION}" in out
     code, out, _ = run(capsys, "--database-url", url, "db", "current")
     assert "(head)" in out
     code, out, _ = run(capsys, "--database-url", url, "--as-of", "2025-09-24", "db", "seed")
@@ -100,7 +101,7 @@ async def test_postgres_behind_is_not_migrated_silently(pg_schemas: object) -> N
     database = pg_database(schema)
     try:
         with pytest.raises(
-            DatabaseError, match=r"is empty and needs 0001: run `renubu db upgrade`"
+            DatabaseError, match=rf"is empty and needs {HEAD_REVISION}: run `renubu db upgrade`"
         ):
             await prepare(database, Settings(database_url=PG_URL), dt.date(2025, 9, 24))
         assert await current_revision(database) is None

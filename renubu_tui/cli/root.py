@@ -123,6 +123,7 @@ def register() -> None:
     cli.add_command(db.db)
     cli.add_command(locate.locate)
     cli.add_command(app.summary)
+    cli.add_command(__import__("renubu_tui.cli.context", fromlist=["context"]).context)
 
 
 register()

@@ -61,3 +61,30 @@ async def test_behind_database_is_not_migrated_silently(empty_db: Database) -> N
     assert await current_revision(empty_db) is None
     assert await ensure_current(empty_db, auto_upgrade=True) is True
     assert await ensure_current(empty_db, auto_upgrade=False) is False
+
+
+async def test_0002_backfills_name_keys_of_existing_customers(empty_db: Database) -> None:
+    import uuid
+
+    from sqlalchemy import text
+
+    await upgrade(empty_db, "0001")
+    tid, cid = uuid.uuid4(), uuid.uuid4()
+    async with empty_db.engine.begin() as conn:
+        hexed = empty_db.dialect == "sqlite"
+        t, c = (tid.hex, cid.hex) if hexed else (tid, cid)
+        await conn.execute(
+            text("INSERT INTO tenants (id, slug, name) VALUES (:id, 't', 'T')"), {"id": t}
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO customers (id, tenant_id, name, slug, domain, is_synthetic, "
+                "updated_at) VALUES (:id, :t, 'Straße ÉCLAIR', 's', 's.test', false, "
+                "CURRENT_TIMESTAMP)"
+            ),
+            {"id": c, "t": t},
+        )
+    await upgrade(empty_db)
+    async with empty_db.engine.connect() as conn:
+        key = await conn.scalar(text("SELECT name_key FROM customers"))
+    assert key == "strasse éclair"

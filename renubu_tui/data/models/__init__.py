@@ -22,6 +22,7 @@ from renubu_tui.data.models.customers import (
     CustomerStakeholder,
     CustomerUsage,
 )
+from renubu_tui.data.models.queue import QueueItem, QueueState
 from renubu_tui.data.models.tenancy import (
     AuditEntry,
     CompanySettings,
@@ -59,6 +60,8 @@ __all__ = [
     "LibraryStep",
     "LlmContext",
     "Notification",
+    "QueueItem",
+    "QueueState",
     "SavedAction",
     "StepExecution",
     "TaskArtifact",

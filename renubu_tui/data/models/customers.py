@@ -49,6 +49,10 @@ from renubu_tui.domain.vocabulary import (
 Money = Numeric(14, 2, asdecimal=False)
 
 
+def _name_key(context: Any) -> str:
+    return str(context.get_current_parameters().get("name", "")).casefold()
+
+
 def _customer_fk() -> Mapped[uuid.UUID]:
     return mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
 
@@ -66,6 +70,8 @@ class Customer(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
+    # casefold(name): the queue's tie-break and search key (SQL lower() differs outside ASCII)
+    name_key: Mapped[str] = mapped_column(String(200), default=_name_key)
     slug: Mapped[str] = mapped_column(String(200))
     domain: Mapped[str] = mapped_column(String(253))
     industry: Mapped[str | None] = mapped_column(String(120))
@@ -99,6 +105,8 @@ class Contract(Base):
     term_months: Mapped[int] = mapped_column(Integer)
     seats: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="active")
+    # When the term was signed; a later term signed by today means the renewal is secured.
+    signed_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class CustomerIntelligence(Base):

@@ -279,6 +279,7 @@ def customer_rows(
             "id": cid,
             "tenant_id": keys.tenant_id,
             "name": c["name"],
+            "name_key": c["name"].casefold(),
             "slug": c.get("slug") or slugify(c["name"]),
             "domain": c["domain"].lower(),
             "industry": c.get("industry"),
@@ -302,6 +303,7 @@ def customer_rows(
                 "term_months": k.get("termMonths", 12),
                 "seats": k.get("seats"),
                 "status": k.get("status", "active"),
+                "signed_on": day(anchor, k.get("signed")),
             }
         )
     for f in c.get("financials", []):

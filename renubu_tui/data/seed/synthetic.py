@@ -169,6 +169,7 @@ def _build(
                 "id": cid,
                 "tenant_id": tenant_id,
                 "name": name,
+                "name_key": name.casefold(),
                 "slug": f"synthetic-{i:06d}",
                 "domain": f"synthetic-{i:06d}.example",
                 "industry": rng.choice(_INDUSTRIES),
@@ -192,6 +193,7 @@ def _build(
                 "term_months": term,
                 "seats": rng.randint(5, 500),
                 "status": "active",
+                "signed_on": None,
             }
         )
         out["customer_financials"].append(

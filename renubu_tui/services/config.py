@@ -1,0 +1,184 @@
+"""Stages, weights and thresholds from the database, through a short-lived cache.
+
+Global rows hold the shipped configuration; a tenant's rows override whole sections. Reads go
+through a cache with a 5-minute time-to-live (so other CSMs' changes arrive within minutes); a
+change made through this service clears the cache at once and is audited with old and new value.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import AuditEntry, ConfigEntry
+from renubu_tui.domain.config import ConfigError, DomainConfig
+
+SECTIONS = ("stages", "scoring", "thresholds")
+TTL_SECONDS = 300.0
+
+
+class ConfigValueError(ValueError):
+    """A configuration change that would not validate; nothing was written."""
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: DomainConfig
+    raw: dict[str, Any]
+    key: str  # digest of the raw configuration: materializations built from it carry it
+    sources: dict[str, str]  # section -> "global" | "tenant"
+
+
+def config_digest(raw: dict[str, Any]) -> str:
+    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class ConfigService:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        ttl: float = TTL_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._db = db
+        self._ttl = ttl
+        self._now = monotonic
+        self._cache: dict[uuid.UUID, tuple[float, LoadedConfig]] = {}
+
+    def invalidate(self, tenant_id: uuid.UUID | None = None) -> None:
+        if tenant_id is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(tenant_id, None)
+
+    async def load(self, tenant_id: uuid.UUID) -> LoadedConfig:
+        hit = self._cache.get(tenant_id)
+        if hit is not None and self._now() - hit[0] < self._ttl:
+            return hit[1]
+        loaded = await self._read(tenant_id)
+        self._cache[tenant_id] = (self._now(), loaded)
+        return loaded
+
+    async def get(self, tenant_id: uuid.UUID) -> DomainConfig:
+        return (await self.load(tenant_id)).config
+
+    async def _read(self, tenant_id: uuid.UUID) -> LoadedConfig:
+        async with self._db.sessions() as session:
+            rows = (
+                await session.execute(
+                    select(ConfigEntry.tenant_id, ConfigEntry.key, ConfigEntry.value).where(
+                        ConfigEntry.key.in_(SECTIONS),
+                        or_(ConfigEntry.tenant_id.is_(None), ConfigEntry.tenant_id == tenant_id),
+                    )
+                )
+            ).all()
+        raw = DomainConfig.default().to_dict()
+        sources = dict.fromkeys(SECTIONS, "default")
+        for scope in (None, tenant_id):  # global first, the tenant's rows win
+            for row_tenant, key, value in rows:
+                if row_tenant == scope:
+                    raw[key] = value
+                    sources[key] = "global" if scope is None else "tenant"
+        try:
+            config = DomainConfig.from_dict(raw)
+        except ConfigError as exc:
+            raise ConfigValueError(f"the stored configuration is invalid: {exc}") from None
+        return LoadedConfig(config=config, raw=raw, key=config_digest(raw), sources=sources)
+
+    async def set(
+        self, tenant_id: uuid.UUID, path: str, value: Any, *, actor: str, actor_id: uuid.UUID | None
+    ) -> tuple[Any, Any]:
+        """Set `path` (e.g. `thresholds.riskScoreMin`) for the tenant; returns (old, new)."""
+        current = (await self._read(tenant_id)).raw
+        parts = [p for p in path.split(".") if p]
+        if not parts or parts[0] not in SECTIONS:
+            raise ConfigValueError(f"unknown configuration key {path!r}: start with {SECTIONS}")
+        updated = copy.deepcopy(current)
+        old = _assign(updated, parts, value, path)
+        try:
+            DomainConfig.from_dict(updated)
+        except ConfigError as exc:
+            raise ConfigValueError(f"{path}: {exc}") from None
+        section = parts[0]
+        async with self._db.sessions() as session, session.begin():
+            entry = await session.scalar(
+                select(ConfigEntry).where(
+                    ConfigEntry.tenant_id == tenant_id, ConfigEntry.key == section
+                )
+            )
+            if entry is None:
+                session.add(
+                    ConfigEntry(
+                        tenant_id=tenant_id, key=section, value=updated[section], updated_by=actor
+                    )
+                )
+            else:
+                entry.value = updated[section]
+                entry.updated_by = actor
+            session.add(
+                AuditEntry(
+                    tenant_id=tenant_id,
+                    actor_id=actor_id,
+                    actor_label=actor,
+                    entity_type="config",
+                    entity_id=path,
+                    action="set",
+                    old_value=old,
+                    new_value=value,
+                )
+            )
+        self.invalidate(tenant_id)
+        return old, value
+
+
+def _assign(tree: dict[str, Any], parts: list[str], value: Any, path: str) -> Any:
+    node: Any = tree
+    for i, part in enumerate(parts[:-1]):
+        node = _child(node, part, ".".join(parts[: i + 1]))
+    last = parts[-1]
+    if isinstance(node, list):
+        index = _index(node, last, path)
+        old = node[index]
+        node[index] = value
+        return old
+    if not isinstance(node, dict) or last not in node:
+        raise ConfigValueError(f"unknown configuration key {path!r}")
+    old = node[last]
+    node[last] = value
+    return old
+
+
+def _child(node: Any, part: str, where: str) -> Any:
+    if isinstance(node, list):
+        return node[_index(node, part, where)]
+    if isinstance(node, dict) and part in node:
+        return node[part]
+    raise ConfigValueError(f"unknown configuration key {where!r}")
+
+
+def _index(node: list[Any], part: str, where: str) -> int:
+    if part.isdigit() and int(part) < len(node):
+        return int(part)
+    for i, item in enumerate(node):  # stages can be named: stages.Critical.urgency
+        if isinstance(item, dict) and item.get("name") == part:
+            return i
+    raise ConfigValueError(f"unknown configuration key {where!r}")
+
+
+def parse_value(text: str) -> Any:
+    """A value typed on the command line: JSON when it parses, else the text itself."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text

@@ -1,0 +1,308 @@
+"""The prioritized queue (DOMAIN §6): which work needs whom today, in what order, and why.
+
+Rows live in the `queue_items` materialization, rebuilt in SQL for a (tenant, day) when it is
+missing or was built from another configuration (see queue_sql for why). Pages are read by keyset
+in the reference order of `renubu_tui.domain.queue_order`; each shown row gets its explanation
+from the Python scoring rules, which also double-check the SQL's score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, tuple_
+
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import QueueItem, QueueState
+from renubu_tui.data.models.queue import ORDER_COLUMNS
+from renubu_tui.domain.config import DomainConfig
+from renubu_tui.domain.enums import AccountPlan, Experience, WorkflowType
+from renubu_tui.domain.scoring import ScoreBreakdown, ScoreInputs, score
+from renubu_tui.services.config import ConfigService
+from renubu_tui.services.queue_sql import ITEM_COLUMNS, Dialect, rows_select
+
+KEEP_DAYS = 8  # materializations kept per tenant (the demo's milestones fit)
+
+Cursor = tuple[int, int, str, str, int]
+
+
+class QueueError(ValueError):
+    """A queue request that cannot be answered as asked (bad filter value…)."""
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """Which rows to show; None means no restriction. `owner_id` None is everyone's work."""
+
+    owner_id: uuid.UUID | None = None
+    types: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    plans: tuple[str, ...] = ()
+    min_arr: float | None = None
+    max_arr: float | None = None
+    min_score: int | None = None
+    search: str | None = None
+    snoozed: bool = False  # the Snoozed tab: hidden rows whose wake date is still ahead
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    customer_id: uuid.UUID
+    customer_name: str
+    workflow_type: str
+    owner_id: uuid.UUID | None
+    stage: str | None
+    days: int | None
+    arr: float | None
+    plan: str | None
+    plan_is_set: bool
+    score: int
+    label: str
+    status: str
+    snoozed_until: dt.date | None
+    snooze_ended: bool
+    execution_id: uuid.UUID | None
+    breakdown: ScoreBreakdown
+    cursor: Cursor = field(repr=False)
+
+    @property
+    def top_factors(self) -> list[str]:
+        """The factors that moved the score most, as sentences (base first)."""
+        factors = sorted(self.breakdown.factors[1:], key=lambda f: -abs(_weight(f)))
+        return [f.text for f in (self.breakdown.factors[:1] + tuple(factors))[:3]]
+
+
+def _weight(factor: Any) -> float:
+    return factor.value - 1 if factor.name in {"arr", "plan", "experience"} else factor.value
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    next_cursor: Cursor | None
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    active: int
+    snoozed: int
+    escalated_to_me: int
+
+
+class QueueService:
+    def __init__(self, db: Database, config: ConfigService) -> None:
+        self._db = db
+        self._config = config
+        self._dialect = Dialect(db.dialect)
+
+    async def ensure_fresh(self, tenant_id: uuid.UUID, today: dt.date) -> bool:
+        """Build the (tenant, today) materialization if missing or stale; True when it built."""
+        loaded = await self._config.load(tenant_id)
+        async with self._db.sessions() as session:
+            state = await session.get(QueueState, (tenant_id, today))
+        if state is not None and state.config_key == loaded.key:
+            return False
+        await self.refresh(tenant_id, today)
+        return True
+
+    async def refresh(self, tenant_id: uuid.UUID, today: dt.date) -> int:
+        """Rebuild the tenant's queue for `today` in one transaction; returns the row count."""
+        loaded = await self._config.load(tenant_id)
+        statement = insert(QueueItem).from_select(
+            list(ITEM_COLUMNS), rows_select(tenant_id, today, loaded.config, self._dialect)
+        )
+        async with self._db.sessions() as session, session.begin():
+            if self._dialect.sqlite is False:
+                await session.execute(select(func.pg_advisory_xact_lock(_lock_key(tenant_id))))
+            await session.execute(
+                delete(QueueItem).where(QueueItem.tenant_id == tenant_id, QueueItem.as_of == today)
+            )
+            await session.execute(statement)
+            count = await session.scalar(
+                select(func.count())
+                .select_from(QueueItem)
+                .where(QueueItem.tenant_id == tenant_id, QueueItem.as_of == today)
+            )
+            await session.execute(
+                delete(QueueState).where(
+                    QueueState.tenant_id == tenant_id, QueueState.as_of == today
+                )
+            )
+            session.add(
+                QueueState(
+                    tenant_id=tenant_id, as_of=today, config_key=loaded.key, row_count=count or 0
+                )
+            )
+            await self._forget_old_days(session, tenant_id, today)
+        return int(count or 0)
+
+    async def _forget_old_days(self, session: Any, tenant_id: uuid.UUID, today: dt.date) -> None:
+        days = (
+            await session.scalars(
+                select(QueueState.as_of)
+                .where(QueueState.tenant_id == tenant_id, QueueState.as_of != today)
+                .order_by(QueueState.refreshed_at.desc())
+                .offset(KEEP_DAYS - 1)
+            )
+        ).all()
+        if days:
+            await session.execute(
+                delete(QueueItem).where(QueueItem.tenant_id == tenant_id, QueueItem.as_of.in_(days))
+            )
+            await session.execute(
+                delete(QueueState).where(
+                    QueueState.tenant_id == tenant_id, QueueState.as_of.in_(days)
+                )
+            )
+
+    async def invalidate(self, tenant_id: uuid.UUID) -> None:
+        """Forget every materialization of the tenant: the next read rebuilds (inputs changed)."""
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(delete(QueueState).where(QueueState.tenant_id == tenant_id))
+            await session.execute(delete(QueueItem).where(QueueItem.tenant_id == tenant_id))
+
+    def _where(self, tenant_id: uuid.UUID, today: dt.date, filters: QueueFilters) -> list[Any]:
+        q = QueueItem
+        clauses: list[Any] = [q.tenant_id == tenant_id, q.as_of == today]
+        if filters.snoozed:
+            clauses += [q.visible.is_(False)]
+        else:
+            clauses += [q.visible.is_(True)]
+        if filters.owner_id is not None:
+            clauses.append(q.owner_id == filters.owner_id)
+        if filters.types:
+            _check(filters.types, [t.value for t in WorkflowType], "workflow type")
+            clauses.append(q.workflow_type.in_(filters.types))
+        if filters.stages:
+            clauses.append(q.stage.in_(filters.stages))
+        if filters.plans:
+            _check(filters.plans, [p.value for p in AccountPlan], "plan")
+            clauses.append(q.plan.in_(filters.plans))
+        if filters.min_arr is not None:
+            clauses.append(q.arr >= filters.min_arr)
+        if filters.max_arr is not None:
+            clauses.append(q.arr <= filters.max_arr)
+        if filters.min_score is not None:
+            clauses.append(q.neg_score <= -filters.min_score)
+        if filters.search:
+            needle = filters.search.strip().casefold()
+            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append(q.name_key.like(f"%{escaped}%", escape="\\"))
+        return clauses
+
+    async def page(
+        self,
+        tenant_id: uuid.UUID,
+        today: dt.date,
+        filters: QueueFilters = QueueFilters(),
+        *,
+        limit: int = 50,
+        after: Cursor | None = None,
+    ) -> QueuePage:
+        """Up to `limit` rows after `after`, in queue order (keyset: every page costs the same)."""
+        await self.ensure_fresh(tenant_id, today)
+        config = await self._config.get(tenant_id)
+        q = QueueItem
+        order = [getattr(q, name) for name in ORDER_COLUMNS]
+        clauses = self._where(tenant_id, today, filters)
+        if after is not None:
+            clauses.append(tuple_(*order) > tuple_(*after))
+        statement = select(q).where(and_(*clauses)).order_by(*order).limit(limit + 1)
+        async with self._db.sessions() as session:
+            items = list((await session.scalars(statement)).all())
+        more = len(items) > limit
+        rows = [_row(item, config) for item in items[:limit]]
+        return QueuePage(rows=rows, next_cursor=rows[-1].cursor if more and rows else None)
+
+    async def count(self, tenant_id: uuid.UUID, today: dt.date, filters: QueueFilters) -> int:
+        await self.ensure_fresh(tenant_id, today)
+        async with self._db.sessions() as session:
+            return int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(QueueItem)
+                    .where(*self._where(tenant_id, today, filters))
+                )
+                or 0
+            )
+
+    async def counts(
+        self, tenant_id: uuid.UUID, today: dt.date, user_id: uuid.UUID | None, *, mine: bool
+    ) -> QueueCounts:
+        """Active and Snoozed (of the user, or everyone's when not `mine`), Escalated-to-me."""
+        await self.ensure_fresh(tenant_id, today)
+        q = QueueItem
+        scope = [q.tenant_id == tenant_id, q.as_of == today]
+        owner = [q.owner_id == user_id] if mine and user_id is not None else []
+        async with self._db.sessions() as session:
+            active = await session.scalar(
+                select(func.count()).select_from(q).where(*scope, *owner, q.visible.is_(True))
+            )
+            snoozed = await session.scalar(
+                select(func.count()).select_from(q).where(*scope, *owner, q.visible.is_(False))
+            )
+            escalated = await session.scalar(
+                select(func.count())
+                .select_from(q)
+                .where(*scope, q.escalated_to_id == user_id, q.status == "escalated")
+            )
+        return QueueCounts(int(active or 0), int(snoozed or 0), int(escalated or 0))
+
+
+def _check(values: tuple[str, ...], known: list[str], what: str) -> None:
+    for value in values:
+        if value not in known:
+            raise QueueError(f"unknown {what} {value!r} (expected one of: {', '.join(known)})")
+
+
+def _lock_key(tenant_id: uuid.UUID) -> int:
+    return int.from_bytes(tenant_id.bytes[:8], "big", signed=True)
+
+
+def _row(item: QueueItem, config: DomainConfig) -> QueueRow:
+    stage = next((s for s in config.stages if s.name == item.stage), None)
+    breakdown = score(
+        ScoreInputs(
+            workflow_type=WorkflowType(item.workflow_type),
+            stage=stage,
+            arr=item.arr,
+            plan=AccountPlan(item.plan) if item.plan else None,
+            experience=Experience(item.experience) if item.experience else None,
+            active_workflows=item.active_workflows,
+            opportunity_score=item.opportunity_score,
+            risk_score=item.risk_score,
+        ),
+        config,
+    )
+    return QueueRow(
+        customer_id=item.customer_id,
+        customer_name=item.customer_name,
+        workflow_type=item.workflow_type,
+        owner_id=item.owner_id,
+        stage=item.stage,
+        days=item.days,
+        arr=item.arr,
+        plan=item.plan,
+        plan_is_set=item.plan_is_set,
+        score=item.score,
+        label=item.label,
+        status=item.status,
+        snoozed_until=item.snoozed_until,
+        snooze_ended=item.snooze_ended,
+        execution_id=item.execution_id,
+        breakdown=breakdown,
+        cursor=(
+            item.neg_score,
+            item.days_key,
+            item.name_key,
+            _cursor_id(item.customer_id),
+            item.type_rank,
+        ),
+    )
+
+
+def _cursor_id(customer_id: uuid.UUID) -> Any:
+    return customer_id
