@@ -29,6 +29,7 @@ class CustomerFacts:
     plan: AccountPlan | None = None  # set by a person; derived from ARR and health when None
     opportunity_score: Number | None = None
     risk_score: Number | None = None
+    renewal_secured: bool = False  # the next term is already signed: no renewal work left
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ def _renewal(facts: CustomerFacts, cfg: DomainConfig, has_open: bool) -> Determi
     days = facts.days_until_renewal
     if days is None:
         return Determination(kind, False, "none: no renewal date.")
+    if facts.renewal_secured:
+        return Determination(kind, False, "none: renewal secured (the next term is signed).")
     stage = stage_for_days(days, cfg.stages)
     where = f" ({stage.name} stage)" if stage is not None else " (no stage)"
     if days > 0:

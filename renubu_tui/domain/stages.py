@@ -40,3 +40,16 @@ def days_overdue(days_until: int | None) -> int | None:
 def hours_until_renewal(days_until: int | None) -> int | None:
     """24 × days until renewal (§1: whole days, not clock hours), from days_until_renewal()."""
     return None if days_until is None else 24 * days_until
+
+
+def effective_stage_days(days: int | None, running_workflow_day: int | None) -> int | None:
+    """The day a renewal's stage is read at: the more urgent of its own days and the stage of
+    the renewal workflow running for it (one started early, e.g. Critical at 15 days because
+    signatures stall). Urgency rises as the renewal nears, so "more urgent" is the smaller day.
+    `running_workflow_day` is the workflow's trigger maximum (or minimum when it has none).
+    """
+    if running_workflow_day is None:
+        return days
+    if days is None or running_workflow_day < days:
+        return running_workflow_day
+    return days

@@ -30,11 +30,12 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, literal, or_, select
+from sqlalchemy import Date, Select, Uuid, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import (
@@ -105,7 +106,13 @@ async def build_context(
     async with db.sessions() as session:
         tenant = await tenant_by_slug(session, tenant_slug)
         customer = await customer_by_ref(session, tenant, str(customer_ref_or_id))
-        row = (await session.execute(_main_query(customer, today, execution_id))).one()
+        params = {
+            "customer_id": customer.id,
+            "today": today,
+            "owner_id": customer.owner_id,
+            "execution_id": execution_id,
+        }
+        row = (await session.execute(_main_statement(), params)).one()
         stakeholders = (
             await session.scalars(
                 select(CustomerStakeholder)
@@ -238,29 +245,27 @@ async def build_context(
     return context
 
 
-def _main_query(customer: Customer, today: dt.date, execution_id: uuid.UUID | None) -> Select[Any]:
-    """One statement for everything that is one row per customer (no N+1, no round trips)."""
-    cid = customer.id
+@cache
+def _main_statement() -> Select[Any]:
+    """One statement for everything that is one row per customer (no N+1, no round trips).
+
+    Built once and reused with bind parameters: building it (eight aliased subqueries) costs
+    more than running it. A None `execution_id` or `owner_id` compares as NULL and matches
+    nothing, so the same statement serves a context without an execution or without a CSM.
+    """
+    today = bindparam("today", type_=Date())
+    cid = bindparam("customer_id", type_=Uuid())
     csm, manager = aliased(User, name="csm"), aliased(User, name="manager")
-    workload: ColumnElement[Any] = literal(0)  # no CSM, no workload
-    if customer.owner_id is not None:
-        workload = (
-            select(func.count())
-            .select_from(WorkflowExecution)
-            .where(
-                WorkflowExecution.tenant_id == customer.tenant_id,
-                WorkflowExecution.owner_id == customer.owner_id,
-                WorkflowExecution.status.in_(OPEN_EXECUTION_STATUSES),
-            )
-            .scalar_subquery()
-        )
-    execution_on: ColumnElement[bool] = false()
-    if execution_id is not None:
-        execution_on = and_(
-            WorkflowExecution.id == execution_id,
-            WorkflowExecution.customer_id == Customer.id,
+    workload = (
+        select(func.count())
+        .select_from(WorkflowExecution)
+        .where(
             WorkflowExecution.tenant_id == Customer.tenant_id,
+            WorkflowExecution.owner_id == bindparam("owner_id", type_=Uuid()),
+            WorkflowExecution.status.in_(OPEN_EXECUTION_STATUSES),
         )
+        .scalar_subquery()
+    )
     return (
         select(
             Customer.id,
@@ -288,14 +293,26 @@ def _main_query(customer: Customer, today: dt.date, execution_id: uuid.UUID | No
         .outerjoin(CustomerIntelligence, _newest(CustomerIntelligence, "as_of_date", cid, today))
         .outerjoin(CustomerUsage, _newest(CustomerUsage, "as_of_date", cid, today))
         .outerjoin(CustomerEngagement, _newest(CustomerEngagement, "as_of_date", cid, today))
-        .outerjoin(WorkflowExecution, execution_on)
+        .outerjoin(
+            WorkflowExecution,
+            and_(
+                WorkflowExecution.id == bindparam("execution_id", type_=Uuid()),
+                WorkflowExecution.customer_id == Customer.id,
+                WorkflowExecution.tenant_id == Customer.tenant_id,
+            ),
+        )
         .outerjoin(WorkflowVersion, WorkflowVersion.id == WorkflowExecution.workflow_version_id)
         .where(Customer.id == cid)
     )
 
 
 def _newest(
-    model: Any, column: str, cid: uuid.UUID, today: dt.date, *, valid_on_today: bool = False
+    model: Any,
+    column: str,
+    cid: BindParameter[Any],
+    today: BindParameter[Any],
+    *,
+    valid_on_today: bool = False,
 ) -> ColumnElement[bool]:
     """Join condition: the customer's row with the greatest `column` at or before today.
 

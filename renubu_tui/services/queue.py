@@ -16,13 +16,22 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, select, tuple_
 
 from renubu_tui.data.engine import Database
-from renubu_tui.data.models import QueueItem, QueueState
+from renubu_tui.data.models import QueueItem, QueueState, Workflow, WorkflowExecution
 from renubu_tui.data.models.queue import ORDER_COLUMNS
 from renubu_tui.domain.config import DomainConfig
+from renubu_tui.domain.determination import CustomerFacts, Determination, determine
 from renubu_tui.domain.enums import AccountPlan, Experience, WorkflowType
+from renubu_tui.domain.plans import effective_plan, parse_plan
 from renubu_tui.domain.scoring import ScoreBreakdown, ScoreInputs, score
+from renubu_tui.domain.stages import effective_stage_days, stage_for_days
 from renubu_tui.services.config import ConfigService
-from renubu_tui.services.queue_sql import ITEM_COLUMNS, Dialect, rows_select
+from renubu_tui.services.queue_sql import (
+    ITEM_COLUMNS,
+    Dialect,
+    facts_select,
+    open_execution_for,
+    rows_select,
+)
 
 KEEP_DAYS = 8  # materializations kept per tenant (the demo's milestones fit)
 
@@ -83,6 +92,29 @@ def _weight(factor: Any) -> float:
 class QueuePage:
     rows: list[QueueRow]
     next_cursor: Cursor | None
+
+
+@dataclass(frozen=True)
+class TypeExplanation:
+    determination: Determination
+    stage: str | None
+    breakdown: ScoreBreakdown | None  # None when the type does not qualify
+    note: str | None = None  # e.g. why the stage differs from the days until renewal
+
+
+@dataclass(frozen=True)
+class CustomerExplanation:
+    """Why a customer is (or is not) in the queue, type by type, from the Python rules."""
+
+    customer_id: uuid.UUID
+    customer_name: str
+    today: dt.date
+    days: int | None
+    arr: float | None
+    plan: str
+    plan_is_set: bool
+    health: float | None
+    types: list[TypeExplanation]
 
 
 @dataclass(frozen=True)
@@ -228,6 +260,89 @@ class QueueService:
                 )
                 or 0
             )
+
+    async def explain(
+        self, tenant_id: uuid.UUID, today: dt.date, customer_id: uuid.UUID
+    ) -> CustomerExplanation:
+        """Determination and score breakdown per workflow type, computed by the domain rules."""
+        config = await self._config.get(tenant_id)
+        facts_q = facts_select(tenant_id, today, self._dialect, customer_id).subquery()
+        running = {}
+        async with self._db.sessions() as session:
+            facts = (await session.execute(select(facts_q))).one_or_none()
+            if facts is None:
+                raise LookupError(f"no customer {customer_id} in this tenant")
+            for kind in WorkflowType:
+                w = Workflow
+                e = WorkflowExecution
+                row = (
+                    await session.execute(
+                        select(e.id, w.trigger_max_days, w.trigger_min_days, w.name)
+                        .join(w, w.id == e.workflow_id)
+                        .where(e.id == open_execution_for(customer_id, kind.value, today))
+                    )
+                ).one_or_none()
+                running[kind] = row
+        m = facts._mapping
+        renewal_run = running[WorkflowType.RENEWAL]
+        wf_day = None
+        if renewal_run is not None:
+            wf_day = renewal_run[1] if renewal_run[1] is not None else renewal_run[2]
+        plan = effective_plan(m["plan_set"], m["arr"], m["health"], config.thresholds)
+        determinations = determine(
+            CustomerFacts(
+                days_until_renewal=m["days"],
+                arr=m["arr"],
+                health=m["health"],
+                plan=parse_plan(m["plan_set"]),
+                opportunity_score=m["opportunity_score"],
+                risk_score=m["risk_score"],
+                renewal_secured=bool(m["secured"]),
+            ),
+            config,
+            has_open_renewal_execution=renewal_run is not None,
+        )
+        types = []
+        for det in determinations:
+            days = m["days"]
+            if det.type is WorkflowType.RENEWAL:
+                days = effective_stage_days(days, wf_day)
+            stage = stage_for_days(days, config.stages)
+            breakdown = None
+            if det.qualifies:
+                breakdown = score(
+                    ScoreInputs(
+                        workflow_type=det.type,
+                        stage=stage,
+                        arr=m["arr"],
+                        plan=plan,
+                        experience=Experience(m["experience"]) if m["experience"] else None,
+                        active_workflows=m["active_workflows"],
+                        opportunity_score=m["opportunity_score"],
+                        risk_score=m["risk_score"],
+                    ),
+                    config,
+                )
+            note = None
+            if det.type is WorkflowType.RENEWAL and renewal_run is not None:
+                by_days = stage_for_days(m["days"], config.stages)
+                if by_days != stage and stage is not None:
+                    note = (
+                        f"stage {stage.name}, not {by_days.name if by_days else 'none'}: the "
+                        f"{renewal_run[3]} workflow is already running for this renewal"
+                    )
+            types.append(TypeExplanation(det, stage.name if stage else None, breakdown, note))
+        return CustomerExplanation(
+            customer_id=customer_id,
+            customer_name=m["customer_name"],
+            today=today,
+            days=m["days"],
+            arr=m["arr"],
+            plan=plan.value,
+            plan_is_set=m["plan_set"] is not None,
+            health=m["health"],
+            types=types,
+        )
 
     async def counts(
         self, tenant_id: uuid.UUID, today: dt.date, user_id: uuid.UUID | None, *, mine: bool

@@ -102,6 +102,20 @@ def _stage_case(days: Any, stages: tuple[Stage, ...], pick: str, default: Any) -
     return case((days.is_(None), default), *whens, else_=default)
 
 
+def open_execution_for(customer_id: Any, kind: str, today: dt.date) -> Any:
+    """The id of the customer's execution of a type that is open as of `today` (newest)."""
+    e_in = WorkflowExecution.__table__.alias(f"e_in_{kind}")
+    return (
+        select(e_in.c.id)
+        .where(
+            e_in.c.customer_id == customer_id, e_in.c.workflow_type == kind, open_as_of(e_in, today)
+        )
+        .order_by(e_in.c.started_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def open_as_of(e: Any, today: dt.date) -> ColumnElement[bool]:
     e = e.c
     eod = literal(end_of_day(today), UTCDateTime())
@@ -115,7 +129,9 @@ def open_as_of(e: Any, today: dt.date) -> ColumnElement[bool]:
     )
 
 
-def facts_select(tenant_id: uuid.UUID, today: dt.date, d: Dialect) -> Select[Any]:
+def facts_select(
+    tenant_id: uuid.UUID, today: dt.date, d: Dialect, customer_id: uuid.UUID | None = None
+) -> Select[Any]:
     """One row per customer of the tenant with everything its scores read, as of `today`."""
     c = Customer.__table__.alias("c")
     k = Contract.__table__.alias("k")
@@ -192,7 +208,10 @@ def facts_select(tenant_id: uuid.UUID, today: dt.date, d: Dialect) -> Select[Any
         .outerjoin(i, i.c.id == intelligence_id)
         .outerjoin(u, u.c.id == c.c.owner_id)
         .outerjoin(workload, workload.c.owner_id == c.c.owner_id)
-        .where(c.c.tenant_id == tenant_id)
+        .where(
+            c.c.tenant_id == tenant_id,
+            *([] if customer_id is None else [c.c.id == customer_id]),
+        )
     )
 
 
@@ -267,18 +286,7 @@ def _branch(kind: WorkflowType, facts: Any, today: dt.date, cfg: DomainConfig, d
     """The rows of one workflow type: qualification, base, raw score, execution state."""
     e = WorkflowExecution.__table__.alias(f"e_{kind.value}")
     w = Workflow.__table__.alias(f"w_{kind.value}")
-    e_in = WorkflowExecution.__table__.alias(f"e_in_{kind.value}")
-    execution_id = (
-        select(e_in.c.id)
-        .where(
-            e_in.c.customer_id == facts.c.customer_id,
-            e_in.c.workflow_type == kind.value,
-            open_as_of(e_in, today),
-        )
-        .order_by(e_in.c.started_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    execution_id = open_execution_for(facts.c.customer_id, kind.value, today)
     days = facts.c.days
     weights = cfg.scoring
     if kind is WorkflowType.RENEWAL:

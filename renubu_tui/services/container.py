@@ -1,0 +1,56 @@
+"""Everything a command or a screen needs, built once from the settings.
+
+The CLI and the TUI get their services from here, so tests can build the same container over a
+test database and a fixed clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from renubu_tui.clock import Clock
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import Tenant, User
+from renubu_tui.services.bootstrap import open_database, prepare
+from renubu_tui.services.config import ConfigService
+from renubu_tui.services.lookup import tenant_by_slug, user_by_email
+from renubu_tui.services.queue import QueueService
+from renubu_tui.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    tenant: Tenant
+    user: User
+    config: ConfigService
+    queue: QueueService
+
+
+async def build_services(db: Database, settings: Settings, clock: Clock) -> Services:
+    async with db.sessions() as session:
+        tenant = await tenant_by_slug(session, settings.tenant)
+        user = await user_by_email(session, tenant, settings.user)
+    config = ConfigService(db)
+    return Services(
+        settings=settings,
+        db=db,
+        clock=clock,
+        tenant=tenant,
+        user=user,
+        config=config,
+        queue=QueueService(db, config),
+    )
+
+
+@asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
+    """Open (creating the embedded database on first use) and build the services."""
+    clock = settings.clock()
+    async with open_database(settings) as db:
+        await prepare(db, settings, clock.today())
+        yield await build_services(db, settings, clock)
