@@ -16,6 +16,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+SORT_KEY = sa.String(length=200).with_variant(sa.String(length=200, collation="C"), "postgresql")
+
+
 def _backfill_name_keys() -> None:
     """casefold() is Python's; SQL lower() differs outside ASCII, so the backfill runs here."""
     bind = op.get_bind()
@@ -40,7 +43,7 @@ def upgrade() -> None:
         sa.Column("type_rank", sa.Integer(), nullable=False),
         sa.Column("owner_id", sa.Uuid(), nullable=True),
         sa.Column("customer_name", sa.String(length=200), nullable=False),
-        sa.Column("name_key", sa.String(length=200), nullable=False),
+        sa.Column("name_key", SORT_KEY, nullable=False),
         sa.Column("score", sa.Integer(), nullable=False),
         sa.Column("neg_score", sa.Integer(), nullable=False),
         sa.Column("label", sa.String(length=40), nullable=False),
@@ -110,9 +113,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("signed_on", sa.Date(), nullable=True))
 
     with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("name_key", sa.String(length=200), nullable=False, server_default="")
-        )
+        batch_op.add_column(sa.Column("name_key", SORT_KEY, nullable=False, server_default=""))
     _backfill_name_keys()
 
 

@@ -118,14 +118,14 @@ def cli(
 
 
 def register() -> None:
-    from renubu_tui.cli import app, config_cmd, db, locate, queue
+    from renubu_tui.cli import app, config_cmd, context, db, locate, queue
 
     cli.add_command(db.db)
     cli.add_command(locate.locate)
     cli.add_command(app.summary)
     cli.add_command(queue.queue)
     cli.add_command(config_cmd.config)
-    cli.add_command(__import__("renubu_tui.cli.context", fromlist=["context"]).context)
+    cli.add_command(context.context)
 
 
 register()

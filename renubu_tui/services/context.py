@@ -15,11 +15,25 @@ false, exactly as an absent key, while the JSON keeps one stable shape to read a
 domain rules still apply to missing inputs: the account plan is derived when none is set (§3),
 and the score counts unknown factors as neutral (§5).
 
+Choices the spec leaves open:
+
+- `customer.accountPlan` is the plan set on the customer, else the derived one (§3);
+  `customer.hasAccountPlan` is true only for a set plan, because the templates use it for "this
+  account is managed under a plan" (war rooms, strategic-account notifications), which a
+  derived suggestion is not.
+- `workflow.priorityScore` scores the execution's own workflow type when an execution is given
+  (a risk workflow reads its risk score), else renewal work; renewal work without a renewal date
+  has no score (null). The workload is every open execution the CSM owns (§5).
+- `workflow.renewalARR` is the ARR above (what is up for renewal); `isOverdue`, `daysOverdue`
+  and the hours are null without a renewal date.
+- `outputs` are the execution's state as stored, not dated snapshots: they are not filtered by
+  `today` (step timestamps are UTC instants, `today` a local day).
+
 Values are plain JSON: dates are ISO strings, ids strings, integral numbers ints (180000, not
 180000.0), other numbers floats; never Decimal.
 
 The whole context costs at most seven SQL statements: the tenant and the customer through
-`lookup` (one to three), one statement for the customer with its CSM, manager, company, contract,
+`lookup` (two to four), one statement for the customer with its CSM, manager, company, contract,
 ARR, snapshots, the CSM's workload and the execution, one for the stakeholders, and one for the
 execution's step outputs.
 """
@@ -53,12 +67,13 @@ from renubu_tui.data.models import (
     WorkflowVersion,
 )
 from renubu_tui.domain.config import DomainConfig
-from renubu_tui.domain.enums import WorkflowType
+from renubu_tui.domain.enums import Experience, WorkflowType
 from renubu_tui.domain.plans import effective_plan, parse_plan
 from renubu_tui.domain.scoring import ScoreInputs, score
 from renubu_tui.domain.stages import (
     days_overdue,
     days_until_renewal,
+    effective_stage_days,
     hours_until_renewal,
     stage_for_days,
 )
@@ -158,11 +173,15 @@ async def build_context(
         arr = _num(contract.arr)
     health = _num(intel.health_score if intel is not None else None)
     days = days_until_renewal(renewal_date, today)
-    stage = stage_for_days(days, config.stages)
     set_plan = parse_plan(customer.account_plan)
     plan = effective_plan(set_plan, arr, health, config.thresholds)
 
     kind = WorkflowType(execution.workflow_type) if execution is not None else WorkflowType.RENEWAL
+    # A renewal workflow that started early (Critical at 15 days) sets the stage, as in the queue.
+    stage_days = days
+    if execution is not None and kind is WorkflowType.RENEWAL:
+        stage_days = effective_stage_days(days, _trigger_day(row.pinned_config))
+    stage = stage_for_days(stage_days, config.stages)
     priority: int | None = None
     if kind is not WorkflowType.RENEWAL or days is not None:
         priority = score(
@@ -171,7 +190,7 @@ async def build_context(
                 stage=stage,
                 arr=arr,
                 plan=plan,
-                experience=csm.experience_level if csm is not None else None,  # type: ignore[arg-type]
+                experience=_experience(csm),
                 active_workflows=int(row.workload or 0),
                 opportunity_score=_num(intel.opportunity_score) if intel is not None else None,
                 risk_score=_num(intel.risk_score) if intel is not None else None,
@@ -256,14 +275,16 @@ def _main_statement() -> Select[Any]:
     today = bindparam("today", type_=Date())
     cid = bindparam("customer_id", type_=Uuid())
     csm, manager = aliased(User, name="csm"), aliased(User, name="manager")
+    open_work = aliased(WorkflowExecution, name="open_work")  # the CSM's, not this execution
     workload = (
         select(func.count())
-        .select_from(WorkflowExecution)
+        .select_from(open_work)
         .where(
-            WorkflowExecution.tenant_id == Customer.tenant_id,
-            WorkflowExecution.owner_id == bindparam("owner_id", type_=Uuid()),
-            WorkflowExecution.status.in_(OPEN_EXECUTION_STATUSES),
+            open_work.tenant_id == Customer.tenant_id,
+            open_work.owner_id == bindparam("owner_id", type_=Uuid()),
+            open_work.status.in_(OPEN_EXECUTION_STATUSES),
         )
+        .correlate(Customer)
         .scalar_subquery()
     )
     return (
@@ -439,6 +460,21 @@ def _store_in_keys(config: Mapping[str, JSON] | None) -> dict[str, str]:
         if isinstance(step.get("id"), str) and isinstance(key, str) and key:
             keys[step["id"]] = key
     return keys
+
+
+def _trigger_day(config: Mapping[str, JSON] | None) -> int | None:
+    """The day a renewal workflow's stage is read at: its trigger's maximum, else its minimum."""
+    trigger = (config or {}).get("trigger")
+    bounds = trigger.get("daysUntilRenewal") if isinstance(trigger, dict) else None
+    if not isinstance(bounds, dict):
+        return None
+    value = bounds.get("max", bounds.get("min"))
+    return value if isinstance(value, int) else None
+
+
+def _experience(csm: User | None) -> Experience | None:
+    level = csm.experience_level if csm is not None else None
+    return Experience(level) if level else None
 
 
 def _num(value: Any) -> Any:

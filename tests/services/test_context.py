@@ -328,6 +328,9 @@ async def test_seeded_execution_outputs_chain_forward(seeded_db: Database) -> No
         seeded_db, TENANT, "bluesoft.com", TEST_TODAY, execution_id=critical.id
     )
     assert ctx["workflow"]["executionId"] == str(critical.id)
+    # the Critical workflow started early (15 days, signatures stalled) sets the stage
+    assert ctx["workflow"]["daysUntilRenewal"] == 15
+    assert ctx["workflow"]["currentStage"] == "Critical"
     outputs = ctx["outputs"]
     assert outputs["blocker"] == "signature pending"  # the execution's own outputs
     assert outputs["assessment"]["route"] == "SIGNATURE_PENDING"  # storeIn of step 1

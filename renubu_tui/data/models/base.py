@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, MetaData, TypeDecorator, Uuid, func
+from sqlalchemy import JSON, CheckConstraint, DateTime, MetaData, String, TypeDecorator, Uuid, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -24,6 +24,8 @@ NAMING_CONVENTION = {
 }
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+# Sort keys compare by code point on every backend (PostgreSQL's default collation may not).
+SortKeyType = String(200).with_variant(String(200, collation="C"), "postgresql")
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

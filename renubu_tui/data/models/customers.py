@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from renubu_tui.data.models.base import (
     Base,
     JSONType,
+    SortKeyType,
     UTCDateTime,
     between,
     created_at,
@@ -71,7 +72,7 @@ class Customer(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     # casefold(name): the queue's tie-break and search key (SQL lower() differs outside ASCII)
-    name_key: Mapped[str] = mapped_column(String(200), default=_name_key)
+    name_key: Mapped[str] = mapped_column(SortKeyType, default=_name_key)
     slug: Mapped[str] = mapped_column(String(200))
     domain: Mapped[str] = mapped_column(String(253))
     industry: Mapped[str | None] = mapped_column(String(120))

@@ -14,7 +14,7 @@ import uuid
 from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from renubu_tui.data.models.base import Base, UTCDateTime, utcnow
+from renubu_tui.data.models.base import Base, SortKeyType, UTCDateTime, utcnow
 
 ORDER_COLUMNS = ("neg_score", "days_key", "name_key", "customer_id", "type_rank")
 NO_DAYS = 2_147_483_647  # days_key of a row without a renewal date: sorts last
@@ -41,7 +41,7 @@ class QueueItem(Base):
     type_rank: Mapped[int] = mapped_column(Integer)
     owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
     customer_name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(SortKeyType)
     score: Mapped[int] = mapped_column(Integer)
     neg_score: Mapped[int] = mapped_column(Integer)
     label: Mapped[str] = mapped_column(String(40))
