@@ -345,7 +345,9 @@ async def test_seeded_execution_outputs_chain_forward(seeded_db: Database) -> No
 
 async def test_new_execution_chains_completed_steps_only(seeded_db: Database) -> None:
     critical = await _execution(seeded_db, "critical")
-    before = await build_context(seeded_db, TENANT, "bluesoft.com", TEST_TODAY)
+    before = await build_context(
+        seeded_db, TENANT, "bluesoft.com", TEST_TODAY, execution_id=critical.id
+    )
     execution = WorkflowExecution(
         id=uuid.uuid4(),
         tenant_id=critical.tenant_id,
