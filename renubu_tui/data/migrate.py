@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy.engine import Connection
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 
 def alembic_config() -> Config:

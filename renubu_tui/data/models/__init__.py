@@ -9,6 +9,7 @@ from renubu_tui.data.models.activity import (
     LlmContext,
     Notification,
     SavedAction,
+    SweepState,
     ToolCall,
 )
 from renubu_tui.data.models.base import Base
@@ -64,6 +65,7 @@ __all__ = [
     "QueueState",
     "SavedAction",
     "StepExecution",
+    "SweepState",
     "TaskArtifact",
     "Tenant",
     "ToolCall",

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -274,3 +275,15 @@ class KnowledgeDocument(Base):
     tags: Mapped[list[Any]] = mapped_column(default=list)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = created_at()
+
+
+class SweepState(Base):
+    """The last day whose day-based notifications were evaluated, per tenant (catch-up sweeps)."""
+
+    __tablename__ = "notification_sweeps"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_day: Mapped[dt.date] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = created_at()

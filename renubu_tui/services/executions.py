@@ -1,0 +1,629 @@
+"""Running workflows: start, step progression with routing, outputs chaining, gates, actions.
+
+Each change is one transaction: the step and execution rows, the trail (`action_executions`) and
+the notifications it fires. The template context is read before the transaction and the new
+outputs are laid over it, so the next step's notifications see what this step produced.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from renubu_tui.clock import Clock
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import (
+    ActionExecution,
+    Customer,
+    StepExecution,
+    User,
+    Workflow,
+    WorkflowExecution,
+    WorkflowVersion,
+)
+from renubu_tui.domain.execution_state import check_transition
+from renubu_tui.domain.routing import Decision, decide_next, first_step, gate_action, step_index
+from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
+from renubu_tui.services import notifications
+from renubu_tui.services.notifications import FireReport
+
+OnChange = Callable[[uuid.UUID], Awaitable[None]]
+WORKFLOW_ACTIONS = {
+    "create-war-room": "a war room with a daily stand-up",
+    "create-team-slack-channel": "a team channel for the renewal",
+    "manager-acknowledge": "the manager's acknowledgment",
+}
+MANAGER_ONLY = {"manager-acknowledge"}
+
+
+class ExecutionError(ValueError):
+    """A request the execution cannot take (wrong state, unknown route, closed gate…)."""
+
+
+class GateClosed(ExecutionError):
+    """The step may not be left before an approval is recorded."""
+
+
+@dataclass(frozen=True)
+class StepState:
+    step_id: str
+    name: str
+    type: str
+    status: str  # pending | in_progress | completed | skipped | snoozed
+    route: str | None = None
+    skip_reason: str | None = None
+
+
+@dataclass
+class ExecutionView:
+    """An execution as a screen or a command shows it."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    customer_id: uuid.UUID
+    workflow_slug: str
+    workflow_name: str
+    version_number: int
+    status: str
+    current_step_id: str | None
+    outputs: dict[str, Any]
+    steps: list[StepState]
+    config: dict[str, Any] = field(repr=False)
+    gate: str | None = None  # the action the current step waits for, if still missing
+    fired: FireReport = field(default_factory=FireReport, repr=False)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def current_step(self) -> dict[str, Any] | None:
+        return next((s for s in self.config["steps"] if s["id"] == self.current_step_id), None)
+
+
+def _evaluate(template: str, context: Mapping[str, Any]) -> tuple[bool, str | None]:
+    from renubu_tui.domain.templates import evaluate_condition
+
+    result = evaluate_condition(template, context)
+    return result.value, result.error
+
+
+def with_outputs(context: Mapping[str, Any], store_in: str, outputs: Any) -> dict[str, Any]:
+    """The context with a step's fresh outputs chained in (`outputs.<storeIn>`, `<storeIn>`)."""
+    merged = copy.deepcopy(dict(context))
+    merged.setdefault("outputs", {})
+    merged["outputs"][store_in] = outputs
+    merged.setdefault(store_in, outputs)
+    if isinstance(merged.get(store_in), dict) and store_in in merged["outputs"]:
+        merged[store_in] = outputs
+    return merged
+
+
+def _store_key(step: Mapping[str, Any]) -> str:
+    return (step.get("execution") or {}).get("storeIn") or step["id"]
+
+
+class ExecutionService:
+    def __init__(
+        self, db: Database, clock: Clock, *, tenant_slug: str, on_change: OnChange | None = None
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._tenant_slug = tenant_slug
+        self._on_change = on_change
+
+    async def _context(
+        self, customer_id: uuid.UUID, execution_id: uuid.UUID | None
+    ) -> dict[str, Any]:
+        from renubu_tui.services.context import build_context
+
+        return await build_context(
+            self._db, self._tenant_slug, customer_id, self._clock.today(), execution_id=execution_id
+        )
+
+    async def _changed(self, tenant_id: uuid.UUID) -> None:
+        if self._on_change is not None:
+            await self._on_change(tenant_id)
+
+    # --- reading -------------------------------------------------------------------------
+
+    async def view(self, tenant_id: uuid.UUID, execution_id: uuid.UUID) -> ExecutionView:
+        async with self._db.sessions() as session:
+            return await self._view(session, tenant_id, execution_id)
+
+    async def open_for(self, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> list[ExecutionView]:
+        """The customer's open executions, newest first."""
+        async with self._db.sessions() as session:
+            ids = (
+                await session.scalars(
+                    select(WorkflowExecution.id)
+                    .where(
+                        WorkflowExecution.tenant_id == tenant_id,
+                        WorkflowExecution.customer_id == customer_id,
+                        WorkflowExecution.status.in_(OPEN_EXECUTION_STATUSES),
+                    )
+                    .order_by(WorkflowExecution.started_at.desc())
+                )
+            ).all()
+            return [await self._view(session, tenant_id, i) for i in ids]
+
+    async def _load(
+        self, session: AsyncSession, tenant_id: uuid.UUID, execution_id: uuid.UUID, lock: bool
+    ) -> tuple[WorkflowExecution, WorkflowVersion, Workflow]:
+        query = select(WorkflowExecution).where(
+            WorkflowExecution.id == execution_id, WorkflowExecution.tenant_id == tenant_id
+        )
+        if lock:
+            query = query.with_for_update()
+        execution = await session.scalar(query)
+        if execution is None:
+            raise LookupError(f"no execution {execution_id} in this tenant")
+        version = await session.get(WorkflowVersion, execution.workflow_version_id)
+        workflow = await session.get(Workflow, execution.workflow_id)
+        assert version is not None and workflow is not None
+        return execution, version, workflow
+
+    async def _view(
+        self, session: AsyncSession, tenant_id: uuid.UUID, execution_id: uuid.UUID
+    ) -> ExecutionView:
+        execution, version, workflow = await self._load(session, tenant_id, execution_id, False)
+        config = _expanded(version.config, workflow)
+        rows = (
+            await session.scalars(
+                select(StepExecution)
+                .where(StepExecution.execution_id == execution.id)
+                .order_by(StepExecution.step_index, StepExecution.attempt)
+            )
+        ).all()
+        latest = {r.step_id: r for r in rows}
+        steps = [
+            StepState(
+                s["id"],
+                s.get("name", s["id"]),
+                s.get("type", ""),
+                latest[s["id"]].status if s["id"] in latest else "pending",
+                latest[s["id"]].chosen_route if s["id"] in latest else None,
+                latest[s["id"]].skip_reason if s["id"] in latest else None,
+            )
+            for s in config.get("steps", [])
+        ]
+        view = ExecutionView(
+            id=execution.id,
+            tenant_id=execution.tenant_id,
+            customer_id=execution.customer_id,
+            workflow_slug=workflow.slug,
+            workflow_name=workflow.name,
+            version_number=version.version_number,
+            status=execution.status,
+            current_step_id=execution.current_step_id,
+            outputs=dict(execution.outputs or {}),
+            steps=steps,
+            config=config,
+        )
+        gate = gate_action(view.current_step) if view.current_step is not None else None
+        if gate and not await _action_done(session, execution.id, gate):
+            view.gate = gate
+        return view
+
+    # --- starting ------------------------------------------------------------------------
+
+    async def start(
+        self,
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID,
+        *,
+        actor: User,
+        workflow_slug: str | None = None,
+    ) -> ExecutionView:
+        """Start the workflow that fits the customer (or the one named); an open one is reused."""
+        from renubu_tui.services.workflows import WorkflowRegistry
+
+        registry = WorkflowRegistry(self._db)
+        context = await self._context(customer_id, None)
+        if workflow_slug is None:
+            days = context["workflow"]["daysUntilRenewal"]
+            if days is None:
+                raise ExecutionError("the customer has no renewal date: name a workflow to start")
+            loaded = await registry.renewal_for_days(tenant_id, days)
+            if loaded is None:
+                raise ExecutionError(f"no active renewal workflow covers {days} days")
+        else:
+            loaded = await registry.get(tenant_id, workflow_slug)
+        now = self._clock.now()
+        async with self._db.sessions() as session, session.begin():
+            customer = await session.scalar(
+                select(Customer).where(Customer.id == customer_id, Customer.tenant_id == tenant_id)
+            )
+            if customer is None:
+                raise LookupError(f"no customer {customer_id} in this tenant")
+            existing = await session.scalar(
+                select(WorkflowExecution.id).where(
+                    WorkflowExecution.customer_id == customer_id,
+                    WorkflowExecution.workflow_id == loaded.workflow_id,
+                    WorkflowExecution.status.in_(OPEN_EXECUTION_STATUSES),
+                    WorkflowExecution.completed_at.is_(None),
+                )
+            )
+            if existing is not None:
+                return await self._view(session, tenant_id, existing)
+            execution = WorkflowExecution(
+                id=uuid.uuid4(),
+                tenant_id=tenant_id,
+                customer_id=customer_id,
+                workflow_id=loaded.workflow_id,
+                workflow_version_id=loaded.version_id,
+                workflow_type=loaded.workflow_type,
+                owner_id=customer.owner_id or actor.id,
+                status="in_progress",
+                outputs={},
+                started_at=now,
+            )
+            session.add(execution)
+            await session.flush()
+            context["workflow"]["executionId"] = str(execution.id)
+            decision = first_step(loaded.config, context, _evaluate)
+            fired = await self._enter(session, execution, loaded.config, decision, context, now)
+            _trail(
+                session,
+                execution,
+                actor,
+                "start-workflow",
+                {"workflow": loaded.slug, "version": loaded.version_number},
+                {"firstStep": decision.next_step_id},
+            )
+            await session.flush()
+            view = await self._view(session, tenant_id, execution.id)
+        view.fired = fired
+        view.skipped = [(s.step_id, s.reason) for s in decision.skipped]
+        await self._changed(tenant_id)
+        return view
+
+    async def _enter(
+        self,
+        session: AsyncSession,
+        execution: WorkflowExecution,
+        config: Mapping[str, Any],
+        decision: Decision,
+        context: Mapping[str, Any],
+        now: dt.datetime,
+    ) -> FireReport:
+        """Record skipped steps, then start the next step (firing its notifications) or finish."""
+        for skipped in decision.skipped:
+            session.add(
+                StepExecution(
+                    execution_id=execution.id,
+                    step_id=skipped.step_id,
+                    step_index=step_index(config, skipped.step_id),
+                    attempt=await _next_attempt(session, execution.id, skipped.step_id),
+                    status="skipped",
+                    skip_reason=skipped.reason,
+                    started_at=now,
+                    completed_at=now,
+                    duration_ms=0,
+                )
+            )
+        target = decision.next_step_id
+        if target is None:
+            check_transition(execution.status, "completed")
+            execution.status = "completed"
+            execution.completed_at = now
+            execution.current_step_id = None
+            return FireReport()
+        step = config["steps"][step_index(config, target)]
+        execution.current_step_id = target
+        session.add(
+            StepExecution(
+                execution_id=execution.id,
+                step_id=target,
+                step_index=step_index(config, target),
+                attempt=await _next_attempt(session, execution.id, target),
+                status="in_progress",
+                started_at=now,
+            )
+        )
+        await session.flush()
+        return await notifications.fire(
+            session,
+            tenant_id=execution.tenant_id,
+            execution=execution,
+            step=step,
+            context=context,
+            day=self._clock.today(),
+        )
+
+    # --- progressing ---------------------------------------------------------------------
+
+    async def complete_step(
+        self,
+        tenant_id: uuid.UUID,
+        execution_id: uuid.UUID,
+        *,
+        actor: User,
+        outputs: Mapping[str, Any] | None = None,
+        chosen_route: str | None = None,
+    ) -> ExecutionView:
+        """Finish the current step with its outputs and move on as routing decides."""
+        if outputs is not None and not isinstance(outputs, Mapping):
+            raise ExecutionError("step outputs must be a JSON object")
+        base = await self.view(tenant_id, execution_id)
+        step = _require_current(base)
+        if base.gate:
+            raise GateClosed(
+                f"step {step['id']!r} waits for {WORKFLOW_ACTIONS.get(base.gate, base.gate)} "
+                f"({base.gate}); it cannot be left before that is recorded"
+            )
+        context = await self._context(base.customer_id, execution_id)
+        store_in = _store_key(step)
+        data = dict(outputs or {})
+        context = with_outputs(context, store_in, data)
+        decision = decide_next(
+            base.config,
+            step["id"],
+            chosen_route=chosen_route,
+            outputs=data,
+            context=context,
+            evaluate=_evaluate,
+        )
+        return await self._finish_step(
+            tenant_id,
+            execution_id,
+            step,
+            actor,
+            decision,
+            context,
+            status="completed",
+            outputs=data,
+            action="complete-step",
+            params={"step": step["id"], "route": chosen_route},
+        )
+
+    async def skip_step(
+        self, tenant_id: uuid.UUID, execution_id: uuid.UUID, *, actor: User, reason: str
+    ) -> ExecutionView:
+        """Skip the current step with a reason; routing continues as if it had no output."""
+        if not reason.strip():
+            raise ExecutionError("a reason is required to skip a step")
+        base = await self.view(tenant_id, execution_id)
+        step = _require_current(base)
+        context = await self._context(base.customer_id, execution_id)
+        decision = decide_next(
+            base.config,
+            step["id"],
+            chosen_route=None,
+            outputs=None,
+            context=context,
+            evaluate=_evaluate,
+        )
+        return await self._finish_step(
+            tenant_id,
+            execution_id,
+            step,
+            actor,
+            decision,
+            context,
+            status="skipped",
+            outputs=None,
+            action="skip-step",
+            params={"step": step["id"], "reason": reason},
+            reason=reason,
+        )
+
+    async def _finish_step(
+        self,
+        tenant_id: uuid.UUID,
+        execution_id: uuid.UUID,
+        step: Mapping[str, Any],
+        actor: User,
+        decision: Decision,
+        context: Mapping[str, Any],
+        *,
+        status: str,
+        outputs: dict[str, Any] | None,
+        action: str,
+        params: dict[str, Any],
+        reason: str | None = None,
+    ) -> ExecutionView:
+        now = self._clock.now()
+        async with self._db.sessions() as session, session.begin():
+            execution, version, workflow = await self._load(session, tenant_id, execution_id, True)
+            if execution.current_step_id != step["id"] or execution.status != "in_progress":
+                raise ExecutionError(
+                    "the execution moved on meanwhile (another session); reload and try again"
+                )
+            config = _expanded(version.config, workflow)
+            row = await session.scalar(
+                select(StepExecution)
+                .where(
+                    StepExecution.execution_id == execution.id,
+                    StepExecution.step_id == step["id"],
+                    StepExecution.status == "in_progress",
+                )
+                .order_by(StepExecution.attempt.desc())
+                .limit(1)
+            )
+            if row is not None:
+                row.status = status
+                row.outputs = outputs
+                row.chosen_route = decision.route_id
+                row.skip_reason = reason
+                row.completed_at = now
+                if row.started_at is not None:
+                    row.duration_ms = max(0, int((now - row.started_at).total_seconds() * 1000))
+            if outputs is not None:
+                execution.outputs = {**(execution.outputs or {}), _store_key(step): outputs}
+            fired = await self._enter(session, execution, config, decision, context, now)
+            _trail(
+                session,
+                execution,
+                actor,
+                action,
+                params,
+                {
+                    "next": decision.next_step_id,
+                    "how": decision.how,
+                    "skipped": [s.step_id for s in decision.skipped],
+                    "conditionErrors": list(decision.errors),
+                },
+            )
+            await session.flush()
+            view = await self._view(session, tenant_id, execution.id)
+        view.fired = fired
+        view.fired.errors = list(decision.errors) + view.fired.errors
+        view.skipped = [(s.step_id, s.reason) for s in decision.skipped]
+        await self._changed(tenant_id)
+        return view
+
+    # --- workflow actions ----------------------------------------------------------------
+
+    async def perform_action(
+        self,
+        tenant_id: uuid.UUID,
+        execution_id: uuid.UUID,
+        action_slug: str,
+        *,
+        actor: User,
+        params: Mapping[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], FireReport]:
+        """Record a workflow action (war room, channel, acknowledgment); fire what it triggers."""
+        if action_slug not in WORKFLOW_ACTIONS:
+            known = ", ".join(WORKFLOW_ACTIONS)
+            raise ExecutionError(f"unknown workflow action {action_slug!r} (known: {known})")
+        base = await self.view(tenant_id, execution_id)
+        if base.status not in OPEN_EXECUTION_STATUSES:
+            raise ExecutionError(f"the execution is {base.status}; actions need an open one")
+        if action_slug in MANAGER_ONLY and actor.role != "manager":
+            await self._record_failure(
+                tenant_id, base, actor, action_slug, params, "only a manager can acknowledge"
+            )
+            raise ExecutionError(
+                f"only a manager can record {action_slug} (you are a {actor.role})"
+            )
+        context = await self._context(base.customer_id, execution_id)
+        slug = str(context["customer"]["slug"])
+        result: dict[str, Any] = {"action": action_slug, "by": actor.email}
+        if action_slug == "create-war-room":
+            result |= {
+                "standUp": (params or {}).get("standUp", "09:00 daily"),
+                "channel": f"#war-room-{slug}",
+            }
+        elif action_slug == "create-team-slack-channel":
+            result |= {"channel": f"#renewal-{slug}"}
+        else:
+            result |= {"acknowledgedAt": self._clock.now().isoformat()}
+        fired = FireReport()
+        async with self._db.sessions() as session, session.begin():
+            execution, _version, _workflow = await self._load(
+                session, tenant_id, execution_id, True
+            )
+            for step in base.config.get("steps", []):
+                if any(
+                    n.get("actionTriggered") == action_slug for n in step.get("notifications") or []
+                ):
+                    fired.merge(
+                        await notifications.fire(
+                            session,
+                            tenant_id=tenant_id,
+                            execution=execution,
+                            step=step,
+                            context=context,
+                            day=self._clock.today(),
+                            action=action_slug,
+                        )
+                    )
+            result["notified"] = sorted({n.recipient_email for n in fired.created})
+            _trail(session, execution, actor, action_slug, dict(params or {}), result)
+        await self._changed(tenant_id)
+        return result, fired
+
+    async def _record_failure(
+        self,
+        tenant_id: uuid.UUID,
+        base: ExecutionView,
+        actor: User,
+        action_slug: str,
+        params: Mapping[str, Any] | None,
+        error: str,
+    ) -> None:
+        async with self._db.sessions() as session, session.begin():
+            session.add(
+                ActionExecution(
+                    tenant_id=tenant_id,
+                    action_slug=action_slug,
+                    execution_id=base.id,
+                    customer_id=base.customer_id,
+                    user_id=actor.id,
+                    params=dict(params or {}),
+                    success=False,
+                    error=error,
+                )
+            )
+
+
+def _require_current(view: ExecutionView) -> dict[str, Any]:
+    if view.status != "in_progress":
+        raise ExecutionError(f"the execution is {view.status}, not in progress")
+    step = view.current_step
+    if step is None:
+        raise ExecutionError("the execution has no current step")
+    return step
+
+
+def _expanded(config: dict[str, Any], workflow: Workflow) -> dict[str, Any]:
+    if workflow.format != "composition":
+        return config
+    raise ExecutionError(
+        f"{workflow.slug} is a composition: run it from the registry's expanded config"
+    )
+
+
+async def _next_attempt(session: AsyncSession, execution_id: uuid.UUID, step_id: str) -> int:
+    from sqlalchemy import func
+
+    current = await session.scalar(
+        select(func.max(StepExecution.attempt)).where(
+            StepExecution.execution_id == execution_id, StepExecution.step_id == step_id
+        )
+    )
+    return int(current or 0) + 1
+
+
+async def _action_done(session: AsyncSession, execution_id: uuid.UUID, action: str) -> bool:
+    found = await session.scalar(
+        select(ActionExecution.id)
+        .where(
+            ActionExecution.execution_id == execution_id,
+            ActionExecution.action_slug == action,
+            ActionExecution.success.is_(True),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _trail(
+    session: AsyncSession,
+    execution: WorkflowExecution,
+    actor: User,
+    action: str,
+    params: dict[str, Any],
+    result: dict[str, Any],
+) -> None:
+    session.add(
+        ActionExecution(
+            tenant_id=execution.tenant_id,
+            action_slug=action,
+            execution_id=execution.id,
+            customer_id=execution.customer_id,
+            user_id=actor.id,
+            params=params,
+            result=result,
+            success=True,
+        )
+    )
+
+
+__all__ = ["ExecutionError", "ExecutionService", "ExecutionView", "GateClosed"]
