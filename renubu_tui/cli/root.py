@@ -118,7 +118,7 @@ def cli(
 
 
 def register() -> None:
-    from renubu_tui.cli import app, config_cmd, context, db, locate, queue
+    from renubu_tui.cli import app, config_cmd, context, db, engine_cmd, locate, queue
 
     cli.add_command(db.db)
     cli.add_command(locate.locate)
@@ -126,6 +126,9 @@ def register() -> None:
     cli.add_command(queue.queue)
     cli.add_command(config_cmd.config)
     cli.add_command(context.context)
+    cli.add_command(engine_cmd.execution)
+    cli.add_command(engine_cmd.sweep)
+    cli.add_command(engine_cmd.notifications)
 
 
 register()

@@ -15,7 +15,9 @@ from renubu_tui.data.engine import Database
 from renubu_tui.data.models import Tenant, User
 from renubu_tui.services.bootstrap import open_database, prepare
 from renubu_tui.services.config import ConfigService
+from renubu_tui.services.executions import ExecutionService
 from renubu_tui.services.lookup import tenant_by_slug, user_by_email
+from renubu_tui.services.notifications import NotificationService
 from renubu_tui.services.queue import QueueService
 from renubu_tui.settings import Settings
 
@@ -29,6 +31,8 @@ class Services:
     user: User
     config: ConfigService
     queue: QueueService
+    executions: ExecutionService
+    notifications: NotificationService
 
 
 async def build_services(db: Database, settings: Settings, clock: Clock) -> Services:
@@ -36,6 +40,7 @@ async def build_services(db: Database, settings: Settings, clock: Clock) -> Serv
         tenant = await tenant_by_slug(session, settings.tenant)
         user = await user_by_email(session, tenant, settings.user)
     config = ConfigService(db)
+    queue = QueueService(db, config)
     return Services(
         settings=settings,
         db=db,
@@ -43,7 +48,10 @@ async def build_services(db: Database, settings: Settings, clock: Clock) -> Serv
         tenant=tenant,
         user=user,
         config=config,
-        queue=QueueService(db, config),
+        queue=queue,
+        # a workflow that starts, moves or finishes changes the queue (status, workload)
+        executions=ExecutionService(db, clock, tenant_slug=tenant.slug, on_change=queue.invalidate),
+        notifications=NotificationService(db),
     )
 
 

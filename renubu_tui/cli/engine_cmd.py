@@ -1,0 +1,227 @@
+"""`renubu execution …`, `renubu sweep`, `renubu notifications`: run workflows from a shell."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from renubu_tui.cli.root import Context, command_options, pass_context
+from renubu_tui.safe_text import printable
+
+
+@click.group()
+def execution() -> None:
+    """Start and move a customer's workflow: start, show, complete, skip, action."""
+
+
+async def _customer(s: Any, ref: str) -> Any:
+    from renubu_tui.services.lookup import customer_by_ref
+
+    async with s.db.sessions() as session:
+        return await customer_by_ref(session, s.tenant, ref)
+
+
+async def _open_run(s: Any, ref: str) -> Any:
+    customer = await _customer(s, ref)
+    runs = await s.executions.open_for(s.tenant.id, customer.id)
+    if not runs:
+        raise LookupError(
+            f"{customer.name} has no open workflow (start one: renubu execution start)"
+        )
+    return runs[0]
+
+
+def _print_run(run: Any) -> None:
+    click.echo(f"{run.workflow_name} (v{run.version_number}) · {run.status} · execution {run.id}")
+    marks = {"completed": "✓", "in_progress": "▶", "skipped": "↷", "snoozed": "z", "pending": "·"}
+    for step in run.steps:
+        extra = f" [{step.route}]" if step.route else ""
+        extra += f" (skipped: {step.skip_reason})" if step.skip_reason else ""
+        click.echo(f"  {marks.get(step.status, '?')} {step.name}{extra}")
+    if run.gate:
+        click.echo(f"  gate: waits for {run.gate}")
+    for created in run.fired.created:
+        click.echo(f"  notified {created.recipient_email}: {printable(created.title)}")
+    for error in run.fired.errors:
+        click.echo(f"  warning: {error}", err=True)
+    for unknown in run.fired.unknown_recipients:
+        click.echo(f"  warning: unknown recipient {unknown}", err=True)
+
+
+def _errors(fn: Any) -> Any:
+    """Engine refusals (wrong state, closed gate, bad route) are one line and exit code 1."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from renubu_tui.domain.routing import RoutingError
+        from renubu_tui.services.executions import ExecutionError
+
+        try:
+            return fn(*args, **kwargs)
+        except (ExecutionError, RoutingError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+@execution.command()
+@click.argument("customer")
+@click.option(
+    "--workflow", "slug", metavar="ID", help="Workflow to start (default: the one that fits)."
+)
+@command_options
+@pass_context
+@_errors
+def start(ctx: Context, customer: str, slug: str | None) -> None:
+    """Start the workflow that fits CUSTOMER today (an open one is shown instead)."""
+    from renubu_tui.services.container import open_services
+
+    async def go() -> None:
+        async with open_services(ctx.settings) as s:
+            found = await _customer(s, customer)
+            _print_run(
+                await s.executions.start(s.tenant.id, found.id, actor=s.user, workflow_slug=slug)
+            )
+
+    ctx.run(go())
+
+
+@execution.command()
+@click.argument("customer")
+@command_options
+@pass_context
+@_errors
+def show(ctx: Context, customer: str) -> None:
+    """Show CUSTOMER's open workflow: every step and where it stands."""
+    from renubu_tui.services.container import open_services
+
+    async def go() -> None:
+        async with open_services(ctx.settings) as s:
+            _print_run(await _open_run(s, customer))
+
+    ctx.run(go())
+
+
+@execution.command()
+@click.argument("customer")
+@click.option("--route", metavar="CODE", help="The route you choose (e.g. SIGNATURE_PENDING).")
+@click.option("--outputs", metavar="JSON", help="The step's outputs as a JSON object.")
+@command_options
+@pass_context
+@_errors
+def complete(ctx: Context, customer: str, route: str | None, outputs: str | None) -> None:
+    """Complete CUSTOMER's current step and move on as routing decides."""
+    from renubu_tui.services.container import open_services
+
+    try:
+        data = json.loads(outputs) if outputs else None
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint="--outputs") from None
+
+    async def go() -> None:
+        async with open_services(ctx.settings) as s:
+            run = await _open_run(s, customer)
+            _print_run(
+                await s.executions.complete_step(
+                    s.tenant.id, run.id, actor=s.user, outputs=data, chosen_route=route
+                )
+            )
+
+    ctx.run(go())
+
+
+@execution.command()
+@click.argument("customer")
+@click.option("--reason", required=True, help="Why the step is skipped.")
+@command_options
+@pass_context
+@_errors
+def skip(ctx: Context, customer: str, reason: str) -> None:
+    """Skip CUSTOMER's current step, with a reason."""
+    from renubu_tui.services.container import open_services
+
+    async def go() -> None:
+        async with open_services(ctx.settings) as s:
+            run = await _open_run(s, customer)
+            _print_run(
+                await s.executions.skip_step(s.tenant.id, run.id, actor=s.user, reason=reason)
+            )
+
+    ctx.run(go())
+
+
+@execution.command()
+@click.argument("customer")
+@click.argument("action")
+@command_options
+@pass_context
+@_errors
+def action(ctx: Context, customer: str, action: str) -> None:
+    """Record a workflow ACTION: create-war-room, create-team-slack-channel, manager-acknowledge."""
+    from renubu_tui.services.container import open_services
+
+    async def go() -> None:
+        async with open_services(ctx.settings) as s:
+            run = await _open_run(s, customer)
+            result, fired = await s.executions.perform_action(
+                s.tenant.id, run.id, action, actor=s.user
+            )
+            click.echo(json.dumps(result, indent=2))
+            for created in fired.created:
+                click.echo(f"notified {created.recipient_email}: {printable(created.title)}")
+
+    ctx.run(go())
+
+
+@click.command()
+@command_options
+@pass_context
+def sweep(ctx: Context) -> None:
+    """Evaluate day-based notifications for every day since the last sweep, up to today."""
+    from renubu_tui.services.container import open_services
+
+    async def go() -> None:
+        async with open_services(ctx.settings) as s:
+            report = await s.notifications.sweep(s.tenant.slug, s.clock.today())
+            span = f"{report.first_day} … {report.last_day}" if report.first_day else "nothing new"
+            click.echo(
+                f"swept {span}: {report.days_evaluated} step-days, "
+                f"{len(report.fire.created)} notifications"
+            )
+            for error in report.fire.errors:
+                click.echo(f"warning: {error}", err=True)
+
+    ctx.run(go())
+
+
+@click.command()
+@click.option("--user", "email", metavar="EMAIL", help="Whose inbox (default: yours).")
+@click.option("--unread", is_flag=True, help="Only unread ones.")
+@click.option("--mark-read", is_flag=True, help="Mark every listed notification read.")
+@command_options
+@pass_context
+def notifications(ctx: Context, email: str | None, unread: bool, mark_read: bool) -> None:
+    """List notifications in inbox order: unread first, then priority, then newest."""
+    from renubu_tui.services.container import open_services
+
+    async def go() -> None:
+        async with open_services(ctx.settings) as s:
+            who = (email or s.user.email).lower()
+            items = await s.notifications.inbox(s.tenant.id, who, unread_only=unread)
+            for item in items:
+                mark = " " if item.read else "●"
+                click.echo(
+                    f"{mark} P{item.priority} {item.created_at:%Y-%m-%d} "
+                    f"{item.notification_type:<24} {printable(item.title)}"
+                )
+            click.echo(f"{len(items)} notifications for {who}")
+            if mark_read and items:
+                count = await s.notifications.mark_read(
+                    s.tenant.id, who, [i.id for i in items], s.clock.now()
+                )
+                click.echo(f"marked {count} read")
+
+    ctx.run(go())
