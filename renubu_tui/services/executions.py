@@ -505,15 +505,18 @@ class ExecutionService:
         context = await self._context(base.customer_id, execution_id)
         slug = str(context["customer"]["slug"])
         result: dict[str, Any] = {"action": action_slug, "by": actor.email}
+        given = dict(params or {})
         if action_slug == "create-war-room":
             result |= {
-                "standUp": (params or {}).get("standUp", "09:00 daily"),
-                "channel": f"#war-room-{slug}",
+                "standupTime": given.get("standupTime", "09:00"),
+                "channel": given.get("channelName") or f"#war-room-{slug}",
+                "note": f"War room for {context['customer']['name']}: daily stand-up at "
+                f"{given.get('standupTime', '09:00')}",
             }
         elif action_slug == "create-team-slack-channel":
-            result |= {"channel": f"#renewal-{slug}"}
+            result |= {"channel": given.get("channelName") or f"#renewal-{slug}"}
         else:
-            result |= {"acknowledgedAt": self._clock.now().isoformat()}
+            result |= {"acknowledgedAt": self._clock.now().isoformat(), "note": given.get("note")}
         fired = FireReport()
         async with self._db.sessions() as session, session.begin():
             execution, _version, _workflow = await self._load(

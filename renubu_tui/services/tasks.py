@@ -1,0 +1,383 @@
+"""Tasks of a workflow and the documents (artifacts) it produces (DOMAIN §10–§11).
+
+Tasks can be completed, skipped with a reason, snoozed (never beyond 7 days after their first
+snooze) and reassigned; artifacts can be edited, approved (who, when), deleted and exported to
+Markdown. Every change is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from renubu_tui.clock import Clock
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import AuditEntry, Customer, TaskArtifact, User, WorkflowTask
+from renubu_tui.domain.vocabulary import TASK_PRIORITIES
+
+MAX_TASK_SNOOZE_DAYS = 7
+
+
+class TaskError(ValueError):
+    """A task or artifact change that cannot be made; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    customer_name: str
+    execution_id: uuid.UUID | None
+    title: str
+    description: str | None
+    owner_email: str | None
+    status: str
+    priority: str
+    due_date: dt.date | None
+    snoozed_until: dt.date | None
+
+
+class TaskService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def list(
+        self,
+        tenant_id: uuid.UUID,
+        *,
+        customer_id: uuid.UUID | None = None,
+        execution_id: uuid.UUID | None = None,
+        owner_id: uuid.UUID | None = None,
+        include_done: bool = True,
+    ) -> list[TaskView]:
+        t = WorkflowTask
+        query = (
+            select(t, Customer.name, User.email)
+            .join(Customer, Customer.id == t.customer_id)
+            .outerjoin(User, User.id == t.owner_id)
+            .where(t.tenant_id == tenant_id)
+        )
+        if customer_id is not None:
+            query = query.where(t.customer_id == customer_id)
+        if execution_id is not None:
+            query = query.where(t.execution_id == execution_id)
+        if owner_id is not None:
+            query = query.where(t.owner_id == owner_id)
+        if not include_done:
+            query = query.where(t.status.in_(("pending", "in_progress", "snoozed")))
+        query = query.order_by(t.due_date.is_(None), t.due_date, t.created_at)
+        async with self._db.sessions() as session:
+            rows = (await session.execute(query)).all()
+        return [
+            TaskView(
+                task.id,
+                task.customer_id,
+                name,
+                task.execution_id,
+                task.title,
+                task.description,
+                email,
+                task.status,
+                task.priority,
+                task.due_date,
+                task.snoozed_until,
+            )
+            for task, name, email in rows
+        ]
+
+    async def _change(
+        self, tenant_id: uuid.UUID, task_id: uuid.UUID, actor: User, action: str, **changes: Any
+    ) -> TaskView:
+        async with self._db.sessions() as session, session.begin():
+            task = await session.scalar(
+                select(WorkflowTask).where(
+                    WorkflowTask.id == task_id, WorkflowTask.tenant_id == tenant_id
+                )
+            )
+            if task is None:
+                raise TaskError(f"no task {task_id} in this tenant")
+            check = changes.pop("_check", None)
+            if check is not None:
+                check(task)
+            old = {k: _plain(getattr(task, k)) for k in changes}
+            for key, value in changes.items():
+                setattr(task, key, value)
+            session.add(
+                AuditEntry(
+                    tenant_id=tenant_id,
+                    actor_id=actor.id,
+                    actor_label=actor.email,
+                    entity_type="task",
+                    entity_id=str(task.id),
+                    action=action,
+                    old_value=old,
+                    new_value={k: _plain(v) for k, v in changes.items()},
+                )
+            )
+        return next(v for v in await self.list(tenant_id) if v.id == task_id)
+
+    async def complete(self, tenant_id: uuid.UUID, task_id: uuid.UUID, actor: User) -> TaskView:
+        return await self._change(
+            tenant_id,
+            task_id,
+            actor,
+            "complete",
+            status="completed",
+            completed_at=self._clock.now(),
+            _check=_open,
+        )
+
+    async def skip(
+        self, tenant_id: uuid.UUID, task_id: uuid.UUID, actor: User, reason: str
+    ) -> TaskView:
+        if not reason.strip():
+            raise TaskError("a reason is required to skip a task")
+        return await self._change(
+            tenant_id,
+            task_id,
+            actor,
+            "skip",
+            status="skipped",
+            skip_reason=reason.strip(),
+            _check=_open,
+        )
+
+    async def snooze(
+        self, tenant_id: uuid.UUID, task_id: uuid.UUID, actor: User, until: dt.date
+    ) -> TaskView:
+        today = self._clock.today()
+        if until <= today:
+            raise TaskError("a task can only be snoozed to a later day")
+
+        def check(task: WorkflowTask) -> None:
+            _open(task)
+            first = task.first_snoozed_on or today
+            limit = first + dt.timedelta(days=MAX_TASK_SNOOZE_DAYS)
+            if until > limit:
+                raise TaskError(
+                    f"a task may not be snoozed past {limit} "
+                    f"({MAX_TASK_SNOOZE_DAYS} days after its first snooze on {first})"
+                )
+            if task.first_snoozed_on is None:
+                task.first_snoozed_on = today
+
+        return await self._change(
+            tenant_id,
+            task_id,
+            actor,
+            "snooze",
+            status="snoozed",
+            snoozed_until=until,
+            _check=check,
+        )
+
+    async def reassign(
+        self, tenant_id: uuid.UUID, task_id: uuid.UUID, actor: User, email: str
+    ) -> TaskView:
+        async with self._db.sessions() as session:
+            owner = await session.scalar(
+                select(User).where(User.tenant_id == tenant_id, User.email == email.lower())
+            )
+        if owner is None:
+            raise TaskError(f"unknown user {email!r}")
+        return await self._change(tenant_id, task_id, actor, "reassign", owner_id=owner.id)
+
+    async def update(
+        self,
+        tenant_id: uuid.UUID,
+        task_id: uuid.UUID,
+        actor: User,
+        *,
+        title: str | None = None,
+        priority: str | None = None,
+        due_date: dt.date | None = None,
+        description: str | None = None,
+    ) -> TaskView:
+        changes: dict[str, Any] = {}
+        if title is not None:
+            if not title.strip():
+                raise TaskError("a task needs a title")
+            changes["title"] = title.strip()
+        if priority is not None:
+            if priority not in TASK_PRIORITIES:
+                raise TaskError(f"priority must be one of {', '.join(TASK_PRIORITIES)}")
+            changes["priority"] = priority
+        if due_date is not None:
+            changes["due_date"] = due_date
+        if description is not None:
+            changes["description"] = description
+        return await self._change(tenant_id, task_id, actor, "update", **changes)
+
+
+def _open(task: WorkflowTask) -> None:
+    if task.status in {"completed", "skipped", "cancelled"}:
+        raise TaskError(f"the task is already {task.status}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+class ArtifactService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def list(
+        self,
+        tenant_id: uuid.UUID,
+        *,
+        customer_id: uuid.UUID | None = None,
+        execution_id: uuid.UUID | None = None,
+        task_id: uuid.UUID | None = None,
+    ) -> list[TaskArtifact]:
+        a = TaskArtifact
+        query = select(a).where(a.tenant_id == tenant_id)
+        if customer_id is not None:
+            query = query.where(a.customer_id == customer_id)
+        if execution_id is not None:
+            query = query.where(a.execution_id == execution_id)
+        if task_id is not None:
+            query = query.where(a.task_id == task_id)
+        async with self._db.sessions() as session:
+            return list((await session.scalars(query.order_by(a.created_at, a.title))).all())
+
+    async def create(
+        self,
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID,
+        *,
+        actor: User | None,
+        kind: str,
+        title: str,
+        content: str,
+        execution_id: uuid.UUID | None = None,
+        task_id: uuid.UUID | None = None,
+        step_id: str | None = None,
+        model: str | None = None,
+        prompt: str | None = None,
+    ) -> TaskArtifact:
+        """By hand (actor) or by the assistant (model and prompt recorded)."""
+        if not title.strip():
+            raise TaskError("an artifact needs a title")
+        artifact = TaskArtifact(
+            id=uuid.uuid4(),
+            tenant_id=tenant_id,
+            customer_id=customer_id,
+            execution_id=execution_id,
+            task_id=task_id,
+            step_id=step_id,
+            kind=kind,
+            title=title.strip(),
+            content=content,
+            data={},
+            created_by_ai=model is not None,
+            model=model,
+            prompt=prompt,
+            status="draft",
+            created_by_id=actor.id if actor else None,
+        )
+        async with self._db.sessions() as session, session.begin():
+            session.add(artifact)
+        return artifact
+
+    async def _get(
+        self, session: Any, tenant_id: uuid.UUID, artifact_id: uuid.UUID
+    ) -> TaskArtifact:
+        artifact = await session.scalar(
+            select(TaskArtifact).where(
+                TaskArtifact.id == artifact_id, TaskArtifact.tenant_id == tenant_id
+            )
+        )
+        if artifact is None:
+            raise TaskError(f"no artifact {artifact_id} in this tenant")
+        return artifact
+
+    async def edit(
+        self, tenant_id: uuid.UUID, artifact_id: uuid.UUID, actor: User, content: str
+    ) -> TaskArtifact:
+        """A new text; an approved artifact that changes goes back to draft."""
+        async with self._db.sessions() as session, session.begin():
+            artifact = await self._get(session, tenant_id, artifact_id)
+            if artifact.content != content:
+                session.add(
+                    _audit(
+                        tenant_id,
+                        actor,
+                        artifact,
+                        "edit",
+                        {"length": len(artifact.content)},
+                        {"length": len(content)},
+                    )
+                )
+                artifact.content = content
+                artifact.status = "draft"
+                artifact.approved_by_id = None
+                artifact.approved_at = None
+        return artifact
+
+    async def approve(
+        self, tenant_id: uuid.UUID, artifact_id: uuid.UUID, actor: User
+    ) -> TaskArtifact:
+        async with self._db.sessions() as session, session.begin():
+            artifact = await self._get(session, tenant_id, artifact_id)
+            artifact.status = "approved"
+            artifact.approved_by_id = actor.id
+            artifact.approved_at = self._clock.now()
+            session.add(_audit(tenant_id, actor, artifact, "approve", None, {"by": actor.email}))
+        return artifact
+
+    async def delete(self, tenant_id: uuid.UUID, artifact_id: uuid.UUID, actor: User) -> None:
+        async with self._db.sessions() as session, session.begin():
+            artifact = await self._get(session, tenant_id, artifact_id)
+            session.add(
+                _audit(tenant_id, actor, artifact, "delete", {"title": artifact.title}, None)
+            )
+            await session.delete(artifact)
+
+    @staticmethod
+    def to_markdown(artifact: TaskArtifact) -> str:
+        made = f"by the assistant ({artifact.model})" if artifact.created_by_ai else "by hand"
+        state = "approved" if artifact.status == "approved" else "draft"
+        return (
+            f"# {artifact.title}\n\n"
+            f"_{artifact.kind.replace('_', ' ')} · {state} · written {made}_\n\n"
+            f"{artifact.content.rstrip()}\n"
+        )
+
+    async def export(self, artifacts: list[TaskArtifact], folder: Path) -> list[Path]:
+        """Write each artifact as a Markdown file; names are derived, never taken as paths."""
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for artifact in artifacts:
+            stem = re.sub(r"[^a-z0-9]+", "-", artifact.title.lower()).strip("-")[:60] or "artifact"
+            path = folder / f"{stem}-{str(artifact.id)[:8]}.md"
+            path.write_text(self.to_markdown(artifact), encoding="utf-8")
+            written.append(path)
+        return written
+
+
+def _audit(
+    tenant_id: uuid.UUID, actor: User, artifact: TaskArtifact, action: str, old: Any, new: Any
+) -> AuditEntry:
+    return AuditEntry(
+        tenant_id=tenant_id,
+        actor_id=actor.id,
+        actor_label=actor.email,
+        entity_type="artifact",
+        entity_id=str(artifact.id),
+        action=action,
+        old_value=old,
+        new_value=new,
+    )

@@ -1,0 +1,259 @@
+"""Saved actions, tasks and artifacts: each one transaction, audited, failures change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from renubu_tui.clock import Clock
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import (
+    ActionExecution,
+    AuditEntry,
+    Customer,
+    Notification,
+    TaskArtifact,
+    User,
+    WorkflowExecution,
+    WorkflowTask,
+)
+from renubu_tui.data.seed.files import workflow_version_id
+from renubu_tui.data.seed.ids import key_id
+from renubu_tui.services.actions import ActionFailed, ActionService
+from renubu_tui.services.config import ConfigService
+from renubu_tui.services.queue import QueueFilters, QueueService
+from renubu_tui.services.tasks import ArtifactService, TaskError, TaskService
+from tests.conftest import TEST_TODAY
+
+TENANT = key_id("tenant", "acme-cs")
+
+
+async def _setup(db: Database) -> tuple[User, uuid.UUID, uuid.UUID]:
+    """Maya with an open Critical execution for Kestrel Networks (10 days out)."""
+    async with db.sessions() as s, s.begin():
+        maya = await s.scalar(select(User).where(User.email == "maya.patel@acmecloud.com"))
+        kestrel = await s.scalar(select(Customer).where(Customer.name == "Kestrel Networks"))
+        assert maya is not None and kestrel is not None
+        wid = key_id("workflow", "core", "critical")
+        run = WorkflowExecution(
+            id=uuid.uuid4(),
+            tenant_id=TENANT,
+            customer_id=kestrel.id,
+            workflow_id=wid,
+            workflow_version_id=workflow_version_id(wid, 1),
+            workflow_type="renewal",
+            owner_id=maya.id,
+            status="in_progress",
+            current_step_id="critical-status-assessment",
+            outputs={},
+            started_at=dt.datetime(2025, 9, 20, 9, tzinfo=dt.UTC),
+        )
+        s.add(run)
+    return maya, kestrel.id, run.id
+
+
+async def _status(db: Database, run_id: uuid.UUID) -> WorkflowExecution:
+    async with db.sessions() as s:
+        run = await s.get(WorkflowExecution, run_id)
+    assert run is not None
+    return run
+
+
+async def _trail(db: Database) -> list[tuple[str, bool, str | None]]:
+    async with db.sessions() as s:
+        rows = (
+            await s.execute(
+                select(
+                    ActionExecution.action_slug, ActionExecution.success, ActionExecution.error
+                ).order_by(ActionExecution.created_at)
+            )
+        ).all()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+async def test_snooze_is_durable_and_hides_the_work_until_its_date(seeded_db: Database) -> None:
+    maya, kestrel, run_id = await _setup(seeded_db)
+    queue = QueueService(seeded_db, ConfigService(seeded_db))
+    actions = ActionService(seeded_db, Clock(TEST_TODAY), on_change=queue.invalidate)
+    outcome = await actions.run(
+        TENANT, "snooze-3-days", actor=maya, customer_id=kestrel, params={"reason": "OOO"}
+    )
+    assert outcome.message.startswith("Snoozed Kestrel Networks until")
+    run = await _status(seeded_db, run_id)
+    assert (run.status, run.snoozed_until, run.snooze_reason) == (
+        "snoozed",
+        TEST_TODAY + dt.timedelta(days=3),
+        "OOO",
+    )
+    mine = QueueFilters(owner_id=maya.id, search="kestrel", types=("renewal",))
+    assert (await queue.page(TENANT, TEST_TODAY, mine)).rows == []
+    back = (await queue.page(TENANT, TEST_TODAY + dt.timedelta(days=3), mine)).rows
+    assert len(back) == 1 and back[0].snooze_ended
+    assert await _trail(seeded_db) == [("snooze-3-days", True, None)]
+
+
+async def test_a_refused_action_changes_nothing_and_says_why(seeded_db: Database) -> None:
+    maya, kestrel, run_id = await _setup(seeded_db)
+    actions = ActionService(seeded_db, Clock(TEST_TODAY))
+    with pytest.raises(ActionFailed, match="days: at most 30, got 31"):
+        await actions.run(TENANT, "snooze", actor=maya, customer_id=kestrel, params={"days": 31})
+    with pytest.raises(ActionFailed, match="reason: required"):
+        await actions.run(TENANT, "skip", actor=maya, customer_id=kestrel)
+    with pytest.raises(ActionFailed, match="is not one of"):
+        await actions.run(TENANT, "skip", actor=maya, customer_id=kestrel, params={"reason": "meh"})
+    with pytest.raises(ActionFailed, match="dueDate: required"):
+        await actions.run(
+            TENANT, "create-task", actor=maya, customer_id=kestrel, params={"title": "x"}
+        )
+    with pytest.raises(ActionFailed, match="unknown action 'teleport'"):
+        await actions.run(TENANT, "teleport", actor=maya, customer_id=kestrel)
+    assert (await _status(seeded_db, run_id)).status == "in_progress"
+    assert [(slug, ok) for slug, ok, _ in await _trail(seeded_db)] == [
+        ("snooze", False),
+        ("skip", False),
+        ("skip", False),
+        ("create-task", False),
+    ]
+
+
+async def test_skip_escalate_meeting_email_task(seeded_db: Database) -> None:
+    maya, kestrel, run_id = await _setup(seeded_db)
+    actions = ActionService(seeded_db, Clock(TEST_TODAY))
+    out = await actions.run(
+        TENANT,
+        "escalate",
+        actor=maya,
+        customer_id=kestrel,
+        params={"level": "manager", "reason": "legal blocked"},
+    )
+    assert out.result["to"] == "jordan.lee@acmecloud.com"
+    run = await _status(seeded_db, run_id)
+    assert run.status == "escalated" and run.escalation_level == "manager"
+    async with seeded_db.sessions() as s:
+        note = await s.scalar(select(Notification).where(Notification.execution_id == run_id))
+    assert note is not None and note.recipient_email == "jordan.lee@acmecloud.com"
+    assert "legal blocked" in note.message
+    with pytest.raises(ActionFailed, match="escalated cannot become escalated"):
+        await actions.run(
+            TENANT,
+            "escalate",
+            actor=maya,
+            customer_id=kestrel,
+            params={"level": "vp_cs", "reason": "again"},
+        )
+
+    await actions.run(
+        TENANT,
+        "schedule-meeting",
+        actor=maya,
+        customer_id=kestrel,
+        params={"duration": 45, "attendees": ["sam@kestrelnet.com"]},
+    )
+    await actions.run(
+        TENANT,
+        "create-task",
+        actor=maya,
+        customer_id=kestrel,
+        params={"title": "Chase PO", "dueDate": "2025-09-30", "priority": "high"},
+    )
+    email = await actions.run(
+        TENANT,
+        "send-email",
+        actor=maya,
+        customer_id=kestrel,
+        params={"to": ["sam@kestrelnet.com"], "subject": "Renewal", "body": "Hi Sam"},
+    )
+    assert "nothing was sent" in email.message
+    async with seeded_db.sessions() as s:
+        tasks = (
+            await s.scalars(
+                select(WorkflowTask.title)
+                .where(WorkflowTask.execution_id == run_id)
+                .order_by(WorkflowTask.title)
+            )
+        ).all()
+        draft = await s.scalar(select(TaskArtifact).where(TaskArtifact.kind == "email_draft"))
+    assert tasks == ["Chase PO", "Meeting: Renewal call with Kestrel Networks (45 min)"]
+    assert draft is not None and draft.content.startswith("To: sam@kestrelnet.com\n")
+    assert draft.status == "draft"
+
+
+async def test_skip_is_final(seeded_db: Database) -> None:
+    maya, kestrel, run_id = await _setup(seeded_db)
+    actions = ActionService(seeded_db, Clock(TEST_TODAY))
+    await actions.run(
+        TENANT,
+        "skip",
+        actor=maya,
+        customer_id=kestrel,
+        params={"reason": "Already completed", "note": "signed on paper"},
+    )
+    run = await _status(seeded_db, run_id)
+    assert run.status == "skipped" and run.skip_reason == "Already completed: signed on paper"
+    with pytest.raises(ActionFailed, match="has no open workflow"):
+        await actions.run(TENANT, "snooze", actor=maya, customer_id=kestrel)
+
+
+async def test_tasks_snooze_limit_reassign_complete(seeded_db: Database) -> None:
+    maya, _kestrel, _run = await _setup(seeded_db)
+    clock = Clock(TEST_TODAY)
+    tasks = TaskService(seeded_db, clock)
+    open_tasks = await tasks.list(TENANT, owner_id=maya.id)
+    bluesoft_tasks = [t for t in open_tasks if t.customer_name == "Bluesoft Corporation"]
+    assert len(bluesoft_tasks) >= 5
+    task = bluesoft_tasks[0]
+    async with seeded_db.sessions() as s, s.begin():
+        row = await s.get(WorkflowTask, task.id)
+        assert row is not None
+        row.status = "pending"
+    snoozed = await tasks.snooze(TENANT, task.id, maya, TEST_TODAY + dt.timedelta(days=4))
+    assert snoozed.status == "snoozed"
+    clock.set(TEST_TODAY + dt.timedelta(days=4))
+    with pytest.raises(TaskError, match="may not be snoozed past 2025-10-01"):
+        await tasks.snooze(TENANT, task.id, maya, TEST_TODAY + dt.timedelta(days=8))
+    assert (await tasks.snooze(TENANT, task.id, maya, TEST_TODAY + dt.timedelta(days=7))).status
+    moved = await tasks.reassign(TENANT, task.id, maya, "tom.becker@acmecloud.com")
+    assert moved.owner_email == "tom.becker@acmecloud.com"
+    done = await tasks.complete(TENANT, task.id, maya)
+    assert done.status == "completed"
+    with pytest.raises(TaskError, match="already completed"):
+        await tasks.skip(TENANT, task.id, maya, "no")
+    async with seeded_db.sessions() as s:
+        audits = await s.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.entity_type == "task")
+        )
+    assert audits == 4
+
+
+async def test_artifacts_edit_approve_export_delete(seeded_db: Database, tmp_path: Path) -> None:
+    maya, kestrel, run_id = await _setup(seeded_db)
+    artifacts = ArtifactService(seeded_db, Clock(TEST_TODAY))
+    made = await artifacts.create(
+        TENANT,
+        kestrel,
+        actor=None,
+        kind="status_assessment",
+        title="Status: Kestrel",
+        content="Draft",
+        execution_id=run_id,
+        model="offline",
+        prompt="Assess",
+    )
+    assert made.created_by_ai and made.status == "draft"
+    approved = await artifacts.approve(TENANT, made.id, maya)
+    assert approved.status == "approved" and approved.approved_by_id == maya.id
+    edited = await artifacts.edit(TENANT, made.id, maya, "Final text")
+    assert edited.status == "draft" and edited.approved_at is None
+    listed = await artifacts.list(TENANT, execution_id=run_id)
+    [path] = await artifacts.export(listed, tmp_path)
+    assert path.read_text(encoding="utf-8").startswith("# Status: Kestrel\n")
+    await artifacts.delete(TENANT, made.id, maya)
+    assert await artifacts.list(TENANT, execution_id=run_id) == []
+    bluesoft = await artifacts.list(
+        TENANT, customer_id=key_id("customer", "acme-cs", "bluesoft.com")
+    )
+    assert len(bluesoft) == 6
