@@ -30,3 +30,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exit_code(exc))
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # a bug: still one line, the traceback only on request
+        import os
+        import traceback
+
+        if os.environ.get("RENUBU_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"renubu: internal error: {one_line(exc)} ({type(exc).__name__}; "
+            "set RENUBU_DEBUG=1 for details)",
+            err=True,
+        )
+        sys.exit(70)

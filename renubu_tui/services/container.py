@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import Tenant, User
+from renubu_tui.services.actions import ActionService
 from renubu_tui.services.bootstrap import open_database, prepare
 from renubu_tui.services.config import ConfigService
 from renubu_tui.services.executions import ExecutionService
 from renubu_tui.services.lookup import tenant_by_slug, user_by_email
 from renubu_tui.services.notifications import NotificationService
 from renubu_tui.services.queue import QueueService
+from renubu_tui.services.tasks import ArtifactService, TaskService
 from renubu_tui.settings import Settings
 
 
@@ -33,6 +35,9 @@ class Services:
     queue: QueueService
     executions: ExecutionService
     notifications: NotificationService
+    actions: ActionService
+    tasks: TaskService
+    artifacts: ArtifactService
 
 
 async def build_services(db: Database, settings: Settings, clock: Clock) -> Services:
@@ -41,6 +46,8 @@ async def build_services(db: Database, settings: Settings, clock: Clock) -> Serv
         user = await user_by_email(session, tenant, settings.user)
     config = ConfigService(db)
     queue = QueueService(db, config)
+    # a workflow that starts, moves or finishes changes the queue (status, workload)
+    executions = ExecutionService(db, clock, tenant_slug=tenant.slug, on_change=queue.invalidate)
     return Services(
         settings=settings,
         db=db,
@@ -49,9 +56,11 @@ async def build_services(db: Database, settings: Settings, clock: Clock) -> Serv
         user=user,
         config=config,
         queue=queue,
-        # a workflow that starts, moves or finishes changes the queue (status, workload)
-        executions=ExecutionService(db, clock, tenant_slug=tenant.slug, on_change=queue.invalidate),
+        executions=executions,
         notifications=NotificationService(db),
+        actions=ActionService(db, clock, workflow_actions=executions, on_change=queue.invalidate),
+        tasks=TaskService(db, clock),
+        artifacts=ArtifactService(db, clock),
     )
 
 
