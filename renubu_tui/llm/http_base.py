@@ -1,0 +1,425 @@
+"""What the HTTP providers share: one httpx client each, timeouts, retries before the first
+token, the circuit breaker, error wording and token accounting.
+
+Subclasses only say how to build the request, how to read their stream format and how to pull
+a message out of an error body. The rule that matters most lives here once: a request is
+retried only until something of the answer has been yielded; after that a failure ends the
+stream with a non-retryable StreamError and the caller keeps the partial text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from renubu_tui.llm.events import (
+    Done,
+    ErrorKind,
+    StreamError,
+    StreamEvent,
+    TextDelta,
+    ToolCallRequest,
+    Usage,
+    one_line,
+)
+from renubu_tui.llm.messages import ChatRequest
+from renubu_tui.llm.resilience import (
+    CircuitBreaker,
+    RetryPolicy,
+    estimate_tokens,
+    is_retryable_status,
+    parse_retry_after,
+)
+
+Sleep = Callable[[float], Awaitable[None]]
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"})
+
+_STOP_REASONS = {
+    "stop": "end_turn",
+    "end_turn": "end_turn",
+    "stop_sequence": "end_turn",
+    "length": "max_tokens",
+    "max_tokens": "max_tokens",
+    "tool_calls": "tool_use",
+    "function_call": "tool_use",
+    "tool_use": "tool_use",
+}
+
+
+def normalise_stop_reason(raw: str | None, *, made_tool_calls: bool = False) -> str:
+    if made_tool_calls and raw in (None, "stop", "end_turn"):
+        return "tool_use"
+    if raw is None:
+        return "end_turn"
+    return _STOP_REASONS.get(raw, raw)
+
+
+class UpstreamError(Exception):
+    """A failure found while reading a reply (bad line, error event); becomes a StreamError.
+
+    `transient` errors (overloaded, server error events) are retried like a 5xx as long as
+    nothing has been yielded yet. `garbled` marks text that is not this protocol at all, for
+    which the message asks whether the base URL points at the right kind of server.
+    """
+
+    def __init__(
+        self, kind: ErrorKind, message: str, *, transient: bool = False, garbled: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.kind: ErrorKind = kind
+        self.message = message
+        self.transient = transient
+        self.garbled = garbled
+
+
+@dataclass
+class StreamState:
+    """What a parser learns besides the deltas: usage and why the model stopped."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    stop_reason: str | None = None
+    text: str = ""
+    tool_calls: int = 0
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Internal: a terminal error, and whether it says the service is down (for the breaker)."""
+
+    error: StreamError
+    outage: bool
+
+
+def parse_json_line(payload: str, what: str) -> Any:
+    try:
+        return json.loads(payload)
+    except json.JSONDecodeError as exc:
+        snippet = one_line(payload, 60)
+        raise UpstreamError(
+            "protocol", f"unreadable {what}: {snippet!r} ({exc.msg})", garbled=True
+        ) from None
+
+
+def host_of(base_url: str) -> str:
+    return urlsplit(base_url).netloc or base_url
+
+
+def is_local(base_url: str) -> bool:
+    return (urlsplit(base_url).hostname or "") in LOCAL_HOSTS
+
+
+class HttpProvider:
+    """Base of the ollama, OpenAI-compatible and Anthropic providers."""
+
+    name: ClassVar[str] = "http"
+    display: str = "the model server"  # "cannot reach {display} at …"
+    server_noun: str = "a model server"  # "is {base_url} {server_noun}?"
+    default_base_url: ClassVar[str] = ""
+    default_model: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        *,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        retry: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+        rand: Callable[[], float] | None = None,
+        now: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.model = model or self.default_model
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.api_key = api_key or None
+        self.timeout = float(timeout)
+        self.retry = retry or RetryPolicy()
+        self.breaker = breaker or CircuitBreaker()
+        self._transport = transport
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._rand = rand or random.random
+        self._now = now or (lambda: dt.datetime.now(dt.UTC))
+        self._client: httpx.AsyncClient | None = None
+
+    # --- what subclasses provide ---------------------------------------------------------
+
+    @property
+    def label(self) -> str:
+        return self.label_for(self.model)
+
+    def label_for(self, model: str) -> str:
+        return f"{self.name} · {model}"
+
+    def model_for(self, request: ChatRequest) -> str:
+        """A thread may pin its own model (DOMAIN §11); else the configured one."""
+        return request.model or self.model
+
+    def config_problem(self) -> str | None:
+        """A reason not to send anything at all (missing key), as one line for a person."""
+        return None
+
+    def endpoint(self) -> str:
+        raise NotImplementedError
+
+    def _url_problem(self) -> str | None:
+        parts = urlsplit(self.base_url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return None
+        return f"{self.name}: {self.base_url!r} is not an http(s) URL — check RENUBU_LLM_BASE_URL"
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def payload(self, request: ChatRequest) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def parse(
+        self, lines: AsyncIterator[str], state: StreamState
+    ) -> AsyncIterator[TextDelta | ToolCallRequest]:
+        raise NotImplementedError
+
+    def error_detail(self, body: str) -> str:
+        """The server's own words from an error body, if it has any."""
+        try:
+            data = json.loads(body)
+        except (json.JSONDecodeError, ValueError):
+            return one_line(body, 160)
+        error = data.get("error", data) if isinstance(data, dict) else data
+        if isinstance(error, dict):
+            error = error.get("message") or error.get("error") or json.dumps(error)
+        return one_line(str(error), 160)
+
+    # --- shared behaviour ----------------------------------------------------------------
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """One client per provider: connections are pooled across the questions of a session."""
+        if self._client is None:
+            t = self.timeout
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(
+                    connect=min(t, 10.0), read=t, write=min(t, 30.0), pool=min(t, 10.0)
+                ),
+                transport=self._transport,
+                headers={"user-agent": "renubu"},
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def unreachable(self) -> str:
+        if is_local(self.base_url):
+            return f"cannot reach {self.display} at {self.base_url} — is it running?"
+        return (
+            f"cannot reach {self.display} at {self.base_url} — check the network and "
+            "RENUBU_LLM_BASE_URL"
+        )
+
+    def http_error(
+        self, status: int, body: str, retry_after: float | None, model: str | None = None
+    ) -> tuple[StreamError, bool]:
+        """(error, outage) for an HTTP status: auth and missing models are configuration."""
+        model = model or self.model
+        label = self.label_for(model)
+        detail = self.error_detail(body)
+        if status in (401, 403):
+            return StreamError(
+                "config",
+                one_line(f"{label}: bad API key (HTTP {status}) — check RENUBU_LLM_API_KEY"),
+            ), False
+        if status == 404:
+            if "model" in detail.lower() or "model" in body.lower():
+                return StreamError(
+                    "config",
+                    one_line(
+                        f"{label}: model '{model}' not found on {self.base_url} — "
+                        f"check RENUBU_LLM_MODEL{self.pull_hint(model)}"
+                    ),
+                ), False
+            return StreamError(
+                "config",
+                one_line(
+                    f"{label}: {self.endpoint()} not found (HTTP 404) — check RENUBU_LLM_BASE_URL"
+                ),
+            ), False
+        if status == 429:
+            later = f"try again in {retry_after:.0f} s" if retry_after else "try again shortly"
+            return StreamError(
+                "http", one_line(f"{label}: rate limited (HTTP 429) — {later}"), True
+            ), True
+        if status >= 500:
+            return StreamError(
+                "http",
+                one_line(f"{label}: server error (HTTP {status}): {detail} — try again"),
+                is_retryable_status(status),
+            ), True
+        return StreamError(
+            "http", one_line(f"{label}: request refused (HTTP {status}): {detail}")
+        ), False
+
+    def pull_hint(self, model: str) -> str:
+        return ""
+
+    def _retry_after(self, headers: Mapping[str, str]) -> float | None:
+        return parse_retry_after(
+            headers.get("retry-after"), self._now(), milliseconds=headers.get("retry-after-ms")
+        )
+
+    def _retry_wait(self, asked: float | None, retry_number: int) -> float | None:
+        """Seconds before the next try, or None when the server asks for longer than we wait."""
+        if asked is None:
+            return self.retry.backoff(retry_number, self._rand)
+        return asked if asked <= self.retry.max_retry_after else None
+
+    def _done(self, request: ChatRequest, state: StreamState) -> Done:
+        estimated = state.input_tokens is None or state.output_tokens is None
+        input_tokens = state.input_tokens
+        if input_tokens is None:
+            input_tokens = estimate_tokens("".join(m.content for m in request.messages))
+        output_tokens = state.output_tokens
+        if output_tokens is None:
+            output_tokens = estimate_tokens(state.text)
+        return Done(
+            provider_label=self.label_for(self.model_for(request)),
+            model=self.model_for(request),
+            stop_reason=normalise_stop_reason(
+                state.stop_reason, made_tool_calls=state.tool_calls > 0
+            ),
+            usage=Usage(input_tokens, output_tokens, estimated=estimated),
+        )
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Events of one answer; always ends with exactly one Done or StreamError."""
+        problem = self._url_problem() or self.config_problem()
+        if problem:
+            yield StreamError("config", one_line(problem))
+            return
+        if not self.breaker.allow():
+            yield StreamError(
+                "circuit_open",
+                one_line(
+                    f"{self.label}: paused after {self.breaker.consecutive_failures} failed "
+                    f"calls in a row — trying again in {self.breaker.retry_in():.0f} s"
+                ),
+                retryable=True,
+            )
+            return
+        verdict: bool | None = None  # True: worked; False: the service failed; None: no verdict
+        try:
+            async for item in self._attempts(request):
+                if isinstance(item, _Failure):
+                    verdict = not item.outage
+                    yield item.error
+                    return
+                if isinstance(item, Done):
+                    verdict = True
+                yield item
+        finally:
+            if verdict is True:
+                self.breaker.record_success()
+            elif verdict is False:
+                self.breaker.record_failure()
+            else:
+                self.breaker.release()
+
+    async def _attempts(self, request: ChatRequest) -> AsyncIterator[StreamEvent | _Failure]:
+        url = self.endpoint()
+        label = self.label_for(self.model_for(request))
+        body = self.payload(request)
+        headers = self.headers()
+        retry_number = 0
+        while True:
+            state = StreamState()
+            streamed = False
+            can_retry = retry_number + 1 < self.retry.max_attempts
+            failure: _Failure | None = None
+            wait: float | None = None
+            try:
+                async with self.client.stream("POST", url, json=body, headers=headers) as reply:
+                    if reply.status_code >= 400:
+                        text = (await reply.aread()).decode("utf-8", "replace")[:4000]
+                        asked = self._retry_after(reply.headers)
+                        wait = self._retry_wait(asked, retry_number)
+                        error, outage = self.http_error(
+                            reply.status_code, text, asked, self.model_for(request)
+                        )
+                        if not (error.retryable and can_retry and wait is not None):
+                            yield _Failure(error, outage)
+                            return
+                    else:
+                        try:
+                            async for event in self.parse(reply.aiter_lines(), state):
+                                streamed = True
+                                if isinstance(event, TextDelta):
+                                    state.text += event.text
+                                else:
+                                    state.tool_calls += 1
+                                yield event
+                        except (TypeError, AttributeError, KeyError, ValueError) as exc:
+                            # valid JSON of an unexpected shape: a reply, not a crash
+                            shape = f"unexpected reply shape ({type(exc).__name__})"
+                            raise UpstreamError("protocol", shape, garbled=True) from None
+                        yield self._done(request, state)
+                        return
+            except UpstreamError as exc:
+                retry = exc.transient and not streamed
+                message = self._unreadable(exc.message) if exc.garbled else exc.message
+                failure = _Failure(
+                    StreamError(exc.kind, one_line(f"{label}: {message}"), retry), True
+                )
+            except httpx.TimeoutException as exc:
+                connecting = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+                if connecting:
+                    failure = _Failure(StreamError("connect", self.unreachable(), True), True)
+                else:
+                    failure = _Failure(
+                        StreamError(
+                            "timeout",
+                            one_line(
+                                f"{label}: no reply within {self.timeout:.0f} s — try "
+                                "again, or raise RENUBU_LLM_TIMEOUT"
+                            ),
+                            not streamed,
+                        ),
+                        True,
+                    )
+                    can_retry = False  # a slow model stays slow; do not double the wait
+            except httpx.ConnectError:
+                failure = _Failure(StreamError("connect", self.unreachable(), True), True)
+            except httpx.HTTPError as exc:  # read errors, a server that hung up mid-reply
+                what = "connection lost mid-answer" if streamed else type(exc).__name__
+                what = what if streamed else f"connection failed ({what})"
+                failure = _Failure(
+                    StreamError("connect", one_line(f"{label}: {what}"), not streamed), True
+                )
+            if failure is not None:
+                if streamed or not failure.error.retryable or not can_retry:
+                    if streamed:
+                        kept = f"{failure.error.message} (the partial answer is kept)"
+                        failure = _Failure(
+                            StreamError(failure.error.kind, one_line(kept), False),
+                            failure.outage,
+                        )
+                    yield failure
+                    return
+                wait = self.retry.backoff(retry_number, self._rand)
+            assert wait is not None
+            await self._sleep(wait)
+            retry_number += 1
+
+    def _unreadable(self, detail: str) -> str:
+        return f"{detail} — is {self.base_url} {self.server_noun}?"

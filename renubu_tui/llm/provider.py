@@ -1,0 +1,63 @@
+"""The provider protocol, and `collect` for callers that want the whole answer at once.
+
+`stream` is declared as a plain method returning an async iterator because every provider
+implements it as an async generator (`async def … yield`), which is exactly that type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from renubu_tui.llm.events import Done, StreamError, StreamEvent, TextDelta, ToolCallRequest
+from renubu_tui.llm.messages import ChatRequest
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """A model behind one vocabulary of stream events.
+
+    `name` is the configured kind (offline, ollama, openai, anthropic); `label` says honestly
+    what answers ("offline assistant", "ollama · llama3.1", …) and is shown beside answers.
+    """
+
+    name: str
+
+    @property
+    def label(self) -> str: ...
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass
+class Answer:
+    """A whole stream gathered: the text, any tool calls and the terminal event."""
+
+    text: str = ""
+    tool_calls: list[ToolCallRequest] = field(default_factory=list)
+    done: Done | None = None
+    error: StreamError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.done is not None
+
+
+async def collect(provider: Provider, request: ChatRequest) -> Answer:
+    """Run one request to the end (tests, JSON steps, benchmarks)."""
+    answer = Answer()
+    parts: list[str] = []
+    async for event in provider.stream(request):
+        if isinstance(event, TextDelta):
+            parts.append(event.text)
+        elif isinstance(event, ToolCallRequest):
+            answer.tool_calls.append(event)
+        elif isinstance(event, Done):
+            answer.done = event
+        elif isinstance(event, StreamError):
+            answer.error = event
+    answer.text = "".join(parts)
+    return answer

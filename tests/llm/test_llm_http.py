@@ -1,0 +1,194 @@
+"""Retries, timeouts, disconnects, the breaker and the one-line messages, shared by every HTTP
+provider (exercised here through ollama and the OpenAI-compatible provider)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+
+import httpx
+import pytest
+
+from renubu_tui.llm import ChatMessage, ChatRequest, Done, StreamError, TextDelta
+from renubu_tui.llm.ollama import OllamaProvider
+from renubu_tui.llm.openai_compat import OpenAICompatProvider
+from renubu_tui.llm.resilience import CircuitBreaker, RetryPolicy
+from tests.llm.conftest import FakeClock, FakeSleep, Replay, events_of, streamed, text_of
+
+REQUEST = ChatRequest([ChatMessage("user", "How is Bluesoft doing?")])
+NOW = dt.datetime(2025, 9, 24, 12, 0, 0, tzinfo=dt.UTC)
+
+
+def ok_body(*parts: str) -> str:
+    lines = [{"message": {"content": p}, "done": False} for p in parts]
+    lines.append({"message": {"content": ""}, "done": True, "eval_count": 3})
+    return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def ollama(replay: Replay, sleep: FakeSleep, **kw: object) -> OllamaProvider:
+    return OllamaProvider(
+        transport=replay.transport, sleep=sleep, rand=lambda: 0.5, now=lambda: NOW, **kw
+    )
+
+
+def assert_one_line(error: StreamError) -> None:
+    assert "\n" not in error.message and "Traceback" not in error.message
+    assert len(error.message) <= 300
+
+
+async def test_429_waits_for_retry_after_then_succeeds(fake_sleep: FakeSleep) -> None:
+    limited = streamed("slow down", status=429, headers={"retry-after": "3"})
+    replay = Replay(limited, streamed(ok_body("Healthy.")))
+    events = await events_of(ollama(replay, fake_sleep), REQUEST)
+    assert text_of(events) == "Healthy." and isinstance(events[-1], Done)
+    assert fake_sleep.calls == [3.0] and len(replay.requests) == 2
+
+
+async def test_429_with_an_http_date(fake_sleep: FakeSleep) -> None:
+    when = "Wed, 24 Sep 2025 12:00:12 GMT"
+    replay = Replay(streamed("", status=429, headers={"retry-after": when}), streamed(ok_body("k")))
+    await events_of(ollama(replay, fake_sleep), REQUEST)
+    assert fake_sleep.calls == [12.0]
+
+
+async def test_429_asking_for_longer_than_the_cap_is_reported_not_waited(
+    fake_sleep: FakeSleep,
+) -> None:
+    replay = Replay(streamed("", status=429, headers={"retry-after": "120"}))
+    events = await events_of(ollama(replay, fake_sleep), REQUEST)
+    assert events == [
+        StreamError("http", "ollama · llama3.1: rate limited (HTTP 429) — try again in 120 s", True)
+    ]
+    assert fake_sleep.calls == [] and len(replay.requests) == 1
+
+
+async def test_500_then_success_backs_off_with_jitter(fake_sleep: FakeSleep) -> None:
+    replay = Replay(streamed("boom", status=500), streamed(ok_body("Recovered.")))
+    events = await events_of(ollama(replay, fake_sleep), REQUEST)
+    assert text_of(events) == "Recovered."
+    assert fake_sleep.calls == [0.25]  # rand 0.5 × base 0.5 s
+
+
+async def test_persistent_500_gives_up_after_the_attempts(fake_sleep: FakeSleep) -> None:
+    body = json.dumps({"error": "llama runner crashed"})
+    replay = Replay(streamed(body, status=500))
+    events = await events_of(ollama(replay, fake_sleep), REQUEST)
+    assert events == [
+        StreamError(
+            "http",
+            "ollama · llama3.1: server error (HTTP 500): llama runner crashed — try again",
+            True,
+        )
+    ]
+    assert len(replay.requests) == 3 and fake_sleep.calls == [0.25, 0.5]
+
+
+async def test_connect_error_is_retried(fake_sleep: FakeSleep) -> None:
+    replay = Replay(httpx.ConnectError("refused"), streamed(ok_body("Up.")))
+    events = await events_of(ollama(replay, fake_sleep), REQUEST)
+    assert text_of(events) == "Up." and len(replay.requests) == 2
+
+
+async def test_read_timeout_is_one_line_and_not_retried(fake_sleep: FakeSleep) -> None:
+    replay = Replay(httpx.ReadTimeout("timed out"))
+    events = await events_of(ollama(replay, fake_sleep, timeout=45), REQUEST)
+    [error] = events
+    assert error == StreamError(
+        "timeout",
+        "ollama · llama3.1: no reply within 45 s — try again, or raise RENUBU_LLM_TIMEOUT",
+        True,
+    )
+    assert len(replay.requests) == 1 and fake_sleep.calls == []
+    assert_one_line(error)
+
+
+async def test_disconnect_mid_stream_keeps_partial_text_and_never_retries(
+    fake_sleep: FakeSleep,
+) -> None:
+    partial = "".join(
+        json.dumps({"message": {"content": p}, "done": False}) + "\n" for p in ("Bluesoft ", "is ")
+    )
+    cut = streamed(partial, error=httpx.ReadError("connection reset by peer"))
+    replay = Replay(cut, streamed(ok_body("should never be fetched")))
+    events = await events_of(ollama(replay, fake_sleep), REQUEST)
+    assert [type(e) for e in events] == [TextDelta, TextDelta, StreamError]
+    assert text_of(events) == "Bluesoft is "
+    error = events[-1]
+    assert error.kind == "connect" and error.retryable is False
+    assert error.message == (
+        "ollama · llama3.1: connection lost mid-answer (the partial answer is kept)"
+    )
+    assert len(replay.requests) == 1 and fake_sleep.calls == []
+
+
+async def test_no_server_says_where_it_looked(fake_sleep: FakeSleep) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    provider = OllamaProvider(base_url=f"http://127.0.0.1:{port}", sleep=fake_sleep)
+    try:
+        events = await events_of(provider, REQUEST)
+    finally:
+        await provider.aclose()
+    [error] = events
+    assert error.kind == "connect" and error.retryable
+    assert error.message == f"cannot reach ollama at http://127.0.0.1:{port} — is it running?"
+    assert len(fake_sleep.calls) == 2  # retried twice, without really waiting
+    assert_one_line(error)
+
+
+async def test_breaker_opens_refuses_then_half_opens(fake_sleep: FakeSleep) -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(failure_threshold=2, cooldown=30, clock=clock)
+    replay = Replay(httpx.ConnectError("refused"))
+    provider = ollama(replay, fake_sleep, breaker=breaker, retry=RetryPolicy(max_attempts=1))
+    for _ in range(2):
+        [error] = await events_of(provider, REQUEST)
+        assert error.kind == "connect"
+    assert breaker.state == "open"
+    [error] = await events_of(provider, REQUEST)
+    assert error == StreamError(
+        "circuit_open",
+        "ollama · llama3.1: paused after 2 failed calls in a row — trying again in 30 s",
+        True,
+    )
+    assert len(replay.requests) == 2  # refused without a request
+    clock.advance(30)
+    replay.queue = [streamed(ok_body("Back."))]
+    events = await events_of(provider, REQUEST)
+    assert text_of(events) == "Back." and breaker.state == "closed"
+
+
+async def test_configuration_errors_do_not_trip_the_breaker(fake_sleep: FakeSleep) -> None:
+    breaker = CircuitBreaker(failure_threshold=1)
+    replay = Replay(streamed("no", status=401))
+    provider = ollama(replay, fake_sleep, breaker=breaker)
+    for _ in range(3):
+        [error] = await events_of(provider, REQUEST)
+        assert error.kind == "config" and "bad API key" in error.message
+    assert breaker.state == "closed" and len(replay.requests) == 3
+
+
+async def test_abandoned_stream_releases_the_half_open_trial(fake_sleep: FakeSleep) -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(failure_threshold=1, cooldown=5, clock=clock)
+    breaker.record_failure()
+    clock.advance(5)
+    provider = ollama(Replay(streamed(ok_body("a", "b", "c"))), fake_sleep, breaker=breaker)
+    stream = provider.stream(REQUEST)
+    assert isinstance(await anext(stream), TextDelta)
+    await stream.aclose()  # the reader pressed Esc
+    assert breaker.state == "half_open" and breaker.allow()
+
+
+@pytest.mark.parametrize(("timeout", "connect", "read"), [(60.0, 10.0, 60.0), (5.0, 5.0, 5.0)])
+async def test_client_timeouts_come_from_the_setting(
+    timeout: float, connect: float, read: float
+) -> None:
+    provider = OpenAICompatProvider(base_url="http://localhost:1", timeout=timeout)
+    client = provider.client
+    assert provider.client is client  # one client per provider
+    assert (client.timeout.connect, client.timeout.read) == (connect, read)
+    assert client.timeout.pool is not None and client.timeout.write is not None
+    await provider.aclose()
