@@ -74,6 +74,10 @@ class Settings:
     llm_timeout: float = field(
         default=60.0, metadata={"doc": "Seconds before a model call gives up."}
     )
+    llm_fallback: bool = field(
+        default=False,
+        metadata={"doc": "Answer with the offline assistant when the model is unreachable."},
+    )
     config_file: Path | None = field(
         default=None, metadata={"doc": "The config file these settings were read from."}
     )
