@@ -1,4 +1,4 @@
-"""`renubu` with no subcommand: open (creating on first run) the database and show the day."""
+"""`renubu` with no subcommand: the terminal app; `renubu summary`: the day as plain text."""
 
 from __future__ import annotations
 
@@ -8,8 +8,24 @@ from renubu_tui.cli.root import Context, command_options, pass_context
 
 
 def run_app(ctx: Context) -> None:
-    """Until the terminal UI lands, print the book summary of the current CSM."""
-    _print_summary(ctx)
+    """Start the terminal UI (imported here, so other commands never load Textual).
+
+    Without a terminal (piped output) it prints the summary instead of drawing a screen.
+    """
+    import sys
+
+    settings = ctx.settings  # bad settings fail here, as one line, before the screen opens
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _print_summary(ctx)
+        return
+    from renubu_tui.tui import timing
+
+    timing.mark("cli ready")
+    from renubu_tui.tui.app import RenubuApp
+    from renubu_tui.tui.keymap import load_keymap
+
+    timing.mark("app imported")
+    RenubuApp(settings, keymap=load_keymap(settings.config_file)).run()
 
 
 @click.command()

@@ -1,0 +1,213 @@
+"""The renubu terminal app: composes the panes and routes messages between them (nothing else).
+
+Startup paints before any database code is imported: the data layer is imported on a thread
+(`preload`) and the services are opened in the `boot` worker, which hands a `Session` to each
+pane. Panes load their own data in their own workers; a failed worker, wherever it ran, arrives
+here once as `WorkerFailed`.
+
+Places left for later: the workflow step runner and chat take over `StepPane`; notifications,
+admin and the demo's time travel add screens and bindings here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import events, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.lazy import Lazy
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from renubu_tui.tui import preload, timing
+from renubu_tui.tui.errors import ReportsWorkerErrors, WorkerFailed, is_database_error
+from renubu_tui.tui.messages import CustomerChosen
+from renubu_tui.tui.text import clean, one_line
+from renubu_tui.tui.widgets.banner import Banner
+from renubu_tui.tui.widgets.queue_pane import QueuePane
+from renubu_tui.tui.widgets.sidebar import ContextSidebar
+from renubu_tui.tui.widgets.step_pane import StepPane
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from textual.command import Provider
+
+    from renubu_tui.settings import Settings
+    from renubu_tui.tui.session import Session
+
+
+def _customer_commands() -> type[Provider]:
+    """The palette's customer search, imported when the palette first opens."""
+    from renubu_tui.tui.commands import CustomerCommands
+
+    return CustomerCommands
+
+
+MEDIUM, WIDE = 120, 150  # below MEDIUM: queue only; below WIDE: no sidebar unless asked
+
+
+class RenubuApp(ReportsWorkerErrors, App[None]):
+    TITLE = "renubu"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {_customer_commands}
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-narrow"),
+        (MEDIUM, "-medium"),
+        (WIDE, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("b", "toggle_sidebar", "Sidebar", id="app.sidebar"),
+        Binding(
+            "ctrl+p", "command_palette", "Jump to…", id="app.palette", priority=True, show=False
+        ),
+        Binding("r", "reload", "Reload", id="app.reload"),
+        Binding("escape", "back", "Back", show=False, id="app.back"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    sidebar_open = reactive(True, init=False)
+    """Whether the context sidebar shows; the person's choice is kept for the session."""
+
+    class Opened(Message):
+        def __init__(self, session: Session) -> None:
+            super().__init__()
+            self.session = session
+
+    def __init__(self, settings: Settings, *, keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self._remaps = keymap or {}
+        self.session: Session | None = None
+        self._narrow: bool | None = None
+        self._wide_choice = True  # sidebar choice to restore when the terminal widens again
+        today = settings.clock().today()
+        self.sub_title = f"{settings.user or 'your queue'} · {settings.tenant} · {today}"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Banner(id="banner")
+        with Horizontal(id="main"):
+            yield QueuePane(id="queue")
+            # The first frame is the header and the queue's skeleton; the rest follows at once.
+            yield Lazy(StepPane(id="step"))
+            yield Lazy(ContextSidebar(id="sidebar"))
+        yield Lazy(Footer())
+
+    def on_mount(self) -> None:
+        timing.mark("mount")
+        if self._remaps:
+            self.set_keymap(self._remaps)
+        self.query_one("#queue-table").focus()
+        self._fit(self.size.width)
+        # Paint first: the data layer is imported (on a thread) only after the first frame.
+        self.call_after_refresh(self._first_frame)
+
+    def _first_frame(self) -> None:
+        timing.mark("first frame")
+        self._boot()
+
+    @work(exclusive=True, group="boot", exit_on_error=False)
+    async def _boot(self) -> None:
+        from renubu_tui.tui.session import open_session
+
+        await preload.ready()
+        timing.mark("data layer imported")
+        session = await open_session(self.settings)
+        timing.mark("services open")
+        self.post_message(self.Opened(session))
+
+    def on_renubu_app_opened(self, message: Opened) -> None:
+        self.session = session = message.session
+        user, tenant = session.services.user, session.services.tenant
+        self.sub_title = f"{clean(user.name)} · {clean(tenant.slug)} · {session.today}"
+        self.query_one(Banner).hide()
+        self.query_one(QueuePane).attach(session)
+
+    def on_queue_pane_loaded(self) -> None:
+        self.query_one(Banner).hide()  # the database answers again
+
+    async def on_unmount(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+
+    # --- routing ----------------------------------------------------------------------------------
+
+    def on_customer_chosen(self, message: CustomerChosen) -> None:
+        if self.session is None:
+            return
+        for step in self.query(StepPane):
+            step.show(self.session, message.customer_id, message.workflow_type)
+        for sidebar in self.query(ContextSidebar):
+            sidebar.show(self.session, message.customer_id)
+        if message.open:
+            self.query_one(QueuePane).move_to(message.customer_id)
+            if self.screen.has_class("-narrow"):
+                self.screen.add_class("-detail")
+                self.query_one(StepPane).focus()
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        """The one place a failed worker is reported: a line, never a traceback."""
+        text = one_line(message.error)
+        if message.group == "boot" or is_database_error(message.error):
+            self.query_one(Banner).show(text, "press r to retry")
+        self.notify(text, title="Something went wrong", severity="error", markup=False)
+
+    # --- layout -----------------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Collapse the sidebar when the terminal gets narrow; restore the choice when wide."""
+        narrow = width < WIDE
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        if narrow:
+            self._wide_choice = self.sidebar_open
+            self.sidebar_open = False
+        else:
+            self.sidebar_open = self._wide_choice
+        self._show_sidebar()
+
+    def watch_sidebar_open(self) -> None:
+        self._show_sidebar()
+
+    def _show_sidebar(self) -> None:
+        self.screen.set_class(not self.sidebar_open, "-sidebar-hidden")  # see app.tcss
+
+    # --- actions ----------------------------------------------------------------------------------
+
+    def action_toggle_sidebar(self) -> None:
+        self.sidebar_open = not self.sidebar_open
+
+    def action_help(self) -> None:
+        from renubu_tui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen([self, *self.screen.walk_children()]))
+
+    def action_reload(self) -> None:
+        if self.session is None:
+            self._boot()
+        else:
+            self.query_one(QueuePane).reload()
+
+    def action_back(self) -> None:
+        if self.screen.has_class("-detail"):
+            self.screen.remove_class("-detail")
+            self.query_one("#queue-table").focus()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Keys", "Every key of renubu", self.action_help)
+        yield SystemCommand(
+            "Sidebar", "Show or hide the context sidebar", self.action_toggle_sidebar
+        )
+        yield SystemCommand("Reload", "Read the queue again", self.action_reload)

@@ -1,0 +1,43 @@
+"""Failed workers become one message the app handles in one place.
+
+Textual posts `Worker.StateChanged` to the widget that owns the worker and does not bubble it,
+so widgets that run workers mix in `ReportsWorkerErrors`: a failure is re-posted as
+`WorkerFailed`, which bubbles up to `RenubuApp.on_worker_failed` (a one-line notification, or
+the database banner). Every `@work` uses `exit_on_error=False` so a failure never ends the app.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+
+class WorkerFailed(Message):
+    """A worker ended with an exception."""
+
+    def __init__(self, worker: Worker[object], error: BaseException) -> None:
+        super().__init__()
+        self.worker = worker
+        self.error = error
+
+    @property
+    def group(self) -> str:
+        return self.worker.group
+
+
+class ReportsWorkerErrors:
+    """Mixin for DOM nodes that run workers: re-post failures as a bubbling WorkerFailed."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.post_message(WorkerFailed(event.worker, event.worker.error))  # type: ignore[attr-defined]
+
+
+def is_database_error(error: BaseException) -> bool:
+    """A connection/database problem (shown as the banner) rather than a one-off failure."""
+    from renubu_tui.data.engine import DatabaseError  # light: no SQLAlchemy at import
+
+    if isinstance(error, DatabaseError | ConnectionError | TimeoutError):
+        return True
+    module = type(error).__module__
+    return module.startswith(("sqlalchemy", "aiosqlite", "asyncpg", "sqlite3"))

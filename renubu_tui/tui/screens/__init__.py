@@ -1,0 +1,1 @@
+"""Modal screens, imported when first opened."""

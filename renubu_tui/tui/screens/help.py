@@ -1,0 +1,117 @@
+"""Every key, read from the bindings themselves (so remaps and new panes show up for free)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingsMap, BindingType
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+SECTIONS = {
+    "app": "Everywhere",
+    "queue": "Queue",
+    "why": "Why-here window",
+    "filters": "Filter window",
+    "help": "This window",
+    "move": "Moving around",
+}
+
+
+def renubu_bindings(
+    nodes: Iterable[DOMNode],
+    screens: Iterable[type[DOMNode]] = (),
+    keymap: dict[str, str] | None = None,
+) -> list[tuple[Binding, list[str]]]:
+    """The keys of renubu's widgets on `nodes` and of screens not open now.
+
+    Bindings with an id are renubu's own; those without (cursor keys a renubu widget inherits
+    from Textual) are listed once per description under "Moving around". Keys are shown as the
+    `keymap` (the config file's [keys]) remaps them, as Textual applies it.
+    """
+    maps = [node._bindings.copy() for node in nodes if _ours(type(node))]
+    maps += [BindingsMap(s.BINDINGS) for s in screens]
+    for bindings_map in maps if keymap else []:
+        bindings_map.apply_keymap(keymap or {})
+    found: dict[str, tuple[Binding, list[str]]] = {}
+    for bindings_map in maps:
+        for key, bindings in bindings_map.key_to_bindings.items():
+            for b in bindings:
+                if b.system or not b.description:
+                    continue
+                ident = b.id or f"move.{b.description.casefold()}"
+                keys = found.setdefault(ident, (b, []))[1]
+                if key not in keys:
+                    keys.append(key)
+    return list(found.values())
+
+
+def _ours(cls: type) -> bool:
+    return cls.__module__.startswith("renubu_tui.")
+
+
+def help_text(app: App[object], bindings: list[tuple[Binding, list[str]]]) -> Text:
+    lines: list[Text] = []
+    section = None
+    order = list(SECTIONS)
+    for b, keys in sorted(bindings, key=lambda item: order.index(_section(item[0]))):
+        if _section(b) != section:
+            section = _section(b)
+            if lines:
+                lines.append(Text(""))
+            lines.append(Text(SECTIONS[section], style="bold underline"))
+        shown = ", ".join(app.get_key_display(b.with_key(k)) for k in keys)
+        lines.append(Text.assemble((f"  {shown:<18}", "bold"), b.description))
+    return Text("\n").join(lines)
+
+
+def _section(b: Binding) -> str:
+    if not b.id:
+        return "move"
+    prefix = b.id.split(".", 1)[0]
+    return prefix if prefix in SECTIONS else "app"
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of the app and of the panes under it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 66;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: round $accent;
+        border-title-color: $accent;
+        border-title-style: bold;
+        background: $panel;
+        padding: 1 2;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close")
+    ]
+
+    def __init__(self, nodes: Iterable[DOMNode]) -> None:
+        super().__init__()
+        self._sources = list(nodes)
+
+    def compose(self) -> ComposeResult:
+        from renubu_tui.tui.screens.filters import FilterScreen
+        from renubu_tui.tui.screens.why_here import WhyHereScreen
+
+        keymap = self.app._keymap  # what Screen._binding_chain applies too (no public getter)
+        bindings = renubu_bindings([*self._sources, self], [WhyHereScreen, FilterScreen], keymap)
+        with VerticalScroll() as body:
+            body.border_title = "Keys"
+            yield Static(help_text(self.app, bindings), id="help-body", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

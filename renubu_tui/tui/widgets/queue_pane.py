@@ -1,0 +1,358 @@
+"""The queue pane: Today's One Thing, tab counts, filters, search and the ranked table.
+
+Rows are read by keyset, a page at a time (`QueueService.page(after=cursor)`), and the next page
+is fetched as the cursor nears the end of what is loaded, so 100 000 customers cost what 100 do.
+All reads run in workers that post a message; the handlers own the widgets.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static
+
+from renubu_tui.tui import timing
+from renubu_tui.tui.errors import ReportsWorkerErrors
+from renubu_tui.tui.messages import CustomerChosen
+from renubu_tui.tui.queue_view import QueueView
+from renubu_tui.tui.widgets.one_thing import OneThing
+from renubu_tui.tui.widgets.queue_table import TABLE_WIDTH, QueueTable
+
+if TYPE_CHECKING:
+    import uuid
+
+    from renubu_tui.services.queue import Cursor, QueueCounts, QueueRow
+    from renubu_tui.tui.session import Session
+
+PAGE_SIZE = 100
+PREFETCH = 25  # fetch the next page when the cursor is this close to the last loaded row
+HIGHLIGHT_DEBOUNCE = 0.15  # seconds the cursor rests on a row before the customer loads
+SEARCH_DEBOUNCE = 0.2
+SLOW_AFTER = 0.6  # seconds before "loading" becomes "building today's queue"
+
+
+class QueuePane(ReportsWorkerErrors, Vertical):
+    """Ranked work of the current CSM (or everyone), a window of rows at a time."""
+
+    DEFAULT_CSS = f"""
+    QueuePane {{
+        width: {TABLE_WIDTH + 3};
+        height: 1fr;
+        padding: 0 1;
+    }}
+    QueuePane #queue-tabs, QueuePane #queue-filters, QueuePane #queue-status {{
+        height: 1;
+        color: $text-muted;
+    }}
+    QueuePane #queue-tabs {{ color: $text; }}
+    QueuePane #queue-search {{
+        display: none;
+        height: 3;
+        margin: 0;
+    }}
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="queue.search"),
+        Binding("o", "toggle_owner", "Owner", id="queue.owner"),
+        Binding("t", "cycle_type", "Type", id="queue.type"),
+        Binding("f", "filters", "Filters", id="queue.filters"),
+        Binding("s", "toggle_snoozed", "Snoozed", id="queue.snoozed"),
+        Binding("w", "why_here", "Why here", id="queue.why"),
+        Binding("escape", "close_search", "Close search", show=False, id="queue.close_search"),
+    ]
+
+    class Loaded(Message):
+        """A fresh first page with its totals."""
+
+        def __init__(
+            self,
+            view: QueueView,
+            top: QueueRow | None,
+            rows: list[QueueRow],
+            after: Cursor | None,
+            total: int,
+            counts: QueueCounts,
+        ) -> None:
+            super().__init__()
+            self.view, self.top, self.rows, self.after = view, top, rows, after
+            self.total, self.counts = total, counts
+
+    class More(Message):
+        """The next page of the same view."""
+
+        def __init__(self, view: QueueView, rows: list[QueueRow], after: Cursor | None) -> None:
+            super().__init__()
+            self.view, self.rows, self.after = view, rows, after
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view = QueueView()
+        self.total = 0
+        self._session: Session | None = None
+        self._after: Cursor | None = None
+        self._loading = False
+        self._pending: dict[str, Timer] = {}
+        self._chosen: tuple[uuid.UUID, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield OneThing(id="one-thing")
+        yield Static(id="queue-tabs", markup=False)
+        yield Static(id="queue-filters", markup=False)
+        # Composed (hidden) up front, not on first use: keys typed right after `/` must land in it.
+        yield Input(placeholder="Search customers by name…", id="queue-search")
+        yield QueueTable(id="queue-table")
+        yield Static("Opening the database…", id="queue-status", markup=False)
+
+    def on_mount(self) -> None:
+        self._show_filters()
+        self.watch(self.table, "scroll_y", self._scrolled, init=False)
+
+    @property
+    def table(self) -> QueueTable:
+        return self.query_one(QueueTable)
+
+    @property
+    def rows(self) -> list[QueueRow]:
+        """The rows loaded so far, in queue order."""
+        return self.table.rows_shown
+
+    @property
+    def current(self) -> QueueRow | None:
+        """The row under the cursor."""
+        index = self.table.cursor_row
+        return self.rows[index] if 0 <= index < len(self.rows) else None
+
+    # --- loading ------------------------------------------------------------------------------
+
+    def attach(self, session: Session) -> None:
+        """Services are open: load the first page."""
+        self._session = session
+        self.reload()
+
+    def set_view(self, view: QueueView) -> None:
+        if view != self.view:
+            self.view = view
+            self._show_filters()
+            self.reload()
+
+    def reload(self) -> None:
+        if self._session is None:
+            return
+        self._loading = True
+        self.workers.cancel_group(self, "queue-more")
+        self._status("Loading the queue…")
+        self._later("slow", SLOW_AFTER, self._building)
+        self._load_first(self._session, self.view)
+
+    def _building(self) -> None:
+        if self._loading and self._session is not None:
+            day = self._session.today.isoformat()
+            self._status(f"Building today's queue ({day})… the first open of a day takes longest")
+            if not self.rows:
+                self.query_one(OneThing).waiting("Building today's queue…")
+
+    @work(exclusive=True, group="queue", exit_on_error=False)
+    async def _load_first(self, session: Session, view: QueueView) -> None:
+        queue, tenant, today = session.services.queue, session.tenant_id, session.today
+        filters = view.to_filters(session.user_id)
+        page = await queue.page(tenant, today, filters, limit=PAGE_SIZE)
+        top_filters = QueueView(mine=view.mine).to_filters(session.user_id)
+        if view.to_filters(session.user_id) == top_filters:
+            top = page.rows[0] if page.rows else None
+        else:
+            top_page = await queue.page(tenant, today, top_filters, limit=1)
+            top = top_page.rows[0] if top_page.rows else None
+        total = await queue.count(tenant, today, filters)
+        counts = await queue.counts(tenant, today, session.user_id, mine=view.mine)
+        self.post_message(self.Loaded(view, top, page.rows, page.next_cursor, total, counts))
+
+    @work(exclusive=True, group="queue-more", exit_on_error=False)
+    async def _load_more(self, session: Session, view: QueueView, after: Cursor) -> None:
+        filters = view.to_filters(session.user_id)
+        page = await session.services.queue.page(
+            session.tenant_id, session.today, filters, limit=PAGE_SIZE, after=after
+        )
+        self.post_message(self.More(view, page.rows, page.next_cursor))
+
+    def on_queue_pane_loaded(self, message: Loaded) -> None:
+        if message.view != self.view:
+            return
+        timing.mark("queue page loaded")
+        self._loading = False
+        self._cancel("slow")
+        self._after = message.after
+        self.total = message.total
+        self.query_one(OneThing).show(message.top)
+        self._show_tabs(message.counts)
+        table = self.table
+        table.show(message.rows)
+        self._show_status()
+        self.call_after_refresh(timing.mark, "queue shown")
+        if self.rows:
+            table.move_cursor(row=0, animate=False)
+            self._later("highlight", HIGHLIGHT_DEBOUNCE, lambda: self._choose(self.rows[0]))
+
+    def on_queue_pane_more(self, message: More) -> None:
+        if message.view != self.view or not message.rows:
+            return
+        self._after = message.after
+        self.table.append(message.rows)
+        self._show_status()
+
+    # --- cursor and selection -------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#queue-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        index = event.cursor_row
+        self._fetch_more_if_near(index)
+        if 0 <= index < len(self.rows):
+            row = self.rows[index]
+            self._later("highlight", HIGHLIGHT_DEBOUNCE, lambda: self._choose(row))
+
+    def _scrolled(self) -> None:
+        table = self.table
+        self._fetch_more_if_near(round(table.scroll_y) + table.scrollable_content_region.height)
+
+    def _fetch_more_if_near(self, index: int) -> None:
+        """Fetch the next page when row `index` is within PREFETCH rows of the loaded end."""
+        if index < len(self.rows) - PREFETCH or self._after is None or self._session is None:
+            return
+        after, self._after = self._after, None  # one fetch per page
+        self._load_more(self._session, self.view, after)
+
+    @on(DataTable.RowSelected, "#queue-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if 0 <= event.cursor_row < len(self.rows):
+            self._cancel("highlight")
+            self._choose(self.rows[event.cursor_row], open=True)
+
+    def _choose(self, row: QueueRow, *, open: bool = False) -> None:
+        key = (row.customer_id, row.workflow_type)
+        if key == self._chosen and not open:
+            return
+        self._chosen = key
+        self.post_message(
+            CustomerChosen(row.customer_id, row.customer_name, row.workflow_type, open=open)
+        )
+
+    def move_to(self, customer_id: uuid.UUID) -> bool:
+        """Put the cursor on the customer's first row if it is loaded."""
+        for index, row in enumerate(self.rows):
+            if row.customer_id == customer_id:
+                self.table.move_cursor(row=index, animate=False)
+                return True
+        return False
+
+    # --- actions ----------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#queue-search", Input)
+        # Shown and focused at once (inline style, Screen.set_focus rather than the deferred
+        # Widget.focus): keys typed right after `/` are already queued and must land here.
+        search.display = True
+        self.screen.set_focus(search)
+
+    def action_close_search(self) -> None:
+        search = self.query_one("#queue-search", Input)
+        if not search.display:
+            return
+        search.display = False
+        if search.value:
+            search.value = ""
+            self.set_view(self.view.with_(search=""))
+        self.table.focus()
+
+    @on(Input.Changed, "#queue-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        value = event.value
+        self._later("search", SEARCH_DEBOUNCE, lambda: self.set_view(self.view.with_(search=value)))
+
+    @on(Input.Submitted, "#queue-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self._cancel("search")
+        self.set_view(self.view.with_(search=event.value))
+        self.table.focus()
+
+    def action_toggle_owner(self) -> None:
+        self.set_view(self.view.with_(mine=not self.view.mine))
+
+    def action_cycle_type(self) -> None:
+        self.set_view(self.view.next_type())
+
+    def action_toggle_snoozed(self) -> None:
+        self.set_view(self.view.with_(snoozed=not self.view.snoozed))
+
+    def action_filters(self) -> None:
+        from renubu_tui.tui.screens.filters import FilterScreen
+
+        stages = self._session.stage_names if self._session else []
+
+        def chosen(view: QueueView | None) -> None:
+            if view is not None:
+                self.set_view(view)
+
+        self.app.push_screen(FilterScreen(self.view, stages), chosen)
+
+    def action_why_here(self) -> None:
+        from renubu_tui.tui.screens.why_here import WhyHereScreen
+
+        row = self.current
+        if row is None:
+            self.notify("No row selected.", severity="warning")
+            return
+        self.app.push_screen(WhyHereScreen(row, self.table.cursor_row + 1))
+
+    # --- display ----------------------------------------------------------------------------------
+
+    def _show_tabs(self, counts: QueueCounts) -> None:
+        def tab(label: str, count: int, current: bool) -> Text:
+            style = "reverse bold" if current else ""
+            return Text(f" {label} {count:,} ", style=style)
+
+        self.query_one("#queue-tabs", Static).update(
+            Text("│").join(
+                [
+                    tab("Active", counts.active, not self.view.snoozed),
+                    tab("Snoozed", counts.snoozed, self.view.snoozed),
+                    tab("Escalated to me", counts.escalated_to_me, False),
+                ]
+            )
+        )
+
+    def _show_filters(self) -> None:
+        parts = [
+            Text.assemble((f"{key} ", "bold"), f"{label}: ", (value, "bold"))
+            for key, label, value in self.view.describe()
+        ]
+        if self.view.search:
+            parts.append(Text.assemble(("/ ", "bold"), "name: ", (self.view.search, "bold")))
+        self.query_one("#queue-filters", Static).update(Text("  ").join(parts))
+
+    def _show_status(self) -> None:
+        more = " · ↓ loads more" if self._after is not None else ""
+        self._status(f"showing {len(self.rows):,} of {self.total:,}{more}")
+
+    def _status(self, text: str) -> None:
+        self.query_one("#queue-status", Static).update(text)
+
+    # --- timers -----------------------------------------------------------------------------------
+
+    def _later(self, name: str, delay: float, callback: Any) -> None:
+        """Run `callback` after `delay` unless called again under the same name first."""
+        self._cancel(name)
+        self._pending[name] = self.set_timer(delay, callback, name=f"queue-{name}")
+
+    def _cancel(self, name: str) -> None:
+        timer = self._pending.pop(name, None)
+        if timer is not None:
+            timer.stop()

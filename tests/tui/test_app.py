@@ -1,0 +1,340 @@
+"""The main screen driven through Pilot: queue order, search, owner, selection, safety, failures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from renubu_tui.data.engine import Database, create_database
+from renubu_tui.data.models import Customer, CustomerStakeholder
+from renubu_tui.services.config import ConfigService
+from renubu_tui.services.queue import QueueFilters, QueueService
+from renubu_tui.settings import Settings
+from renubu_tui.tui.app import RenubuApp
+from renubu_tui.tui.keymap import load_keymap
+from renubu_tui.tui.screens.filters import FilterScreen
+from renubu_tui.tui.screens.help import HelpScreen
+from renubu_tui.tui.screens.why_here import WhyHereScreen
+from renubu_tui.tui.widgets.banner import Banner
+from renubu_tui.tui.widgets.queue_pane import PAGE_SIZE, QueuePane
+from renubu_tui.tui.widgets.sidebar import ContextSidebar
+from tests.conftest import TEST_TODAY
+from tests.tui.conftest import AppFactory, screen_text, settle
+
+WIDE, NARROW = (160, 48), (80, 24)
+BLUESOFT_STAKEHOLDERS = [
+    "Sarah Chen",
+    "Marcus Thompson",
+    "Emily Rodriguez",
+    "David Kim",
+    "Jessica Martinez",
+]
+
+
+def queue(app: RenubuApp) -> QueuePane:
+    return app.query_one(QueuePane)
+
+
+def column(text: str, start: int, end: int | None = None) -> str:
+    """The screen text between two columns (one pane of the three)."""
+    return "\n".join(line[start:end] for line in text.split("\n"))
+
+
+async def _services(db_path: Path) -> tuple[Database, QueueService]:
+    db = create_database(f"sqlite+aiosqlite:///{db_path}")
+    return db, QueueService(db, ConfigService(db))
+
+
+async def test_first_row_is_the_top_scored_row_of_the_service(
+    app_factory: AppFactory, db_path: Path
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert app.session is not None
+        tenant, user = app.session.tenant_id, app.session.user_id
+        rows = queue(app).rows
+        text = screen_text(app)
+    db, service = await _services(db_path)
+    try:
+        expected = await service.page(tenant, TEST_TODAY, QueueFilters(owner_id=user), limit=1)
+    finally:
+        await db.dispose()
+    top = expected.rows[0]
+    assert (rows[0].customer_id, rows[0].workflow_type, rows[0].score) == (
+        top.customer_id,
+        top.workflow_type,
+        top.score,
+    )
+    assert rows[0].score == max(r.score for r in rows)
+    assert "Today's One Thing" in text
+    assert f"{top.customer_name}  {top.score} {top.label}" in text
+    assert "showing 21 of 21" in text
+    assert "renubu — Maya Patel · acme-cs · 2025-09-24" in text
+
+
+async def test_search_filters_by_name_and_escape_clears(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"blue")
+        await settle(pilot)
+        pane = queue(app)
+        assert pane.view.search == "blue"
+        assert {r.customer_name for r in pane.rows} == {"Bluesoft Corporation"}
+        assert "showing 3 of 3" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pane.view.search == "" and len(pane.rows) == 21
+
+
+async def test_owner_toggle_changes_counts(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert "Active 21 │ Snoozed 0 │ Escalated to me 0" in screen_text(app)
+        await pilot.press("o")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "owner: everyone" in text
+        assert "Active 104" in text
+        assert f"showing {PAGE_SIZE} of 104" in text  # one page, not the whole queue
+
+
+async def test_more_rows_are_fetched_near_the_end(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert len(queue(app).rows) == PAGE_SIZE
+        await pilot.press("end")
+        await settle(pilot)
+        rows = queue(app).rows
+        assert len(rows) == 104
+        assert len({(r.customer_id, r.workflow_type) for r in rows}) == 104
+        assert [r.cursor for r in rows] == sorted(r.cursor for r in rows)
+        assert "showing 104 of 104" in screen_text(app)
+
+
+async def test_type_filter_cycles(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert {r.workflow_type for r in queue(app).rows} == {"renewal"}
+        assert "type: renewal" in screen_text(app)
+
+
+async def test_selecting_bluesoft_shows_its_determination_and_stakeholders(
+    app_factory: AppFactory,
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        index = next(
+            i
+            for i, r in enumerate(queue(app).rows)
+            if r.customer_name == "Bluesoft Corporation" and r.workflow_type == "renewal"
+        )
+        await pilot.press(*["down"] * index)
+        await settle(pilot)
+        text = screen_text(app)
+        centre = column(text, 90, 125)
+        assert "Bluesoft Corporation" in centre
+        assert "15 days until renewal" in centre
+        assert "renewal · 255 Critical · stage" in centre and "Critical" in centre
+        sidebar = app.query_one(ContextSidebar)
+        assert sidebar.customer_id == queue(app).rows[index].customer_id
+        right = column(text, 125)
+        sidebar.scroll_end(animate=False)  # the last stakeholders are below the fold
+        await pilot.pause()
+        right += column(screen_text(app), 125)
+        for name in BLUESOFT_STAKEHOLDERS:
+            assert name in right
+        assert "★  Emily Rodriguez" in right and " ◆ Sarah Chen" in right
+
+
+async def _poison(db_path: Path) -> None:
+    """Rename the top customer to markup and give a stakeholder a note with an OSC sequence."""
+    db, service = await _services(db_path)
+    try:
+        async with db.sessions() as session, session.begin():
+            cobalt = await session.scalar(
+                select(Customer).where(Customer.domain == "cobaltfinancial.com")
+            )
+            assert cobalt is not None
+            cobalt.name = "[bold red]Acme[/]"
+            cobalt.name_key = cobalt.name.casefold()
+            person = await session.scalar(
+                select(CustomerStakeholder).where(CustomerStakeholder.customer_id == cobalt.id)
+            )
+            assert person is not None
+            person.name = "[u]Eve[/u]"
+            person.notes = [{"date": "2025-09-23", "text": "Call \x1b]0;title\x07[i]back[/i]"}]
+            tenant_id = cobalt.tenant_id
+        await service.invalidate(tenant_id)
+    finally:
+        await db.dispose()
+
+
+async def test_database_text_is_shown_literally(app_factory: AppFactory, db_path: Path) -> None:
+    await _poison(db_path)
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "[bold red]Acme[/]" in text  # table, One Thing, centre pane and sidebar
+        assert text.count("[bold red]Acme[/]") >= 4
+        app.query_one(ContextSidebar).scroll_end(animate=False)
+        await pilot.pause()
+        text += screen_text(app)
+        assert "[u]Eve[/u]" in text
+        assert "Call [i]back[/i]" in text  # the escape sequence is gone, brackets stay
+        assert "\x1b" not in text and "\x07" not in text and "title" not in text
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, WhyHereScreen)
+        assert "[bold red]Acme[/]" in screen_text(app)
+
+
+async def test_a_failed_worker_becomes_a_notification(
+    app_factory: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("explain exploded\nwith a second line")
+
+    monkeypatch.setattr(QueueService, "explain", explode)
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]  # no public accessor
+        assert messages == ["explain exploded with a second line"]
+        assert app.is_running and len(queue(app).rows) == 21  # the rest still works
+        assert not app.query_one(Banner).has_class("-shown")
+
+
+async def test_unreachable_database_shows_a_banner(app_factory: AppFactory) -> None:
+    app = app_factory(database_url="postgresql+asyncpg://renubu@127.0.0.1:9/renubu")
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        banner = app.query_one(Banner)
+        assert banner.has_class("-shown")
+        text = screen_text(app)
+        assert "cannot reach the database postgresql+asyncpg://renubu@127.0.0.1:9/renubu" in text
+        assert "Traceback" not in text
+        assert app.is_running
+
+
+async def test_why_here_shows_factors_and_formula(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        top = queue(app).rows[0]
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, WhyHereScreen)
+        text = screen_text(app)
+        assert top.breakdown.formula_line in text
+        for factor in top.breakdown.factors:
+            assert factor.text in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, WhyHereScreen)
+
+
+async def test_every_binding_has_an_id_and_description_and_help_lists_them(
+    app_factory: AppFactory,
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        classes = {
+            cls
+            for node in [app, *app.screen.walk_children(), WhyHereScreen, FilterScreen]
+            for cls in (node if isinstance(node, type) else type(node)).__mro__
+            if cls.__module__.startswith("renubu_tui")
+        }
+        ours = [b for cls in classes for b in cls.__dict__.get("BINDINGS", [])]
+        assert ours and all(b.id and b.description for b in ours)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for b in ours:
+            assert b.description in text, b
+
+
+async def test_palette_jumps_to_a_customer(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"magnolia")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        pane = queue(app)
+        assert pane.current is not None and pane.current.customer_name == "Magnolia Bank"
+        centre = "\n".join(line[90:125] for line in screen_text(app).split("\n"))
+        assert "Magnolia Bank" in centre
+
+
+async def test_sidebar_toggles_and_collapses_when_narrow(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        sidebar = app.query_one(ContextSidebar)
+        assert not sidebar.display and app.sidebar_open is False
+        assert "Cobalt Financial Group" in screen_text(app)
+        await pilot.press("enter")  # narrow: the customer replaces the queue
+        await settle(pilot)
+        assert "4 days until renewal" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("b")
+        await settle(pilot)
+        assert sidebar.display and "Trends" in screen_text(app)
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert app.query_one(ContextSidebar).display
+        await pilot.press("b")
+        assert not app.query_one(ContextSidebar).display
+        await pilot.resize_terminal(*NARROW)
+        await pilot.resize_terminal(*WIDE)
+        await pilot.pause()
+        assert not app.query_one(ContextSidebar).display  # the choice is kept
+
+
+def test_importing_the_app_does_not_import_the_data_layer() -> None:
+    code = (
+        "import sys, renubu_tui.cli, renubu_tui.tui.app\n"
+        "heavy = {'sqlalchemy', 'aiosqlite', 'asyncpg', 'pybars', 'httpx', 'alembic'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+async def test_keys_can_be_remapped_from_the_config_file(db_path: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\n"queue.why" = "y"\n"app.sidebar" = "ctrl+b"\n', encoding="utf-8")
+    keymap = load_keymap(config)
+    assert keymap == {"queue.why": "y", "app.sidebar": "ctrl+b"}
+    assert load_keymap(tmp_path / "missing.toml") == {}
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{db_path}", today=TEST_TODAY)
+    app = RenubuApp(settings, keymap=keymap)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, WhyHereScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "y                 Why here" in screen_text(app)

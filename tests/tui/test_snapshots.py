@@ -1,0 +1,54 @@
+"""Screens as SVG snapshots (fixed day, seeded data, fixed size). Regenerate deliberately:
+
+    .venv/bin/python -m pytest tests/tui/test_snapshots.py --snapshot-update
+
+and look at every changed SVG before committing it. Behaviour is asserted in test_app.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.tui.conftest import AppFactory, settle
+
+WIDE, NARROW = (160, 48), (80, 24)
+
+
+def steps(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """Wait for the data, press `keys` (settling after each), blink off."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot, rounds=1)
+        for field in pilot.app.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run
+
+
+def test_main_screen(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=steps())
+
+
+def test_bluesoft_selected(app_factory: AppFactory, snap_compare: Any) -> None:
+    # Bluesoft's renewal is the 4th row of Maya's queue on 2025-09-24.
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=steps("down", "down", "down"))
+
+
+def test_why_here_modal(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=steps("w"))
+
+
+def test_help_screen(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=steps("question_mark"))
+
+
+def test_narrow_layout(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(app_factory(), terminal_size=NARROW, run_before=steps())
