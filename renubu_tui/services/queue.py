@@ -79,13 +79,20 @@ class QueueRow:
 
     @property
     def top_factors(self) -> list[str]:
-        """The factors that moved the score most, as sentences (base first)."""
-        factors = sorted(self.breakdown.factors[1:], key=lambda f: -abs(_weight(f)))
-        return [f.text for f in (self.breakdown.factors[:1] + tuple(factors))[:3]]
+        """The base, then the factors that moved the score most (in points), as sentences."""
+        b = self.breakdown
+        product = b.arr_mult * b.plan_mult * b.exp_mult
+        multiplied = (b.base + b.stage_bonus) * product
 
+        def points(factor: Any) -> float:
+            if factor.name in {"arr", "plan", "experience"}:
+                return multiplied * (1 - 1 / factor.value) if factor.value else 0.0
+            if factor.name == "stage_bonus":
+                return factor.value * product
+            return factor.value
 
-def _weight(factor: Any) -> float:
-    return factor.value - 1 if factor.name in {"arr", "plan", "experience"} else factor.value
+        rest = sorted(b.factors[1:], key=lambda f: -abs(points(f)))
+        return [f.text for f in (b.factors[:1] + tuple(rest))[:3]]
 
 
 @dataclass(frozen=True)

@@ -291,3 +291,14 @@ def test_cli_config_set_and_show(cli_db) -> None:  # type: ignore[no-untyped-def
     assert code == 1 and "riskScoreMin" in err and err.count("\n") == 1
     code, out, _ = cli_db("config", "show")
     assert "# thresholds: tenant" in out and '"riskScoreMin": 65' in out
+
+
+async def test_top_factors_rank_by_points_moved(seeded_db: Database) -> None:
+    rows = await _all(_service(seeded_db), D - dt.timedelta(days=15), QueueFilters(owner_id=MAYA))
+    cobalt = next(r for r in rows if r.customer_name == "Cobalt Financial Group")
+    # (90 + 15) × 2.0 × 1.5 × 1.1 − 2: ARR ×2 moves ~173 points, the workload only 2
+    assert cobalt.top_factors == [
+        "Renewal stage Emergency (0–6 days) → base 90",
+        "ARR $180,000 ≥ $150,000 → ×2.0",
+        "Account plan invest → ×1.5",
+    ]
