@@ -34,12 +34,12 @@ from sqlalchemy import select, text
 from renubu_tui.data.engine import Database, create_database
 from renubu_tui.data.migrate import upgrade
 from renubu_tui.data.models import Customer, User
-from renubu_tui.data.seed.demo import seed_all
 from renubu_tui.data.seed.ids import key_id
 from renubu_tui.data.seed.synthetic import seed_synthetic
 from renubu_tui.services.config import ConfigService
 from renubu_tui.services.context import build_context
 from renubu_tui.services.queue import QueueFilters, QueueService
+from renubu_tui.services.seeding import seed_everything
 
 TODAY = dt.date(2026, 1, 15)
 TENANT = key_id("tenant", "acme-cs")
@@ -58,7 +58,7 @@ async def timed(fn: Callable[[], Awaitable[Any]], runs: int) -> tuple[float, flo
 
 async def bench_one(db: Database, size: int, runs: int) -> dict[str, Any]:
     await upgrade(db)
-    await seed_all(db, today=TODAY)
+    await seed_everything(db, today=TODAY)
     start = time.perf_counter()
     await seed_synthetic(db, size, tenant_slug="acme-cs", today=TODAY)
     seed_s = time.perf_counter() - start

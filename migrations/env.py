@@ -11,6 +11,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from renubu_tui.data.migrate import autogenerate_options
 from renubu_tui.data.models import Base
 
 config = context.config
@@ -22,7 +23,8 @@ def _configure(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
+        # compare_type, and filters hiding the search objects of 0004 that the models don't declare
+        **autogenerate_options(),  # type: ignore[arg-type]
     )
     with context.begin_transaction():
         context.run_migrations()

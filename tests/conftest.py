@@ -136,9 +136,9 @@ async def _migrate(database: Database, seed: bool) -> None:
 
     await upgrade(database)
     if seed:
-        from renubu_tui.data.seed.demo import seed_all
+        from renubu_tui.services.seeding import seed_everything
 
-        await seed_all(database, today=TEST_TODAY)
+        await seed_everything(database, today=TEST_TODAY)
     await database.dispose()
 
 
@@ -185,9 +185,9 @@ async def _fresh(
     database = pg_database(pg_migrated_schema)
     await _truncate_all(database)
     if kind == "seeded":
-        from renubu_tui.data.seed.demo import seed_all
+        from renubu_tui.services.seeding import seed_everything
 
-        await seed_all(database, today=TEST_TODAY)
+        await seed_everything(database, today=TEST_TODAY)
     return database
 
 

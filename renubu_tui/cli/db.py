@@ -108,9 +108,9 @@ def seed(ctx: Context, synthetic: int | None) -> None:
                     f"{report.rows:,} rows) in {elapsed:.1f} s"
                 )
                 return
-            from renubu_tui.data.seed.demo import seed_all
+            from renubu_tui.services.seeding import seed_everything
 
-            result = await seed_all(database, today=today)
+            result = await seed_everything(database, today=today)
             width = max(len(name) for name in result.counts)
             for name, (inserted, updated) in sorted(result.counts.items()):
                 click.echo(f"{name:<{width}}  {inserted:>6} inserted  {updated:>6} updated")
@@ -170,9 +170,9 @@ def reset(ctx: Context, yes: bool, empty: bool) -> None:
             await migrate.downgrade_to_base(database)
             await migrate.upgrade(database)
             if not empty:
-                from renubu_tui.data.seed.demo import seed_all
+                from renubu_tui.services.seeding import seed_everything
 
-                report = await seed_all(database, today=ctx.settings.clock().today())
+                report = await seed_everything(database, today=ctx.settings.clock().today())
                 click.echo(f"seeded {report.inserted} rows")
 
     ctx.run(go())

@@ -118,7 +118,19 @@ def cli(
 
 
 def register() -> None:
-    from renubu_tui.cli import app, config_cmd, context, db, engine_cmd, locate, queue
+    from renubu_tui.cli import (
+        app,
+        chat_cmd,
+        config_cmd,
+        context,
+        db,
+        engine_cmd,
+        locate,
+        queue,
+        template,
+        work_cmd,
+        workflows,
+    )
 
     cli.add_command(db.db)
     cli.add_command(locate.locate)
@@ -129,6 +141,13 @@ def register() -> None:
     cli.add_command(engine_cmd.execution)
     cli.add_command(engine_cmd.sweep)
     cli.add_command(engine_cmd.notifications)
+    cli.add_command(work_cmd.act)
+    cli.add_command(work_cmd.tasks)
+    cli.add_command(work_cmd.artifacts)
+    cli.add_command(workflows.workflows)
+    cli.add_command(chat_cmd.ask)
+    cli.add_command(chat_cmd.step)
+    cli.add_command(template.template)
 
 
 register()

@@ -14,7 +14,35 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy.engine import Connection
 
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
+
+# Search objects made by migration 0004 outside the models (dialect-specific, never written by the
+# app): the SQLite FTS5 table with its shadow tables, the PostgreSQL tsvector column and its index.
+SEARCH_TABLE_PREFIX = "knowledge_fts"
+SEARCH_COLUMN = ("knowledge_documents", "search")
+SEARCH_INDEX = "ix_knowledge_documents_search"
+
+
+def include_name(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
+    """Autogenerate filter: leave the FTS5 tables (SQLite) out of model comparisons."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE_PREFIX))
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Autogenerate filter: leave the tsvector column and its GIN index (PostgreSQL) out."""
+    if type_ == "column" and reflected and compare_to is None:
+        table = getattr(getattr(obj, "table", None), "name", None)
+        return (table, name) != SEARCH_COLUMN
+    if type_ == "index" and reflected and compare_to is None:
+        return name != SEARCH_INDEX
+    return True
+
+
+def autogenerate_options() -> dict[str, object]:
+    """Options for comparing a database with the models (env.py and the schema test share them)."""
+    return {"compare_type": True, "include_name": include_name, "include_object": include_object}
 
 
 def alembic_config() -> Config:

@@ -49,9 +49,9 @@ async def prepare(db: Database, settings: Settings, today: dt.date) -> list[str]
     if await ensure_current(db, auto_upgrade=settings.is_sqlite):
         done.append("migrated")
     if was_empty and settings.is_sqlite and settings.auto_seed:
-        from renubu_tui.data.seed.demo import seed_all
+        from renubu_tui.services.seeding import seed_everything
 
-        await seed_all(db, today=today)
+        await seed_everything(db, today=today)
         done.append("seeded")
     return done
 

@@ -171,7 +171,7 @@ class ExecutionService:
         self, session: AsyncSession, tenant_id: uuid.UUID, execution_id: uuid.UUID
     ) -> ExecutionView:
         execution, version, workflow = await self._load(session, tenant_id, execution_id, False)
-        config = _expanded(version.config, workflow)
+        config = await _expanded(session, version.config, workflow, execution.tenant_id)
         rows = (
             await session.scalars(
                 select(StepExecution)
@@ -434,7 +434,7 @@ class ExecutionService:
                 raise ExecutionError(
                     "the execution moved on meanwhile (another session); reload and try again"
                 )
-            config = _expanded(version.config, workflow)
+            config = await _expanded(session, version.config, workflow, execution.tenant_id)
             row = await session.scalar(
                 select(StepExecution)
                 .where(
@@ -575,12 +575,16 @@ def _require_current(view: ExecutionView) -> dict[str, Any]:
     return step
 
 
-def _expanded(config: dict[str, Any], workflow: Workflow) -> dict[str, Any]:
+async def _expanded(
+    session: AsyncSession, config: dict[str, Any], workflow: Workflow, tenant_id: uuid.UUID
+) -> dict[str, Any]:
+    """The runnable config of a pinned version: a composition is expanded with the library."""
     if workflow.format != "composition":
         return config
-    raise ExecutionError(
-        f"{workflow.slug} is a composition: run it from the registry's expanded config"
-    )
+    from renubu_tui.domain.composer import expand
+    from renubu_tui.services import workflow_versions
+
+    return expand(config, await workflow_versions.library_steps(session, tenant_id))
 
 
 async def _next_attempt(session: AsyncSession, execution_id: uuid.UUID, step_id: str) -> int:

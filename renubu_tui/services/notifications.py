@@ -85,6 +85,7 @@ async def fire(
     day: dt.date,
     action: str | None = None,
     day_based_only: bool = False,
+    at: dt.datetime | None = None,
 ) -> FireReport:
     """Evaluate a step's notifications in the caller's transaction and store new ones.
 
@@ -174,11 +175,15 @@ async def fire(
             report.duplicates += 1
             continue
         seen.add(key)
-        entity = Notification(**row)
+        entity = Notification(**row, **({"created_at": at} if at is not None else {}))
         session.add(entity)
         report.created.append(entity)
     await session.flush()
     return report
+
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -207,10 +212,14 @@ class NotificationService:
         *,
         unread_only: bool = False,
         limit: int = 200,
+        as_of: dt.date | None = None,
     ) -> list[InboxItem]:
-        """Unread first, then priority (1 urgent first), then newest."""
+        """Unread first, then priority (1 urgent first), then newest. With `as_of` (time travel),
+        only what had been sent by the end of that day."""
         n = Notification
         query = select(n).where(n.tenant_id == tenant_id, n.recipient_email == email.lower())
+        if as_of is not None:
+            query = query.where(n.created_at < _end_of_day(as_of))
         if unread_only:
             query = query.where(n.read_at.is_(None))
         query = query.order_by(
@@ -235,17 +244,22 @@ class NotificationService:
             for r in rows
         ]
 
-    async def unread_counts(self, tenant_id: uuid.UUID, email: str) -> tuple[int, int]:
+    async def unread_counts(
+        self, tenant_id: uuid.UUID, email: str, *, as_of: dt.date | None = None
+    ) -> tuple[int, int]:
         """(unread, unread urgent) for the header bell."""
         n = Notification
+        clauses = [
+            n.tenant_id == tenant_id,
+            n.recipient_email == email.lower(),
+            n.read_at.is_(None),
+        ]
+        if as_of is not None:
+            clauses.append(n.created_at < _end_of_day(as_of))
         async with self._db.sessions() as session:
             row = (
                 await session.execute(
-                    select(func.count(), func.count().filter(n.priority <= 2)).where(
-                        n.tenant_id == tenant_id,
-                        n.recipient_email == email.lower(),
-                        n.read_at.is_(None),
-                    )
+                    select(func.count(), func.count().filter(n.priority <= 2)).where(*clauses)
                 )
             ).one()
         return int(row[0]), int(row[1])

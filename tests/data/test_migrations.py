@@ -17,12 +17,13 @@ async def _schema_diff(db: Database) -> list[object]:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from renubu_tui.data.migrate import autogenerate_options
     from renubu_tui.data.models import Base
 
     async with db.engine.connect() as conn:
         return await conn.run_sync(
             lambda sync: compare_metadata(
-                MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
+                MigrationContext.configure(sync, opts=autogenerate_options()), Base.metadata
             )
         )
 

@@ -22,12 +22,13 @@ from renubu_tui.data.models import (
 from renubu_tui.data.seed import demo
 from renubu_tui.data.seed.demo import seed_all
 from renubu_tui.data.stats import table_counts
+from renubu_tui.services.seeding import seed_everything
 from tests.conftest import TEST_TODAY
 
 
 async def test_seeding_twice_changes_nothing(seeded_db: Database) -> None:
     before = await table_counts(seeded_db)
-    report = await seed_all(seeded_db, today=TEST_TODAY + dt.timedelta(days=40))
+    report = await seed_everything(seeded_db, today=TEST_TODAY + dt.timedelta(days=40))
     assert (report.inserted, report.updated) == (0, 0), report.counts
     assert await table_counts(seeded_db) == before
 
@@ -178,3 +179,20 @@ async def test_a_changed_core_workflow_gets_a_new_version(seeded_db: Database, t
         ).all()
     assert versions == [1, 2]
     assert wf.config["description"] == "Édité — a changed description"
+
+
+async def test_journey_notifications_follow_the_date(seeded_db: Database) -> None:
+    from renubu_tui.data.seed.ids import key_id
+    from renubu_tui.services.notifications import NotificationService
+
+    tenant = key_id("tenant", "acme-cs")
+    inbox = NotificationService(seeded_db)
+    d = dt.date(2025, 10, 9)
+    before = await inbox.inbox(tenant, "maya.patel@acmecloud.com", as_of=d - dt.timedelta(days=16))
+    at_105 = await inbox.inbox(tenant, "maya.patel@acmecloud.com", as_of=d - dt.timedelta(days=15))
+    assert before == []
+    assert "War room opened: Bluesoft Corporation" in {n.title for n in at_105}
+    jordan = await inbox.inbox(tenant, "jordan.lee@acmecloud.com", as_of=d - dt.timedelta(days=5))
+    assert "Acknowledge emergency escalation: Bluesoft Corporation" in {n.title for n in jordan}
+    at_116 = await inbox.inbox(tenant, "maya.patel@acmecloud.com", as_of=d - dt.timedelta(days=4))
+    assert "Manager acknowledged: Bluesoft Corporation" in {n.title for n in at_116}

@@ -47,7 +47,7 @@ async def test_stats_agree_on_sqlite_and_postgresql(
     import asyncio
 
     from renubu_tui.data.migrate import upgrade
-    from renubu_tui.data.seed.demo import seed_all
+    from renubu_tui.services.seeding import seed_everything
     from tests.conftest import pg_database
 
     sqlite = create_database(f"sqlite+aiosqlite:///{sqlite_templates['seeded']}")
@@ -56,7 +56,7 @@ async def test_stats_agree_on_sqlite_and_postgresql(
     try:
         await upgrade(pg)
         # another "today": the counts must not depend on the day a database was seeded
-        await seed_all(pg, today=TEST_TODAY + dt.timedelta(days=100))
+        await seed_everything(pg, today=TEST_TODAY + dt.timedelta(days=100))
         assert await table_counts(pg) == await table_counts(sqlite)
     finally:
         await sqlite.dispose()

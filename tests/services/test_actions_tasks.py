@@ -63,13 +63,13 @@ async def _status(db: Database, run_id: uuid.UUID) -> WorkflowExecution:
     return run
 
 
-async def _trail(db: Database) -> list[tuple[str, bool, str | None]]:
+async def _trail(db: Database, customer_id: uuid.UUID) -> list[tuple[str, bool, str | None]]:
     async with db.sessions() as s:
         rows = (
             await s.execute(
-                select(
-                    ActionExecution.action_slug, ActionExecution.success, ActionExecution.error
-                ).order_by(ActionExecution.created_at)
+                select(ActionExecution.action_slug, ActionExecution.success, ActionExecution.error)
+                .where(ActionExecution.customer_id == customer_id)
+                .order_by(ActionExecution.created_at)
             )
         ).all()
     return [tuple(r) for r in rows]  # type: ignore[misc]
@@ -93,7 +93,7 @@ async def test_snooze_is_durable_and_hides_the_work_until_its_date(seeded_db: Da
     assert (await queue.page(TENANT, TEST_TODAY, mine)).rows == []
     back = (await queue.page(TENANT, TEST_TODAY + dt.timedelta(days=3), mine)).rows
     assert len(back) == 1 and back[0].snooze_ended
-    assert await _trail(seeded_db) == [("snooze-3-days", True, None)]
+    assert await _trail(seeded_db, kestrel) == [("snooze-3-days", True, None)]
 
 
 async def test_a_refused_action_changes_nothing_and_says_why(seeded_db: Database) -> None:
@@ -112,7 +112,7 @@ async def test_a_refused_action_changes_nothing_and_says_why(seeded_db: Database
     with pytest.raises(ActionFailed, match="unknown action 'teleport'"):
         await actions.run(TENANT, "teleport", actor=maya, customer_id=kestrel)
     assert (await _status(seeded_db, run_id)).status == "in_progress"
-    assert [(slug, ok) for slug, ok, _ in await _trail(seeded_db)] == [
+    assert [(slug, ok) for slug, ok, _ in await _trail(seeded_db, kestrel)] == [
         ("snooze", False),
         ("skip", False),
         ("skip", False),

@@ -1,0 +1,215 @@
+"""`renubu ask` and `renubu step`: the assistant from a shell.
+
+`ask` streams the answer to stdout (charts drawn as text) and names who answered on stderr,
+so piping the answer keeps only the answer. `step` shows the current step and its branches,
+runs it with the assistant (`--run`) or takes a branch (`--choose KEY`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from typing import Any
+
+import click
+
+from renubu_tui.cli.root import Context, command_options, pass_context
+from renubu_tui.safe_text import printable
+
+
+def _provider_factory(settings: Any, provider: str | None, model: str | None) -> Any:
+    from renubu_tui.llm.factory import make_provider
+
+    changes = {k: v for k, v in (("llm_provider", provider), ("llm_model", model)) if v}
+    chosen = dataclasses.replace(settings, **changes) if changes else settings
+    pace = 0.02 if sys.stdout.isatty() else 0.0  # typing pace is for people, not pipes
+    make_provider(chosen, offline_pace=pace)  # fail now on a bad name, not mid-answer
+    return lambda: make_provider(chosen, offline_pace=pace)
+
+
+async def _customer(s: Any, ref: str) -> Any:
+    from renubu_tui.services.lookup import customer_by_ref
+
+    async with s.db.sessions() as session:
+        return await customer_by_ref(session, s.tenant, ref)
+
+
+def _services(s: Any, factory: Any) -> tuple[Any, Any]:
+    from renubu_tui.services.chat import ChatService
+    from renubu_tui.services.step_runner import StepRunner
+
+    chat = ChatService(s.db, s.clock, factory, s.executions, actions=s.actions)
+    return chat, StepRunner(s.db, s.clock, factory, s.executions)
+
+
+def _engine_errors() -> tuple[type[Exception], ...]:
+    from renubu_tui.domain.routing import RoutingError
+    from renubu_tui.services.actions import ActionFailed
+    from renubu_tui.services.chat_store import ChatError
+    from renubu_tui.services.executions import ExecutionError
+
+    return (ExecutionError, RoutingError, ChatError, ActionFailed)
+
+
+@click.command()
+@click.argument("customer")
+@click.argument("question")
+@click.option("--provider", metavar="NAME", help="offline, ollama, openai or anthropic.")
+@click.option("--model", metavar="NAME", help="Model name for the provider.")
+@command_options
+@pass_context
+def ask(
+    ctx: Context, customer: str, question: str, provider: str | None, model: str | None
+) -> None:
+    """Ask the assistant QUESTION about CUSTOMER (in its open workflow's step, if any)."""
+    from contextlib import aclosing
+
+    from renubu_tui.llm.events import Done, StreamError, TextDelta
+    from renubu_tui.services.chat_answer import MessageSaved, ToolRan
+    from renubu_tui.services.container import open_services
+    from renubu_tui.services.tools.charts import render_text
+
+    try:
+        factory = _provider_factory(ctx.settings, provider, model)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--provider") from None
+
+    async def go() -> None:
+        async with open_services(ctx.settings) as s:
+            chat, _ = _services(s, factory)
+            found = await _customer(s, customer)
+            runs = await s.executions.open_for(s.tenant.id, found.id)
+            try:
+                thread = await chat.open_thread(
+                    s.tenant.id,
+                    actor=s.user,
+                    execution_id=runs[0].id if runs else None,
+                    customer_id=found.id,
+                    model=model,
+                )
+                failed: StreamError | None = None
+                label = ""
+                async with aclosing(chat.send(thread.id, question)) as events:
+                    async for event in events:
+                        if isinstance(event, TextDelta):
+                            click.echo(printable(event.text, keep_newlines=True), nl=False)
+                        elif isinstance(event, ToolRan):
+                            state = "ok" if event.success else f"failed: {event.error}"
+                            click.echo(f"[{event.name}: {printable(state)}]", err=True)
+                        elif (
+                            isinstance(event, MessageSaved)
+                            and event.message.message_type == "chart"
+                        ):
+                            for line in render_text(event.message.meta["chart"]):
+                                click.echo(printable(line))
+                        elif isinstance(event, Done):
+                            label = event.provider_label
+                        elif isinstance(event, StreamError):
+                            failed = event
+            except _engine_errors() as exc:
+                raise click.ClickException(str(exc)) from None
+            click.echo("")
+            if failed is not None:
+                raise click.ClickException(
+                    f"the assistant failed: {failed.message} (retry: ask again)"
+                )
+            click.echo(f"— answered by {printable(label)}", err=True)
+
+    ctx.run(go())
+
+
+@click.command()
+@click.argument("customer")
+@click.option("--run", "run_it", is_flag=True, help="Run the step with the assistant.")
+@click.option("--choose", "branch", metavar="KEY", help="Take one of the step's branches.")
+@click.option("--provider", metavar="NAME", help="offline, ollama, openai or anthropic.")
+@click.option("--model", metavar="NAME", help="Model name for the provider.")
+@command_options
+@pass_context
+def step(
+    ctx: Context,
+    customer: str,
+    run_it: bool,
+    branch: str | None,
+    provider: str | None,
+    model: str | None,
+) -> None:
+    """Show CUSTOMER's current step and its branches; --run it with the assistant."""
+    from renubu_tui.services.container import open_services
+
+    if run_it and branch:
+        raise click.UsageError("use either --run or --choose")
+    try:
+        factory = _provider_factory(ctx.settings, provider, model)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--provider") from None
+
+    async def go() -> None:
+        async with open_services(ctx.settings) as s:
+            chat, runner = _services(s, factory)
+            found = await _customer(s, customer)
+            runs = await s.executions.open_for(s.tenant.id, found.id)
+            if not runs:
+                raise LookupError(
+                    f"{found.name} has no open workflow (start one: renubu execution start)"
+                )
+            run = runs[0]
+            try:
+                if run_it:
+                    done = await runner.run_step(s.tenant.id, run.id, s.user)
+                    click.echo(json.dumps(done.outputs, indent=2, ensure_ascii=False))
+                    _where(done.view, done.step_id, done.route)
+                    click.echo(f"— by {printable(done.provider_label)}", err=True)
+                elif branch:
+                    outcome = await chat.choose_branch(s.tenant.id, run.id, branch, actor=s.user)
+                    _print_outcome(outcome)
+                else:
+                    await _show(chat, s.tenant.id, run)
+            except _engine_errors() as exc:
+                raise click.ClickException(str(exc)) from None
+
+    ctx.run(go())
+
+
+def _where(view: Any, step_id: str, route: str | None) -> None:
+    how = f" on route {route}" if route else ""
+    if view.status == "completed":
+        click.echo(f"{step_id} completed{how}; the workflow is complete.")
+    else:
+        nxt = view.current_step or {}
+        click.echo(f"{step_id} completed{how}; next: {nxt.get('name', view.current_step_id)}")
+        if view.gate:
+            click.echo(f"  gate: the next step waits for {view.gate}")
+
+
+async def _show(chat: Any, tenant_id: Any, run: Any) -> None:
+    step_cfg = run.current_step or {}
+    click.echo(f"{run.workflow_name} · {step_cfg.get('name', run.current_step_id)}")
+    if step_cfg.get("description"):
+        click.echo(f"  {printable(step_cfg['description'])}")
+    if run.gate:
+        click.echo(f"  gate: waits for {run.gate}")
+    listing = await chat.branches(tenant_id, run.id)
+    for b in listing.branches:
+        click.echo(f"  {b.key:<22} {b.type:<12} {printable(b.label)}")
+    if listing.suggested_replies:
+        click.echo(
+            "suggested replies: " + " | ".join(printable(p) for p in listing.suggested_replies)
+        )
+
+
+def _print_outcome(outcome: Any) -> None:
+    if outcome.kind == "moved":
+        reply = outcome.thread.messages[-1].content if outcome.thread else ""
+        click.echo(printable(reply, keep_newlines=True))
+        view = outcome.view
+        click.echo(
+            "the workflow is complete."
+            if view.status == "completed"
+            else f"next: {(view.current_step or {}).get('name', view.current_step_id)}"
+        )
+    elif outcome.kind == "action":
+        click.echo(printable(outcome.action.message))
+    else:
+        click.echo(f"thread {outcome.thread.id} is open: ask with `renubu ask`")

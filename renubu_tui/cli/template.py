@@ -1,0 +1,180 @@
+"""`renubu template`: render, check and preview Handlebars templates (DOMAIN §9).
+
+`render` and `check` are filters: the template comes on standard input as raw UTF-8 bytes
+(CRLF kept) and the result goes to standard output with nothing added, so they can be compared
+byte for byte with Handlebars.js. `preview` renders against a customer's real context and lists
+the variables that context lacks.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from renubu_tui.cli.root import Context, command_options, pass_context
+
+
+@click.group()
+def template() -> None:
+    """Render, check and preview Handlebars templates."""
+
+
+@template.command()
+@click.option(
+    "--context",
+    "context_file",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="JSON file with the template context.",
+)
+@command_options
+def render(context_file: Path) -> None:
+    """Render the template on standard input against the JSON context file."""
+    from renubu_tui.domain.templates import TemplateError
+    from renubu_tui.domain.templates import render as render_template
+
+    context = _read_context(context_file)
+    source = _read_stdin()
+    try:
+        output = render_template(source, context)
+    except TemplateError as exc:
+        raise click.ClickException(str(exc)) from None
+    _write(output)
+
+
+@template.command()
+@command_options
+def check() -> None:
+    """Check that the template on standard input compiles (exit 1 with the reason if not)."""
+    from renubu_tui.domain.templates import TemplateError
+    from renubu_tui.domain.templates import check as check_template
+
+    try:
+        check_template(_read_stdin())
+    except TemplateError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@template.command()
+@click.argument("customer")
+@click.option(
+    "--step",
+    metavar="WORKFLOW:STEP",
+    help="Render this step's llmPrompt (else the template on standard input).",
+)
+@command_options
+@pass_context
+def preview(ctx: Context, customer: str, step: str | None) -> None:
+    """Render a template against CUSTOMER's context as of today; list what is missing.
+
+    The rendered text goes to standard output; each variable the template reads that the
+    context lacks is reported on standard error as `missing: <path>`.
+    """
+    from renubu_tui.domain.templates import (
+        TemplateError,
+        missing_paths,
+        referenced_paths,
+    )
+    from renubu_tui.domain.templates import render as render_template
+
+    workflow_slug, step_id = _parse_step(step) if step else (None, None)
+    source = None if step else _read_stdin()
+
+    async def go() -> tuple[str, dict[str, Any]]:
+        from renubu_tui.services.container import open_services
+        from renubu_tui.services.context import build_context
+
+        async with open_services(ctx.settings) as services:
+            text = source
+            if workflow_slug is not None and step_id is not None:
+                text = await _step_prompt(services, workflow_slug, step_id)
+            values = await build_context(
+                services.db, services.tenant.slug, customer, services.clock.today()
+            )
+        assert text is not None
+        return text, values
+
+    text, values = ctx.run(go())
+    try:
+        output = render_template(text, values)
+        missing = missing_paths(referenced_paths(text), values)
+    except TemplateError as exc:
+        raise click.ClickException(str(exc)) from None
+    _write(output if output.endswith("\n") else output + "\n")
+    for path in missing:
+        click.echo(f"missing: {path}", err=True)
+
+
+async def _step_prompt(services: Any, workflow_slug: str, step_id: str) -> str:
+    """The step's execution.llmPrompt: the tenant's own workflow first, else the core one."""
+    from sqlalchemy import select
+
+    from renubu_tui.cli.errors import UserError
+    from renubu_tui.data.models import Workflow
+
+    tenant_id = services.tenant.id
+    async with services.db.sessions() as session:
+        rows = (
+            await session.scalars(
+                select(Workflow).where(
+                    Workflow.slug == workflow_slug,
+                    (Workflow.tenant_id == tenant_id) | Workflow.tenant_id.is_(None),
+                )
+            )
+        ).all()
+    if not rows:
+        raise UserError(f"unknown workflow {workflow_slug!r}")
+    workflow = min(rows, key=lambda row: row.tenant_id is None)  # the tenant's own first
+    steps = workflow.config.get("steps") if isinstance(workflow.config, dict) else None
+    ids = []
+    for item in steps if isinstance(steps, list) else []:
+        if isinstance(item, dict):
+            ids.append(str(item.get("id")))
+            if item.get("id") == step_id:
+                prompt = (item.get("execution") or {}).get("llmPrompt")
+                if not isinstance(prompt, str):
+                    raise UserError(f"step {workflow_slug}:{step_id} has no llmPrompt")
+                return prompt
+    known = ", ".join(ids) or "none"
+    raise UserError(f"workflow {workflow_slug!r} has no step {step_id!r} (steps: {known})")
+
+
+def _parse_step(value: str) -> tuple[str, str]:
+    workflow, _, step = value.partition(":")
+    if not workflow or not step:
+        raise click.BadParameter("expected WORKFLOW:STEP, e.g. critical:executive-escalation")
+    return workflow, step
+
+
+def _read_context(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise click.BadParameter(f"no such file: {path}", param_hint="--context") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        message = f"cannot read {path}: {exc}"
+        raise click.BadParameter(message, param_hint="--context") from None
+    except json.JSONDecodeError as exc:
+        message = f"{path} is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        raise click.BadParameter(message, param_hint="--context") from None
+
+
+def _read_stdin() -> str:
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"standard input is not UTF-8 ({exc.reason})") from None
+
+
+def _write(text: str) -> None:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates (JSON escapes) become U+FFFD, as in Node
+        fixed = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        data = fixed.encode("utf-8")
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()

@@ -1,0 +1,519 @@
+"""Validation of workflow configurations and compositions (DOMAIN §7).
+
+Every problem is reported, each with the JSON path it is at and a hint, so a person fixes a file in
+one pass instead of one error per save. Pure: no I/O; templates are checked with
+`renubu_tui.domain.templates.check`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from renubu_tui.domain.vocabulary import NOTIFICATION_TYPES
+
+REQUIRED_FIELDS: tuple[tuple[str, type, str], ...] = (
+    ("id", str, "a slug such as 'critical' or 'standard-renewal'"),
+    ("name", str, "a short human name"),
+    ("description", str, "one or two sentences for people"),
+    ("version", str, "a semver string such as '1.0.0'"),
+    ("trigger", dict, 'an object, e.g. {"daysUntilRenewal": {"min": 7, "max": 14}}'),
+    ("context", dict, 'an object with the assistant\'s "systemPrompt"'),
+    ("steps", list, "a list of step objects"),
+)
+STEP_TYPES = (
+    "conditional_routing",
+    "analysis",
+    "action",
+    "rapid_assessment",
+    "escalation",
+    "execution",
+    "resolution",
+    "completion",
+    "planning",
+    "review",
+    "interview",
+    "outreach",
+    "approval",
+    "data_analysis",
+    "monitoring",
+)
+COMPOSITION_CONTEXT_KEYS = ("purpose", "urgency", "variables", "overrides")
+URGENCIES = ("low", "medium", "high", "critical")
+MAX_NAME = 200  # workflows.name
+MAX_SLUG = 120  # workflows.slug
+MAX_SEMVER = 40  # workflow_versions.semver
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
+)
+ROUTE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a config: where (a JSON path from `$`), what, and how to fix it."""
+
+    path: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" + (f" (hint: {self.hint})" if self.hint else "")
+
+
+def child(path: str, key: str | int) -> str:
+    """`$.a` + `b` → `$.a.b`; ints index (`[2]`); odd keys are quoted (`["a b"]`)."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if _IDENT.match(key) else f"{path}[{json.dumps(key)}]"
+
+
+def parse_json_text(text: str) -> tuple[Any | None, list[Problem]]:
+    """Parse JSON text; a syntax error becomes a problem naming its line and column."""
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as exc:
+        return None, [
+            Problem(
+                "$",
+                f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                "check for a missing comma or quote, or a trailing comma, just before that spot",
+            )
+        ]
+
+
+def _check_template(text: str) -> str | None:
+    """Why `text` does not compile as Handlebars, or None."""
+    from renubu_tui.domain.templates import TemplateError, check
+
+    try:
+        check(text)
+    except TemplateError as exc:
+        return str(exc) or "does not compile"
+    return None
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class _Checker:
+    """Collects problems while walking one config."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(path, message, hint))
+
+    def template(self, path: str, value: Any) -> None:
+        """An optional Handlebars template: when present, a string that compiles."""
+        if value is None:
+            return
+        if not isinstance(value, str):
+            self.add(path, f"must be a template string, not {_kind(value)}")
+            return
+        error = _check_template(value)
+        if error:
+            self.add(
+                path,
+                f"template does not compile: {error}",
+                "check the {{…}} tags: each opened and closed",
+            )
+
+    def text(self, obj: dict[str, Any], key: str, path: str, hint: str = "") -> str | None:
+        """A required non-empty string field."""
+        value = obj.get(key)
+        if value is None:
+            self.add(child(path, key), f"'{key}' is required", hint)
+        elif not isinstance(value, str) or not value.strip():
+            self.add(child(path, key), f"'{key}' must be a non-empty string", hint)
+        else:
+            return value
+        return None
+
+    def ui(self, obj: dict[str, Any], path: str) -> None:
+        if "ui" not in obj:
+            return
+        ui = obj["ui"]
+        parts = [k for k in ("artifacts", "actions") if isinstance(ui, dict) and k in ui]
+        what = " and ".join(f"ui.{p}" for p in parts) or "ui"
+        self.add(
+            child(path, "ui"),
+            f"{what} is not workflow configuration",
+            "remove it: artifacts, actions, card titles and styling belong to the app",
+        )
+
+    def top_level(self, obj: dict[str, Any], *, fields: tuple[tuple[str, type, str], ...]) -> None:
+        for name, kind, hint in fields:
+            if name not in obj:
+                self.add(child("$", name), f"required field '{name}' is missing", hint)
+            elif not isinstance(obj[name], kind) or isinstance(obj[name], bool):
+                expected = {str: "a string", dict: "an object", list: "a list"}[kind]
+                self.add(
+                    child("$", name), f"'{name}' must be {expected}, not {_kind(obj[name])}", hint
+                )
+        slug = obj.get("id")
+        if isinstance(slug, str) and (not SLUG.match(slug) or len(slug) > MAX_SLUG):
+            self.add("$.id", f"id {slug!r} is not a slug", "lower-case letters, digits and dashes")
+        version = obj.get("version")
+        if isinstance(version, str) and (not SEMVER.match(version) or len(version) > MAX_SEMVER):
+            self.add("$.version", f"version {version!r} is not semver", "e.g. '1.0.0' or '2.1.0'")
+        name = obj.get("name")
+        if isinstance(name, str) and (not name.strip() or len(name) > MAX_NAME):
+            self.add("$.name", f"name must be 1–{MAX_NAME} characters")
+        self.ui(obj, "$")
+        if isinstance(obj.get("trigger"), dict):
+            self.trigger(obj["trigger"])
+        if isinstance(obj.get("context"), dict):
+            self.template("$.context.systemPrompt", obj["context"].get("systemPrompt"))
+
+    def trigger(self, trigger: dict[str, Any]) -> None:
+        path = "$.trigger"
+        bounds = trigger.get("daysUntilRenewal")
+        if bounds is not None:
+            bpath = child(path, "daysUntilRenewal")
+            if not isinstance(bounds, dict):
+                self.add(bpath, f"must be an object {{min?, max?}}, not {_kind(bounds)}")
+            else:
+                for key in bounds:
+                    if key not in ("min", "max"):
+                        self.add(child(bpath, key), f"unknown bound {key!r}", "use min and max")
+                for key in ("min", "max"):
+                    if bounds.get(key) is not None and not _is_int(bounds[key]):
+                        self.add(child(bpath, key), f"{key} must be a whole number of days")
+                low, high = bounds.get("min"), bounds.get("max")
+                if _is_int(low) and _is_int(high) and low > high:
+                    self.add(
+                        child(bpath, "min"),
+                        f"min {low} is greater than max {high}",
+                        "the range is inclusive: min ≤ max",
+                    )
+        for key in ("earlyTriggers", "manualTriggers"):
+            items = trigger.get(key)
+            if items is None:
+                continue
+            tpath = child(path, key)
+            if not isinstance(items, list):
+                self.add(tpath, f"must be a list of {{condition, description}}, not {_kind(items)}")
+                continue
+            for i, item in enumerate(items):
+                if not isinstance(item, dict):
+                    self.add(child(tpath, i), "must be an object {condition, description}")
+                else:
+                    self.text(item, "condition", child(tpath, i), "a named condition")
+
+    def steps(self, steps: list[Any]) -> None:
+        if not steps:
+            self.add("$.steps", "a workflow needs at least one step")
+        ids: dict[str, str] = {}
+        for i, step in enumerate(steps):
+            if isinstance(step, dict) and isinstance(step.get("id"), str):
+                if step["id"] in ids:
+                    self.add(
+                        f"$.steps[{i}].id",
+                        f"duplicate step id {step['id']!r} (also at {ids[step['id']]})",
+                        "step ids must be unique in the workflow",
+                    )
+                else:
+                    ids[step["id"]] = f"$.steps[{i}]"
+        known = set(ids)
+        store_keys: dict[str, str] = {}
+        notifications = 0
+        for i, step in enumerate(steps):
+            path = f"$.steps[{i}]"
+            if not isinstance(step, dict):
+                self.add(path, f"a step must be an object, not {_kind(step)}")
+                continue
+            self.text(step, "id", path, "a unique step id such as 'status-check'")
+            self.text(step, "name", path, "a short human name")
+            step_type = self.text(step, "type", path, f"one of: {', '.join(STEP_TYPES)}")
+            if step_type is not None and step_type not in STEP_TYPES:
+                self.add(
+                    child(path, "type"),
+                    f"unknown step type {step_type!r}",
+                    f"one of: {', '.join(STEP_TYPES)}",
+                )
+            self.ui(step, path)
+            self.execution(step.get("execution"), child(path, "execution"), store_keys)
+            self.routing(step.get("routing"), child(path, "routing"), known)
+            self.conditional(step, path)
+            notifications += self.notifications(
+                step.get("notifications"), child(path, "notifications")
+            )
+        if steps and notifications == 0:
+            self.add(
+                "$.steps",
+                "the workflow has no notification",
+                "add at least one to a step's notifications, e.g. a workflow_started notice",
+            )
+
+    def execution(self, execution: Any, path: str, store_keys: dict[str, str]) -> None:
+        if execution is None:
+            return
+        if not isinstance(execution, dict):
+            self.add(path, f"execution must be an object, not {_kind(execution)}")
+            return
+        self.template(child(path, "llmPrompt"), execution.get("llmPrompt"))
+        store = execution.get("storeIn")
+        if store is not None:
+            spath = child(path, "storeIn")
+            if not isinstance(store, str) or not _IDENT.match(store):
+                self.add(spath, f"storeIn {store!r} must be a name like 'assessment'")
+            elif store in store_keys:
+                self.add(
+                    spath,
+                    f"storeIn key {store!r} is already used at {store_keys[store]}",
+                    "each step keeps its output under its own key",
+                )
+            else:
+                store_keys[store] = spath
+        schema = execution.get("outputSchema")
+        if schema is not None and not isinstance(schema, dict):
+            self.add(child(path, "outputSchema"), "outputSchema must be an object (JSON Schema)")
+
+    def routing(self, routing: Any, path: str, known: set[str]) -> None:
+        if routing is None:
+            return
+        if not isinstance(routing, dict):
+            self.add(
+                path, f"routing must be an object {{routes, defaultRoute}}, not {_kind(routing)}"
+            )
+            return
+        hint = f"one of: {', '.join(sorted(known))}" if known else "add the step first"
+        default = routing.get("defaultRoute")
+        if default is not None and default not in known:
+            self.add(child(path, "defaultRoute"), f"defaultRoute {default!r} is not a step", hint)
+        routes = routing.get("routes", [])
+        if not isinstance(routes, list):
+            self.add(child(path, "routes"), f"routes must be a list, not {_kind(routes)}")
+            return
+        seen: set[str] = set()
+        for j, route in enumerate(routes):
+            rpath = child(child(path, "routes"), j)
+            if not isinstance(route, dict):
+                self.add(rpath, "a route must be an object {id, nextStepId, condition, when?}")
+                continue
+            route_id = self.text(route, "id", rpath, "an UPPER_SNAKE code such as ALL_COMPLETE")
+            if route_id is not None:
+                if not ROUTE_ID.match(route_id):
+                    self.add(
+                        child(rpath, "id"),
+                        f"route id {route_id!r} is not UPPER_SNAKE",
+                        f"e.g. {re.sub(r'[^A-Z0-9]+', '_', route_id.upper()).strip('_') or 'DONE'}",
+                    )
+                elif route_id in seen:
+                    self.add(child(rpath, "id"), f"duplicate route id {route_id!r} in this step")
+                seen.add(route_id)
+            target = self.text(route, "nextStepId", rpath, hint)
+            if target is not None and target not in known:
+                self.add(child(rpath, "nextStepId"), f"nextStepId {target!r} is not a step", hint)
+            if route.get("condition") is not None and not isinstance(route["condition"], str):
+                self.add(child(rpath, "condition"), "condition must be text for people")
+            self.template(child(rpath, "when"), route.get("when"))
+
+    def conditional(self, step: dict[str, Any], path: str) -> None:
+        logic = step.get("conditionalLogic")
+        if logic is None:
+            if step.get("conditional") is True:
+                self.add(
+                    child(path, "conditionalLogic"),
+                    "a conditional step needs conditionalLogic",
+                    "{condition, description, when?}",
+                )
+            return
+        lpath = child(path, "conditionalLogic")
+        if not isinstance(logic, dict):
+            self.add(
+                lpath, f"must be an object {{condition, description, when?}}, not {_kind(logic)}"
+            )
+            return
+        self.text(logic, "condition", lpath, "a named condition such as full_renewal_at_risk")
+        self.template(child(lpath, "when"), logic.get("when"))
+
+    def notifications(self, items: Any, path: str) -> int:
+        if items is None:
+            return 0
+        if not isinstance(items, list):
+            self.add(path, f"notifications must be a list, not {_kind(items)}")
+            return 0
+        for k, n in enumerate(items):
+            npath = child(path, k)
+            if not isinstance(n, dict):
+                self.add(npath, f"a notification must be an object, not {_kind(n)}")
+                continue
+            kind = self.text(n, "type", npath, f"one of: {', '.join(NOTIFICATION_TYPES)}")
+            if kind is not None and kind not in NOTIFICATION_TYPES:
+                self.add(
+                    child(npath, "type"),
+                    f"unknown notification type {kind!r}",
+                    f"one of: {', '.join(NOTIFICATION_TYPES)}",
+                )
+            if self.text(n, "title", npath, "a short line, e.g. '{{customer.name}}: …'"):
+                self.template(child(npath, "title"), n["title"])
+            self.template(child(npath, "message"), n.get("message"))
+            self.template(child(npath, "condition"), n.get("condition"))
+            self.recipients(n.get("recipients"), child(npath, "recipients"))
+            priority = n.get("priority", 3)
+            if not _is_int(priority) or not 1 <= priority <= 5:
+                self.add(
+                    child(npath, "priority"),
+                    f"priority must be a whole number 1–5, not {json.dumps(priority)}",
+                    "1 urgent … 5 info; 3 when left out",
+                )
+            trigger = n.get("actionTriggered")
+            if trigger is not None and (not isinstance(trigger, str) or not trigger):
+                self.add(child(npath, "actionTriggered"), "actionTriggered must name an action")
+            metadata = n.get("metadata")
+            if metadata is not None:
+                if not isinstance(metadata, dict):
+                    self.add(child(npath, "metadata"), "metadata must be an object")
+                else:
+                    for mpath, text in _strings(metadata, child(npath, "metadata")):
+                        self.template(mpath, text)
+        return len(items)
+
+    def recipients(self, recipients: Any, path: str) -> None:
+        hint = 'a list of addresses or templates, e.g. ["{{csm.email}}"]'
+        if not isinstance(recipients, list) or not recipients:
+            self.add(path, "a notification needs at least one recipient", hint)
+            return
+        for r, value in enumerate(recipients):
+            if not isinstance(value, str) or not value.strip():
+                self.add(child(path, r), "a recipient must be a non-empty string", hint)
+            else:
+                self.template(child(path, r), value)
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every string inside metadata (literals of other types keep their type, unchecked)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, child(path, str(key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, child(path, i))
+
+
+def validate_config(obj: Any) -> list[Problem]:
+    """Every problem of a full workflow config (DOMAIN §7), in document order; [] when valid."""
+    checker = _Checker()
+    if not isinstance(obj, dict):
+        checker.add("$", f"a workflow must be a JSON object, not {_kind(obj)}")
+        return checker.problems
+    checker.top_level(obj, fields=REQUIRED_FIELDS)
+    if isinstance(obj.get("steps"), list):
+        checker.steps(obj["steps"])
+    return checker.problems
+
+
+def is_composition(obj: Any) -> bool:
+    """A composition lists library steps under `composition` instead of `steps`."""
+    return isinstance(obj, dict) and "composition" in obj and "steps" not in obj
+
+
+def validate_composition(obj: Any, library_ids: set[str]) -> list[Problem]:
+    """Every problem of a composition: §7's top-level fields (but `composition`, not `steps`).
+
+    Each entry is `{stepId, context: {purpose, urgency, variables, overrides}}`. A composition may
+    also carry a top-level `stepContext` map `{<stepId>: context}` (applied under each entry's own
+    context); every key of it must name a step of the sequence.
+    """
+    checker = _Checker()
+    if not isinstance(obj, dict):
+        checker.add("$", f"a composition must be a JSON object, not {_kind(obj)}")
+        return checker.problems
+    fields = tuple(f for f in REQUIRED_FIELDS if f[0] != "steps")
+    checker.top_level(obj, fields=fields)
+    if "steps" in obj:
+        checker.add("$.steps", "a composition has no 'steps'", "list library steps in composition")
+    sequence = obj.get("composition")
+    hint = f"one of: {', '.join(sorted(library_ids))}" if library_ids else "the library is empty"
+    if not isinstance(sequence, list) or not sequence:
+        checker.add(
+            "$.composition",
+            "the composition must be a non-empty list of library steps",
+            '[{"stepId": "greeting", "context": {"purpose": "…"}}, …]',
+        )
+        sequence = sequence if isinstance(sequence, list) else []
+    step_ids: set[str] = set()
+    for i, entry in enumerate(sequence):
+        path = f"$.composition[{i}]"
+        if not isinstance(entry, dict):
+            checker.add(path, f"an entry must be an object {{stepId, context}}, not {_kind(entry)}")
+            continue
+        step_id = checker.text(entry, "stepId", path, hint)
+        if step_id is not None:
+            step_ids.add(step_id)
+            if step_id not in library_ids:
+                checker.add(child(path, "stepId"), f"no library step {step_id!r}", hint)
+        if entry.get("context") is not None:
+            _step_context(checker, entry["context"], child(path, "context"))
+    extra = obj.get("stepContext")
+    if extra is not None:
+        if not isinstance(extra, dict):
+            checker.add("$.stepContext", "stepContext must be an object {<stepId>: context}")
+        else:
+            for key, ctx in extra.items():
+                kpath = child("$.stepContext", key)
+                if key not in step_ids:
+                    checker.add(
+                        kpath,
+                        f"{key!r} is not a step of the sequence",
+                        f"one of: {', '.join(sorted(step_ids))}" if step_ids else "",
+                    )
+                _step_context(checker, ctx, kpath)
+    return checker.problems
+
+
+def _step_context(checker: _Checker, ctx: Any, path: str) -> None:
+    if not isinstance(ctx, dict):
+        checker.add(path, "context must be an object {purpose, urgency, variables, overrides}")
+        return
+    for key in ctx:
+        if key not in COMPOSITION_CONTEXT_KEYS:
+            checker.add(
+                child(path, key),
+                f"unknown context key {key!r}",
+                f"one of: {', '.join(COMPOSITION_CONTEXT_KEYS)}",
+            )
+    if ctx.get("purpose") is not None and not isinstance(ctx["purpose"], str):
+        checker.add(child(path, "purpose"), "purpose must be text")
+    urgency = ctx.get("urgency")
+    if urgency is not None and urgency not in URGENCIES:
+        checker.add(
+            child(path, "urgency"),
+            f"unknown urgency {urgency!r}",
+            f"one of: {', '.join(URGENCIES)}",
+        )
+    for key in ("variables", "overrides"):
+        if ctx.get(key) is not None and not isinstance(ctx[key], dict):
+            checker.add(child(path, key), f"{key} must be an object")
+    overrides = ctx.get("overrides")
+    if isinstance(overrides, dict) and "id" in overrides:
+        checker.add(
+            child(child(path, "overrides"), "id"),
+            "overrides cannot change the step id",
+            "routing and chat branches refer to it",
+        )

@@ -1,0 +1,532 @@
+"""Chat inside a workflow step (DOMAIN §11): branches, threads, streamed answers, tools.
+
+A step offers branches (rows of workflow_chat_branches for the execution's workflow and step; a
+tenant's clone has its own rows): **fixed** records the prompt and its canned response and
+moves the execution on its route; **llm** and **rag** open (or reuse) a thread; **saved_action**
+runs the action and stays. Suggested replies are the fixed branches' prompts, in order.
+
+A thread starts with its system message: the workflow's `context.systemPrompt` and the step's
+`llmPrompt`, rendered against the customer context (which is also kept as the thread's
+snapshot and shown to the model as data). `send` commits the user's message before the model
+is called, so a failure never loses it (`retry` asks again without duplicating it).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import aclosing
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from renubu_tui.clock import Clock
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import (
+    ChatBranch,
+    ChatMessage,
+    ChatThread,
+    StepExecution,
+    Tenant,
+    User,
+    WorkflowExecution,
+)
+from renubu_tui.llm.provider import Provider
+from renubu_tui.services.actions import ActionOutcome, ActionService
+from renubu_tui.services.chat_answer import AnswerSetup, ChatEvent, MessageSaved, answer
+from renubu_tui.services.chat_store import (
+    ChatError,
+    ThreadView,
+    append,
+    load_thread,
+    message_view,
+    messages_of,
+    thread_view,
+    write,
+)
+from renubu_tui.services.executions import ExecutionService, ExecutionView, GateClosed
+from renubu_tui.services.tools.runner import ToolScope
+
+FREE_SYSTEM_PROMPT = (
+    "You are renubu's assistant for a customer-success manager. Answer from the customer data "
+    "below and from your tools; never invent figures, names or dates, and say when something "
+    "is not recorded."
+)
+RAG_INSTRUCTION = (
+    "Answer from the knowledge base: search it with rag_search and quote the passages you rely "
+    "on with their source."
+)
+CANNED_LABEL = "workflow (canned response)"
+ALL_TOOLS = ("rag_search", "database_query", "create_chart")
+
+
+@dataclass(frozen=True)
+class BranchView:
+    id: uuid.UUID
+    key: str
+    label: str
+    type: str
+    prompts: list[str]
+    response: str | None
+    next_step_id: str | None
+    route: str | None
+    saved_action: str | None
+    return_step_id: str | None
+
+
+@dataclass(frozen=True)
+class StepBranches:
+    execution_id: uuid.UUID
+    step_id: str | None
+    branches: list[BranchView]
+
+    @property
+    def suggested_replies(self) -> list[str]:
+        """The fixed branches' prompts, in branch order."""
+        return [p for b in self.branches if b.type == "fixed" for p in b.prompts]
+
+
+@dataclass(frozen=True)
+class BranchOutcome:
+    """What choosing a branch did: moved the execution, opened a thread, or ran an action."""
+
+    kind: str  # moved | thread | action
+    branch: BranchView
+    view: ExecutionView | None = None
+    thread: ThreadView | None = None
+    action: ActionOutcome | None = None
+
+
+def _branch_view(row: ChatBranch) -> BranchView:
+    return BranchView(
+        row.id,
+        row.branch_key,
+        row.label,
+        row.branch_type,
+        [str(p) for p in row.prompts or []],
+        row.response,
+        row.next_step_id,
+        row.route,
+        row.saved_action_slug,
+        row.return_step_id,
+    )
+
+
+class ChatService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        provider_factory: Callable[[], Provider],
+        executions: ExecutionService,
+        *,
+        actions: ActionService | None = None,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._provider_factory = provider_factory
+        self._executions = executions
+        self._actions = actions or ActionService(db, clock, workflow_actions=executions)
+
+    # --- branches ------------------------------------------------------------------------
+
+    async def branches(self, tenant_id: uuid.UUID, execution_id: uuid.UUID) -> StepBranches:
+        """The current step's branches, in position order."""
+        async with self._db.sessions() as session:
+            execution = await _execution(session, tenant_id, execution_id)
+            rows = (
+                await session.scalars(
+                    select(ChatBranch)
+                    .where(
+                        ChatBranch.workflow_id == execution.workflow_id,
+                        ChatBranch.step_id == execution.current_step_id,
+                    )
+                    .order_by(ChatBranch.position, ChatBranch.branch_key)
+                )
+            ).all()
+        return StepBranches(
+            execution_id, execution.current_step_id, [_branch_view(r) for r in rows]
+        )
+
+    async def choose_branch(
+        self,
+        tenant_id: uuid.UUID,
+        execution_id: uuid.UUID,
+        branch_key: str,
+        *,
+        actor: User,
+        params: Mapping[str, Any] | None = None,
+    ) -> BranchOutcome:
+        listing = await self.branches(tenant_id, execution_id)
+        branch = next((b for b in listing.branches if b.key == branch_key), None)
+        if branch is None:
+            known = ", ".join(b.key for b in listing.branches) or "none"
+            raise ChatError(f"step {listing.step_id!r} has no branch {branch_key!r} (has: {known})")
+        if branch.type == "fixed":
+            return await self._fixed(tenant_id, execution_id, branch, actor)
+        if branch.type == "saved_action":
+            view = await self._executions.view(tenant_id, execution_id)
+            outcome = await self._actions.run(
+                tenant_id,
+                branch.saved_action or "",
+                actor=actor,
+                customer_id=view.customer_id,
+                params=params,
+                execution_id=execution_id,
+            )
+            after = await self._executions.view(tenant_id, execution_id)
+            return BranchOutcome("action", branch, view=after, action=outcome)
+        thread = await self.open_thread(
+            tenant_id, actor=actor, execution_id=execution_id, branch_id=branch.id
+        )
+        return BranchOutcome("thread", branch, thread=thread)
+
+    async def _fixed(
+        self, tenant_id: uuid.UUID, execution_id: uuid.UUID, branch: BranchView, actor: User
+    ) -> BranchOutcome:
+        """Record the exchange in the step's thread, then complete the step on its route."""
+        view = await self._executions.view(tenant_id, execution_id)
+        step = view.current_step
+        if view.status != "in_progress" or step is None:
+            raise ChatError(f"the execution is {view.status}; there is no step to answer")
+        if view.gate:
+            raise GateClosed(
+                f"step {step['id']!r} waits for {view.gate}; it cannot be left before that is "
+                "recorded"
+            )
+        route = branch.route or _route_to(step, branch.next_step_id)
+        thread = await self.open_thread(tenant_id, actor=actor, execution_id=execution_id)
+
+        async def record(session: AsyncSession) -> None:
+            row = await load_thread(session, thread.id, lock=True)
+            await append(
+                session, row, "user", branch.prompts[0] if branch.prompts else branch.label
+            )
+            await append(
+                session,
+                row,
+                "assistant",
+                branch.response or "",
+                provider_label=CANNED_LABEL,
+                meta={"branch": branch.key, "route": route},
+            )
+
+        await write(self._db, record)
+        outputs = {"branch": branch.key, **({"route": route} if route else {})}
+        moved = await self._executions.complete_step(
+            tenant_id, execution_id, actor=actor, outputs=outputs, chosen_route=route
+        )
+        done = await self._close(thread.id, "completed")
+        return BranchOutcome("moved", branch, view=moved, thread=done)
+
+    # --- threads -------------------------------------------------------------------------
+
+    async def open_thread(
+        self,
+        tenant_id: uuid.UUID,
+        *,
+        actor: User,
+        execution_id: uuid.UUID | None = None,
+        customer_id: uuid.UUID | None = None,
+        branch_id: uuid.UUID | None = None,
+        model: str | None = None,
+    ) -> ThreadView:
+        """The active thread for this step and branch (or this customer, without an execution),
+        reusing one that is still open; a new one starts with its system message."""
+        today = self._clock.today()
+        async with self._db.sessions() as session:
+            slug = await session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
+            if slug is None:
+                raise ChatError(f"no tenant {tenant_id}")
+            step_row, step, config = None, None, None
+            if execution_id is not None:
+                execution = await _execution(session, tenant_id, execution_id)
+                customer_id = execution.customer_id
+                step_row = await _current_step_row(session, execution)
+            existing = await session.scalar(
+                _reusable(tenant_id, actor.id, customer_id, execution_id, step_row, branch_id)
+            )
+            if existing is not None:
+                return thread_view(existing, await messages_of(session, existing.id))
+        context: dict[str, Any] = {}
+        if customer_id is not None:
+            from renubu_tui.services.context import build_context
+
+            context = await build_context(
+                self._db, slug, customer_id, today, execution_id=execution_id
+            )
+        if execution_id is not None:
+            view = await self._executions.view(tenant_id, execution_id)
+            step, config = view.current_step, view.config
+        branch_type = None
+        if branch_id is not None:
+            async with self._db.sessions() as session:
+                branch = await session.get(ChatBranch, branch_id)
+                branch_type = branch.branch_type if branch else None
+        system = system_prompt(config, step, context, rag=branch_type == "rag")
+
+        async def create(session: AsyncSession) -> ThreadView:
+            thread = ChatThread(
+                id=uuid.uuid4(),
+                tenant_id=tenant_id,
+                execution_id=execution_id,
+                step_execution_id=step_row.id if step_row is not None else None,
+                branch_id=branch_id,
+                customer_id=customer_id,
+                user_id=actor.id,
+                status="active",
+                system_prompt=system,
+                model=model,
+                temperature=0.7,
+                max_tokens=2000,
+                context_snapshot=context,
+            )
+            session.add(thread)
+            await session.flush()
+            await append(session, thread, "system", system)
+            return thread_view(thread, await messages_of(session, thread.id))
+
+        return await write(self._db, create)
+
+    async def thread(
+        self, thread_id: uuid.UUID, *, tenant_id: uuid.UUID | None = None
+    ) -> ThreadView:
+        async with self._db.sessions() as session:
+            row = await load_thread(session, thread_id, tenant_id=tenant_id)
+            return thread_view(row, await messages_of(session, row.id))
+
+    async def send(
+        self, thread_id: uuid.UUID, text: str, *, tenant_id: uuid.UUID | None = None
+    ) -> AsyncIterator[ChatEvent]:
+        """Save the user's message (committed before the model is called), stream the answer."""
+        if not text.strip():
+            raise ChatError("the message is empty")
+
+        async def save(session: AsyncSession) -> MessageSaved:
+            thread = await load_thread(session, thread_id, tenant_id=tenant_id, lock=True)
+            _require_active(thread)
+            return MessageSaved(message_view(await append(session, thread, "user", text)))
+
+        yield await write(self._db, save)
+        async with aclosing(await self._answer(thread_id)) as events:
+            async for event in events:
+                yield event
+
+    async def retry(
+        self, thread_id: uuid.UUID, *, tenant_id: uuid.UUID | None = None
+    ) -> AsyncIterator[ChatEvent]:
+        """Ask again for the last user message, after a failed or stopped answer."""
+        async with self._db.sessions() as session:
+            thread = await load_thread(session, thread_id, tenant_id=tenant_id)
+            _require_active(thread)
+            rows = await messages_of(session, thread.id)
+        last_user = max((m.seq for m in rows if m.role == "user"), default=None)
+        answers = [m for m in rows if m.role == "assistant" and last_user and m.seq > last_user]
+        if last_user is None or (answers and answers[-1].status == "complete"):
+            raise ChatError("nothing to retry: the last message has its answer")
+        async with aclosing(await self._answer(thread_id)) as events:
+            async for event in events:
+                yield event
+
+    async def _answer(self, thread_id: uuid.UUID) -> AsyncIterator[ChatEvent]:
+        async with self._db.sessions() as session:
+            thread = await load_thread(session, thread_id)
+            branch = await session.get(ChatBranch, thread.branch_id) if thread.branch_id else None
+        rag_only = branch is not None and branch.branch_type == "rag"
+        tools = ("rag_search",) if rag_only or thread.customer_id is None else ALL_TOOLS
+        setup = AnswerSetup(
+            db=self._db,
+            thread_id=thread_id,
+            provider_factory=self._provider_factory,
+            scope=ToolScope(self._db, thread.tenant_id, thread.customer_id, self._clock.today()),
+            tools=tools,
+            context_block=context_block(thread.context_snapshot),
+        )
+        return answer(setup)
+
+    async def complete_thread(
+        self, thread_id: uuid.UUID, *, actor: User | None = None, tenant_id: uuid.UUID | None = None
+    ) -> ThreadView:
+        """Close the thread: its counts go to its step execution; the branch's return step holds.
+
+        When the branch returns to a step other than the one still in progress, the step is
+        completed on the route that leads there (which needs `actor`).
+        """
+        closed = await self._close(thread_id, "completed", tenant_id=tenant_id)
+        if closed.branch_id is None or closed.execution_id is None:
+            return closed
+        async with self._db.sessions() as session:
+            branch = await session.get(ChatBranch, closed.branch_id)
+            step_row = (
+                await session.get(StepExecution, closed.step_execution_id)
+                if closed.step_execution_id
+                else None
+            )
+        target = branch.return_step_id if branch else None
+        if (
+            step_row is None
+            or step_row.status != "in_progress"
+            or target in (None, step_row.step_id)
+        ):
+            return closed
+        view = await self._executions.view(closed.tenant_id, closed.execution_id)
+        route = _route_to(view.current_step or {}, target)
+        if actor is None or route is None:
+            raise ChatError(f"cannot return to step {target!r} from {step_row.step_id!r}")
+        await self._executions.complete_step(
+            closed.tenant_id, closed.execution_id, actor=actor, chosen_route=route
+        )
+        return closed
+
+    async def abandon_thread(
+        self, thread_id: uuid.UUID, *, tenant_id: uuid.UUID | None = None
+    ) -> ThreadView:
+        return await self._close(thread_id, "abandoned", tenant_id=tenant_id)
+
+    async def _close(
+        self, thread_id: uuid.UUID, status: str, *, tenant_id: uuid.UUID | None = None
+    ) -> ThreadView:
+        now = self._clock.now()
+
+        async def work(session: AsyncSession) -> ThreadView:
+            thread = await load_thread(session, thread_id, tenant_id=tenant_id, lock=True)
+            _require_active(thread)
+            thread.status = status
+            thread.completed_at = now
+            if status == "completed" and thread.step_execution_id is not None:
+                step_row = await session.get(StepExecution, thread.step_execution_id)
+                count = await session.scalar(
+                    select(func.count())
+                    .select_from(ChatMessage)
+                    .where(ChatMessage.thread_id == thread.id, ChatMessage.role != "system")
+                )
+                if step_row is not None:
+                    step_row.message_count += int(count or 0)
+                    step_row.token_count += thread.tokens_in + thread.tokens_out
+            await session.flush()
+            return thread_view(thread, await messages_of(session, thread.id))
+
+        return await write(self._db, work)
+
+
+def system_prompt(
+    config: Mapping[str, Any] | None,
+    step: Mapping[str, Any] | None,
+    context: Mapping[str, Any],
+    *,
+    rag: bool = False,
+) -> str:
+    """The workflow's system prompt and the step's task, rendered; a generic one otherwise."""
+    parts: list[str] = []
+    if config is not None and step is not None:
+        from renubu_tui.domain.templates import render
+
+        workflow_prompt = ((config.get("context") or {}).get("systemPrompt")) or ""
+        if workflow_prompt:
+            parts.append(render(workflow_prompt, context).strip())
+        task = (step.get("execution") or {}).get("llmPrompt") or ""
+        parts.append(f"Current step: {step.get('name', step['id'])}.")
+        if task:
+            parts.append(render(task, context).strip())
+    else:
+        parts.append(FREE_SYSTEM_PROMPT)
+    if rag:
+        parts.append(RAG_INSTRUCTION)
+    return "\n\n".join(p for p in parts if p)
+
+
+def context_block(snapshot: Mapping[str, Any] | None) -> str:
+    if not snapshot:
+        return ""
+    data = json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"), default=str)
+    return f"Customer data (JSON, as known today):\n{data}"
+
+
+def _route_to(step: Mapping[str, Any], target: str | None) -> str | None:
+    """The route of `step` whose next step is `target`, if one does."""
+    if target is None:
+        return None
+    for route in (step.get("routing") or {}).get("routes", []):
+        if route.get("nextStepId") == target:
+            return str(route["id"])
+    return None
+
+
+def _require_active(thread: ChatThread) -> None:
+    if thread.status != "active":
+        raise ChatError(f"the thread is {thread.status}")
+
+
+async def _execution(
+    session: AsyncSession, tenant_id: uuid.UUID, execution_id: uuid.UUID
+) -> WorkflowExecution:
+    execution = await session.scalar(
+        select(WorkflowExecution).where(
+            WorkflowExecution.id == execution_id, WorkflowExecution.tenant_id == tenant_id
+        )
+    )
+    if execution is None:
+        raise ChatError(f"no execution {execution_id} in this tenant")
+    return execution
+
+
+async def _current_step_row(
+    session: AsyncSession, execution: WorkflowExecution
+) -> StepExecution | None:
+    if execution.current_step_id is None:
+        return None
+    return await session.scalar(
+        select(StepExecution)
+        .where(
+            StepExecution.execution_id == execution.id,
+            StepExecution.step_id == execution.current_step_id,
+        )
+        .order_by(StepExecution.attempt.desc())
+        .limit(1)
+    )
+
+
+def _reusable(
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    customer_id: uuid.UUID | None,
+    execution_id: uuid.UUID | None,
+    step_row: StepExecution | None,
+    branch_id: uuid.UUID | None,
+) -> Any:
+    query = select(ChatThread).where(
+        ChatThread.tenant_id == tenant_id,
+        ChatThread.status == "active",
+        or_(ChatThread.user_id == user_id, ChatThread.user_id.is_(None)),
+    )
+    query = query.where(
+        ChatThread.execution_id == execution_id
+        if execution_id
+        else ChatThread.execution_id.is_(None)
+    )
+    query = query.where(
+        ChatThread.step_execution_id == step_row.id
+        if step_row is not None
+        else ChatThread.step_execution_id.is_(None)
+    )
+    query = query.where(
+        ChatThread.branch_id == branch_id if branch_id else ChatThread.branch_id.is_(None)
+    )
+    query = query.where(
+        ChatThread.customer_id == customer_id if customer_id else ChatThread.customer_id.is_(None)
+    )
+    return query.order_by(ChatThread.created_at.desc()).limit(1)
+
+
+__all__ = [
+    "BranchOutcome",
+    "BranchView",
+    "ChatError",
+    "ChatService",
+    "StepBranches",
+    "context_block",
+    "system_prompt",
+]

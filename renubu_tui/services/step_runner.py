@@ -1,0 +1,277 @@
+"""Running a workflow step with the assistant: structured output, checked, handed to the engine.
+
+The workflow's system prompt and the step's task (both rendered against the customer context)
+go to the model with JSON output requested and the step's `outputSchema` spelled out (or the
+default `{summary, route, recommendations}`). The answer is parsed (```json fences tolerated),
+checked against the schema, and sent back once with the problems if it does not fit; a second
+miss is a clear error and nothing moves. Each call is recorded in workflow_llm_context; the
+accepted output goes to ExecutionService.complete_step, whose routing reads `outputs.route`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from renubu_tui.clock import Clock
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import LlmContext, StepExecution, Tenant, User
+from renubu_tui.llm.messages import ChatMessage as LlmMessage
+from renubu_tui.llm.messages import ChatRequest
+from renubu_tui.llm.provider import Provider, collect
+from renubu_tui.services.executions import (
+    ExecutionError,
+    ExecutionService,
+    ExecutionView,
+    GateClosed,
+)
+from renubu_tui.services.schema_check import problems
+
+TEMPERATURE = 0.2
+MAX_TOKENS = 2000
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S | re.I)
+
+
+class StepRunError(ExecutionError):
+    """The assistant could not produce a usable output for the step; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One model call for the step, as recorded."""
+
+    prompt: str
+    response: str
+    problems: list[str]
+    model: str | None
+    label: str | None
+    tokens_in: int
+    tokens_out: int
+    duration_ms: int
+    error: str | None = None
+
+
+@dataclass
+class StepRun:
+    execution_id: uuid.UUID
+    step_id: str
+    outputs: dict[str, Any]
+    view: ExecutionView  # the execution after the step (next step, or completed)
+    provider_label: str
+    model: str | None
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def next_step_id(self) -> str | None:
+        return self.view.current_step_id
+
+    @property
+    def route(self) -> str | None:
+        step = next((s for s in self.view.steps if s.step_id == self.step_id), None)
+        return step.route if step else None
+
+
+def default_schema(step: Mapping[str, Any]) -> dict[str, Any]:
+    """{summary, route, recommendations}, with the step's route codes as the route's enum."""
+    routes = [r["id"] for r in (step.get("routing") or {}).get("routes", [])]
+    route: dict[str, Any] = {"type": "string"}
+    if routes:
+        route["enum"] = routes
+    return {
+        "type": "object",
+        "properties": {
+            "summary": {"type": "string"},
+            "route": route,
+            "recommendations": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["summary", "recommendations", *(["route"] if routes else [])],
+    }
+
+
+def parse_json(text: str) -> tuple[Any, str | None]:
+    """The JSON object in a model's answer (fences and surrounding prose tolerated)."""
+    fenced = _FENCE.search(text)
+    body = fenced.group(1) if fenced else text
+    start, end = body.find("{"), body.rfind("}")
+    if start < 0 or end < start:
+        return None, "the answer contains no JSON object"
+    try:
+        return json.loads(body[start : end + 1]), None
+    except json.JSONDecodeError as exc:
+        return None, f"the JSON does not parse: {exc.msg} at line {exc.lineno}"
+
+
+def task_prompt(step: Mapping[str, Any], task: str, schema: Mapping[str, Any]) -> str:
+    routes = (step.get("routing") or {}).get("routes", [])
+    lines = [f"Step: {step.get('name', step['id'])} ({step['id']})", "", task.strip(), ""]
+    if routes:
+        lines.append("Set `route` to the code that fits, one of:")
+        lines += [f"- {r['id']}: {r.get('condition', '')}".rstrip(": ") for r in routes]
+        lines.append("")
+    lines += [
+        "Reply with one JSON object only, fitting this JSON schema:",
+        "```json",
+        json.dumps(schema, indent=2),
+        "```",
+    ]
+    return "\n".join(lines)
+
+
+class StepRunner:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        provider_factory: Callable[[], Provider],
+        executions: ExecutionService,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._provider_factory = provider_factory
+        self._executions = executions
+
+    async def run_step(self, tenant_id: uuid.UUID, execution_id: uuid.UUID, actor: User) -> StepRun:
+        """Run the current step with the assistant and complete it with the checked output."""
+        from renubu_tui.domain.templates import render
+        from renubu_tui.services.context import build_context
+
+        view = await self._executions.view(tenant_id, execution_id)
+        step = view.current_step
+        if view.status != "in_progress" or step is None:
+            raise StepRunError(f"the execution is {view.status}; there is no step to run")
+        if view.gate:
+            raise GateClosed(
+                f"step {step['id']!r} waits for {view.gate}; record it before running the step"
+            )
+        async with self._db.sessions() as session:
+            slug = await session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
+            step_row = await session.scalar(
+                select(StepExecution.id)
+                .where(
+                    StepExecution.execution_id == execution_id,
+                    StepExecution.step_id == step["id"],
+                    StepExecution.status == "in_progress",
+                )
+                .order_by(StepExecution.attempt.desc())
+                .limit(1)
+            )
+        context = await build_context(
+            self._db, str(slug), view.customer_id, self._clock.today(), execution_id=execution_id
+        )
+        execution_cfg = step.get("execution") or {}
+        schema = execution_cfg.get("outputSchema") or default_schema(step)
+        system = render((view.config.get("context") or {}).get("systemPrompt") or "", context)
+        task = render(execution_cfg.get("llmPrompt") or step.get("description") or "", context)
+        prompt = task_prompt(step, task, schema)
+        messages = [LlmMessage("system", system.strip()), LlmMessage("user", prompt)]
+        provider = self._provider(schema)
+        attempts: list[Attempt] = []
+        try:
+            outputs, text = await self._ask(provider, messages, context, schema, attempts)
+            if outputs is None:
+                messages += [
+                    LlmMessage("assistant", text),
+                    LlmMessage(
+                        "user",
+                        "That output does not fit the schema:\n- "
+                        + "\n- ".join(attempts[-1].problems)
+                        + "\nReply with the corrected JSON object only.",
+                    ),
+                ]
+                outputs, text = await self._ask(provider, messages, context, schema, attempts)
+        finally:
+            await self._record(view.id, step_row, provider.name, system, attempts)
+            await provider.aclose()
+        if outputs is None:
+            raise StepRunError(
+                f"the assistant's output for {step['id']!r} still does not fit after one "
+                f"repair: {'; '.join(attempts[-1].problems[:5])}"
+            )
+        moved = await self._executions.complete_step(
+            tenant_id, execution_id, actor=actor, outputs=outputs
+        )
+        label = attempts[-1].label or provider.label
+        return StepRun(
+            execution_id, step["id"], outputs, moved, label, attempts[-1].model, attempts
+        )
+
+    def _provider(self, schema: Mapping[str, Any]) -> Provider:
+        provider = self._provider_factory()
+        if provider.name == "offline":
+            from renubu_tui.services.offline_steps import SchemaOfflineProvider
+
+            return SchemaOfflineProvider(provider, schema)
+        return provider
+
+    async def _ask(
+        self,
+        provider: Provider,
+        messages: list[LlmMessage],
+        context: dict[str, Any],
+        schema: Mapping[str, Any],
+        attempts: list[Attempt],
+    ) -> tuple[dict[str, Any] | None, str]:
+        started = time.monotonic()
+        request = ChatRequest(
+            messages=list(messages),
+            temperature=TEMPERATURE,
+            max_tokens=MAX_TOKENS,
+            response_format_json=True,
+            context=context,
+        )
+        answer = await collect(provider, request)
+        ms = int((time.monotonic() - started) * 1000)
+        done = answer.done
+        tokens = (done.usage.input_tokens, done.usage.output_tokens) if done else (0, 0)
+        model = done.model if done else None
+        label = done.provider_label if done else None
+        asked = messages[-1].content
+        if answer.error is not None:
+            message = answer.error.message
+            attempts.append(Attempt(asked, answer.text, [], model, label, *tokens, ms, message))
+            raise StepRunError(f"the assistant could not answer: {message}")
+        data, error = parse_json(answer.text)
+        found = [error] if error else problems(schema, data)
+        if not error and not isinstance(data, dict):
+            found = ["the answer must be a JSON object"]
+        attempts.append(Attempt(asked, answer.text, found, model, label, *tokens, ms))
+        return (data if not found else None), answer.text
+
+    async def _record(
+        self,
+        execution_id: uuid.UUID,
+        step_row: uuid.UUID | None,
+        provider: str,
+        system: str,
+        attempts: list[Attempt],
+    ) -> None:
+        """One workflow_llm_context row per call: what was sent, what came back, the cost."""
+        if not attempts:
+            return
+        async with self._db.sessions() as session, session.begin():
+            for attempt in attempts:
+                session.add(
+                    LlmContext(
+                        execution_id=execution_id,
+                        step_execution_id=step_row,
+                        provider=provider,
+                        model=attempt.model,
+                        system_prompt=system,
+                        prompt=attempt.prompt,
+                        response=attempt.response,
+                        tokens_in=attempt.tokens_in,
+                        tokens_out=attempt.tokens_out,
+                        duration_ms=attempt.duration_ms,
+                        error=attempt.error or ("; ".join(attempt.problems[:5]) or None),
+                    )
+                )
+
+
+__all__ = ["StepRun", "StepRunError", "StepRunner", "default_schema", "parse_json", "task_prompt"]

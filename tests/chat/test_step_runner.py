@@ -1,0 +1,224 @@
+"""Running steps with the assistant: schema-checked JSON, one repair, the engine moves on."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import Customer, LlmContext, StepExecution, Workflow
+from renubu_tui.services.executions import GateClosed
+from renubu_tui.services.schema_check import problems
+from renubu_tui.services.step_runner import StepRunError, default_schema, parse_json
+from tests.chat.helpers import (
+    TENANT,
+    ScriptedProvider,
+    done,
+    failure,
+    make_env,
+    open_critical,
+    text,
+)
+
+# A customer whose context suits each workflow type (any customer can run any workflow).
+SUITABLE = {
+    "renewal": "Bluesoft Corporation",
+    "opportunity": "Emberline Solar",
+    "risk": "Kestrel Networks",
+    "strategic": "Bluesoft Corporation",
+}
+
+
+async def _workflows(db: Database) -> list[tuple[str, str]]:
+    async with db.sessions() as s:
+        rows = (
+            await s.execute(
+                select(Workflow.slug, Workflow.workflow_type)
+                .where(Workflow.tenant_id.is_(None), Workflow.is_active.is_(True))
+                .order_by(Workflow.slug)
+            )
+        ).all()
+    return [(slug, kind) for slug, kind in rows]
+
+
+async def test_every_seeded_step_runs_with_the_offline_assistant(seeded_db: Database) -> None:
+    """Each core workflow, each step, until completion — or emergency's manager gate."""
+    env = await make_env(seeded_db)
+    flows = await _workflows(seeded_db)
+    renewal = [slug for slug, kind in flows if kind == "renewal"]
+    assert len(renewal) >= 9
+    ended: dict[str, str] = {}
+    for slug, kind in flows:
+        customer = await env.customer(SUITABLE[kind])
+        view = await env.executions.start(TENANT, customer, actor=env.maya, workflow_slug=slug)
+        schemas = {
+            s["id"]: (s.get("execution") or {}).get("outputSchema") for s in view.config["steps"]
+        }
+        ran: list[str] = []
+        for _ in range(20):
+            if view.status != "in_progress":
+                ended[slug] = "completed"
+                break
+            try:
+                result = await env.runner.run_step(TENANT, view.id, env.maya)
+            except GateClosed:
+                ended[slug] = f"gate at {view.current_step_id}"
+                break
+            schema = schemas[result.step_id] or default_schema(
+                next(s for s in view.config["steps"] if s["id"] == result.step_id)
+            )
+            assert problems(schema, result.outputs) == [], (slug, result.step_id)
+            assert len(result.attempts) == 1 and result.provider_label == "offline assistant"
+            ran.append(result.step_id)
+            view = result.view
+        assert ran, slug
+        await _retire(seeded_db, view.id)
+    assert ended.pop("emergency") == "gate at mandatory-team-escalation"
+    assert set(ended.values()) == {"completed"}, ended
+
+
+async def _retire(db: Database, execution_id: uuid.UUID) -> None:
+    from sqlalchemy import update
+
+    from renubu_tui.data.models import WorkflowExecution
+
+    async with db.sessions() as s, s.begin():
+        await s.execute(
+            update(WorkflowExecution)
+            .where(WorkflowExecution.id == execution_id, WorkflowExecution.status == "in_progress")
+            .values(status="rejected")
+        )
+
+
+async def test_outputs_are_specific_to_the_customer_and_route_the_workflow(
+    seeded_db: Database,
+) -> None:
+    env = await make_env(seeded_db)
+    run_id = await open_critical(seeded_db, "Bluesoft Corporation")
+    result = await env.runner.run_step(TENANT, run_id, env.maya)
+    out = result.outputs
+    assert out["route"] == "SIGNATURE_PENDING"  # David Kim's order form is in review
+    assert result.route == "SIGNATURE_PENDING" and result.next_step_id == "executive-escalation"
+    assert "David Kim" in out["primaryBlocker"] and out["warRoomRecommended"] is True
+    async with seeded_db.sessions() as s:
+        record = await s.scalar(select(LlmContext).where(LlmContext.execution_id == run_id))
+        step = await s.scalar(
+            select(StepExecution).where(
+                StepExecution.execution_id == run_id,
+                StepExecution.step_id == "critical-status-assessment",
+            )
+        )
+    assert record is not None and record.provider == "offline" and record.model == "offline"
+    assert "Bluesoft Corporation" in record.system_prompt and "SIGNATURE_PENDING" in record.prompt
+    assert json.loads(record.response or "")["route"] == "SIGNATURE_PENDING"
+    assert record.tokens_out > 0 and record.error is None and record.step_execution_id == step.id
+    assert step is not None and step.outputs == out
+
+
+async def test_fenced_json_is_accepted(seeded_db: Database) -> None:
+    answer = {
+        "route": "ALL_COMPLETE",
+        "blockers": [],
+        "primaryBlocker": "none",
+        "fullRenewalAtRisk": False,
+        "warRoomRecommended": False,
+        "summary": "Signed and paid.",
+    }
+    provider = ScriptedProvider([text(f"Here you go:\n```json\n{json.dumps(answer)}\n```"), done()])
+    env = await make_env(seeded_db, lambda: provider)
+    run_id = await open_critical(seeded_db)
+    result = await env.runner.run_step(TENANT, run_id, env.maya)
+    assert result.next_step_id == "completion-confirmation"
+    assert provider.requests[0].response_format_json
+    assert "outputSchema" not in provider.requests[0].messages[1].content
+    assert '"SIGNATURE_PENDING"' in provider.requests[0].messages[1].content  # the schema
+
+
+async def test_one_repair_attempt_gets_the_problems_back(seeded_db: Database) -> None:
+    good = {
+        "route": "PAYMENT_PENDING",
+        "blockers": ["invoice"],
+        "fullRenewalAtRisk": False,
+        "warRoomRecommended": True,
+        "summary": "Waiting on the invoice.",
+    }
+    provider = ScriptedProvider(
+        [text('{"route": "MAYBE", "blockers": "none"}'), done()],
+        [text(json.dumps(good)), done()],
+    )
+    env = await make_env(seeded_db, lambda: provider)
+    run_id = await open_critical(seeded_db)
+    result = await env.runner.run_step(TENANT, run_id, env.maya)
+    assert result.route == "PAYMENT_PENDING" and len(result.attempts) == 2
+    repair = provider.requests[1].messages
+    assert [m.role for m in repair] == ["system", "user", "assistant", "user"]
+    assert "$.route: must be one of" in repair[-1].content
+    assert "$.blockers: expected array" in repair[-1].content
+    async with seeded_db.sessions() as s:
+        records = (
+            await s.scalars(select(LlmContext).where(LlmContext.execution_id == run_id))
+        ).all()
+    assert len(records) == 2 and sum(r.error is not None for r in records) == 1
+
+
+async def test_a_second_miss_is_a_clear_error_and_nothing_moves(seeded_db: Database) -> None:
+    provider = ScriptedProvider([text("I think it is fine."), done()], [text("{not json"), done()])
+    env = await make_env(seeded_db, lambda: provider)
+    run_id = await open_critical(seeded_db)
+    with pytest.raises(StepRunError, match="still does not fit after one repair"):
+        await env.runner.run_step(TENANT, run_id, env.maya)
+    view = await env.executions.view(TENANT, run_id)
+    assert view.current_step_id == "critical-status-assessment"
+    async with seeded_db.sessions() as s:
+        records = (
+            await s.scalars(select(LlmContext).where(LlmContext.execution_id == run_id))
+        ).all()
+    assert len(records) == 2 and all(r.error for r in records)
+
+
+async def test_a_failed_call_is_reported_and_recorded(seeded_db: Database) -> None:
+    provider = ScriptedProvider([failure("model unreachable")])
+    env = await make_env(seeded_db, lambda: provider)
+    run_id = await open_critical(seeded_db)
+    with pytest.raises(StepRunError, match="could not answer: model unreachable"):
+        await env.runner.run_step(TENANT, run_id, env.maya)
+    async with seeded_db.sessions() as s:
+        record = await s.scalar(select(LlmContext).where(LlmContext.execution_id == run_id))
+    assert record is not None and record.error == "model unreachable"
+    assert provider.closed == 1
+
+
+def test_parse_json_tolerates_prose_and_fences() -> None:
+    assert parse_json('```json\n{"a": 1}\n```') == ({"a": 1}, None)
+    assert parse_json('Sure! {"a": [1, 2]} Hope that helps.') == ({"a": [1, 2]}, None)
+    assert parse_json("no json")[1] == "the answer contains no JSON object"
+    assert "does not parse" in (parse_json("{'a': 1}")[1] or "")
+
+
+def test_default_schema_names_the_routes() -> None:
+    schema = default_schema({"id": "x", "routing": {"routes": [{"id": "A"}, {"id": "B"}]}})
+    assert schema["properties"]["route"]["enum"] == ["A", "B"]
+    assert schema["required"] == ["summary", "recommendations", "route"]
+    assert problems(schema, {"summary": "s", "recommendations": [], "route": "A"}) == []
+    assert problems(default_schema({"id": "x"}), {"summary": 1}) == [
+        "$.recommendations: required",
+        "$.summary: expected string, got number",
+    ]
+
+
+async def test_a_closed_gate_is_not_sent_to_the_model(seeded_db: Database) -> None:
+    provider = ScriptedProvider()
+    env = await make_env(seeded_db, lambda: provider)
+    async with seeded_db.sessions() as s:
+        kestrel = await s.scalar(select(Customer.id).where(Customer.name == "Kestrel Networks"))
+    assert kestrel is not None
+    view = await env.executions.start(TENANT, kestrel, actor=env.maya, workflow_slug="emergency")
+    view = await env.executions.complete_step(
+        TENANT, view.id, actor=env.maya, chosen_route="FINAL_PUSH"
+    )
+    with pytest.raises(GateClosed, match="manager-acknowledge"):
+        await env.runner.run_step(TENANT, view.id, env.maya)
+    assert provider.requests == []

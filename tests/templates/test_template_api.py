@@ -1,0 +1,158 @@
+"""The template API others call: render, check, conditions, recipients, paths, values."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from renubu_tui.domain.templates import (
+    TemplateError,
+    check,
+    evaluate_condition,
+    missing_paths,
+    referenced_paths,
+    render,
+    render_recipients,
+    render_value,
+)
+
+CONTEXT = {
+    "customer": {"name": "Bluesoft & Co", "arr": 180000.0, "hasAccountPlan": True},
+    "csm": {"email": "maya@x.com", "manager": None},
+    "company": {"ceo": "ceo@x.com"},
+    "workflow": {"daysUntilRenewal": 15, "renewalARR": 180000},
+    "stakeholders": [{"name": "A"}, {"name": "B"}],
+}
+
+
+def test_render_as_handlebars_does() -> None:
+    assert render("{{customer.name}}: {{customer.arr}}", CONTEXT) == "Bluesoft &amp; Co: 180000"
+    assert render("{{or csm.manager company.ceo}}", CONTEXT) == "ceo@x.com"
+    assert (
+        render("{{#each stakeholders}}{{name}}{{#unless @last}}, {{/unless}}{{/each}}", CONTEXT)
+        == "A, B"
+    )
+    assert render('{{eq workflow.daysUntilRenewal 15}} {{eq 7 "7"}}', CONTEXT) == "true false"
+    assert render("a\r\n  {{#if customer}}\r\n  b\r\n  {{/if}}\r\nc", CONTEXT) == "a\r\n  b\r\nc"
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("Hi {{#if customer}}x", "line 1, column 4: {{#if}} is never closed"),
+        ("{{#if a}}{{/each}}", "{{/each}} doesn't match {{#if}}"),
+        ("{{foo.this}}", "Invalid path: foo.this"),
+        ("a\n{{!-- open", "line 2, column 1: unrecognized text"),
+        ("{{foo}}}", "expected '}}'"),
+    ],
+)
+def test_invalid_templates_are_refused_with_a_one_line_reason(template: str, message: str) -> None:
+    with pytest.raises(TemplateError) as info:
+        check(template)
+    assert message in str(info.value) and "\n" not in str(info.value)
+    with pytest.raises(TemplateError):
+        render(template, CONTEXT)
+
+
+def test_render_errors_are_template_errors() -> None:
+    with pytest.raises(TemplateError, match='Missing helper: "nope"'):
+        render("{{nope customer}}", CONTEXT)
+    with pytest.raises(TemplateError, match="partials are not supported"):
+        render("{{> card}}", CONTEXT)
+    with pytest.raises(TemplateError, match="must be a string"):
+        render(None, CONTEXT)  # type: ignore[arg-type]
+
+
+def test_conditions() -> None:
+    assert evaluate_condition("{{gte workflow.renewalARR 50000}}", CONTEXT).value
+    for falsy in ("", "  0 ", "FALSE", "{{csm.manager}}", "{{not customer}}"):
+        condition = evaluate_condition(falsy, CONTEXT)
+        assert not condition.value and condition.error is None
+    broken = evaluate_condition("{{#if customer}}", CONTEXT)
+    assert broken.value is False and broken.error and "never closed" in broken.error
+    failing = evaluate_condition("{{nope 1}}", CONTEXT)
+    assert failing.value is False and failing.error and "Missing helper" in failing.error
+
+
+def test_recipients() -> None:
+    result = render_recipients(
+        [
+            "{{csm.email}}, {{csm.manager}}",
+            " Maya@x.com ,ceo@x.com,,",
+            "o'brien@x.com",
+            "{{bad 1}}",
+        ],
+        CONTEXT,
+        known=["maya@x.com", "CEO@x.com"],
+    )
+    assert result.emails == ["maya@x.com", "ceo@x.com", "o'brien@x.com"]
+    assert result.unknown == ["o'brien@x.com"]
+    assert len(result.errors) == 1 and "recipient 4" in result.errors[0]
+    assert render_recipients(["a@x.com"], CONTEXT).unknown == []
+
+
+def test_referenced_and_missing_paths() -> None:
+    template = (
+        "{{customer.name}} {{#if (gt workflow.renewalARR 100)}}"
+        "{{or csm.manager company.ceo}}{{/if}}"
+        "{{#each stakeholders}}{{name}} {{../csm.email}} {{@index}}{{/each}}"
+        "{{#with data.usage}}{{activeUsers}} {{../workflow.daysUntilRenewal}}{{/with}}"
+        "{{@root.company.name}} {{this}} {{eq}} {{#each xs as |x|}}{{x.y}}{{/each}}"
+    )
+    assert referenced_paths(template) == [
+        "customer.name",
+        "workflow.renewalARR",
+        "csm.manager",
+        "company.ceo",
+        "stakeholders",
+        "csm.email",
+        "data.usage",
+        "data.usage.activeUsers",
+        "workflow.daysUntilRenewal",
+        "company.name",
+        "xs",
+    ]
+    paths = ["customer.name", "csm.manager", "data.usage.activeUsers", "company.name", "xs"]
+    assert missing_paths(paths, CONTEXT) == [
+        "csm.manager",
+        "data.usage.activeUsers",
+        "company.name",
+        "xs",
+    ]
+    with pytest.raises(TemplateError):
+        referenced_paths("{{#if}}")
+
+
+def test_render_value_keeps_literal_types() -> None:
+    value = {"arr": "{{customer.arr}}", "flags": [True, None, 3, "{{eq 1 1}}"], "n": 2.5}
+    assert render_value(value, CONTEXT) == {
+        "arr": "180000",
+        "flags": [True, None, 3, "true"],
+        "n": 2.5,
+    }
+    with pytest.raises(TemplateError, match=r"^meta\[1\]\.x: "):
+        render_value({"meta": [1, {"x": "{{oops 1}}"}]}, CONTEXT)
+
+
+def test_compiled_templates_are_cached() -> None:
+    from renubu_tui.domain.templates.engine import _compiled
+
+    template = "{{customer.name}} cached"
+    render(template, CONTEXT)
+    before = _compiled.cache_info().hits
+    render(template, {"customer": {"name": "other"}})
+    assert _compiled.cache_info().hits == before + 1
+
+
+def test_importing_the_package_does_not_import_pybars() -> None:
+    code = (
+        "import sys, renubu_tui.domain.templates as t\n"
+        "assert 'pybars' not in sys.modules and 'pymeta' not in sys.modules\n"
+        "t.check('{{x}}'); t.referenced_paths('{{x}}')\n"
+        "assert 'pybars' not in sys.modules\n"
+        "t.render('{{x}}', {})\n"
+        "assert 'pybars' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
