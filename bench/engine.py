@@ -1,0 +1,184 @@
+"""Workflow engine benchmark: `python bench/engine.py [--runs 30]`.
+
+Prints: template import + first compile in a fresh process (cold), compile of a new template,
+cached render; validation of every seeded workflow (compositions expanded); and step
+transitions (ExecutionService.complete_step on a seeded SQLite database, which includes the
+context, routing, notifications and the transaction). Medians and 95th percentiles, in ms.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# keep bench/queue.py from shadowing the standard library's `queue` (asyncio drivers use it)
+_HERE = str(Path(__file__).resolve().parent)
+sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != _HERE]
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+from renubu_tui.resources import seeds_dir  # noqa: E402
+
+TODAY = dt.date(2025, 9, 24)
+
+
+def stats(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def seed_templates() -> list[str]:
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str) and "{{" in value:
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for path in sorted(seeds_dir().glob("workflows/*/*.json")):
+        walk(json.loads(path.read_text(encoding="utf-8")))
+    return found
+
+
+def cold_render(runs: int) -> tuple[float, float]:
+    code = (
+        "import time; t = time.perf_counter(); "
+        "from renubu_tui.domain.templates import render; "
+        "render('{{customer.name}} {{#if (gte x 5)}}big{{/if}}', "
+        "{'customer': {'name': 'A'}, 'x': 6}); "
+        "print((time.perf_counter() - t) * 1000)"
+    )
+    samples = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(max(3, runs // 6))
+    ]
+    return stats(samples)
+
+
+def template_figures(runs: int) -> dict[str, tuple[float, float]]:
+    from renubu_tui.domain.templates import engine, render
+
+    templates = seed_templates()
+    context = {"customer": {"name": "Bluesoft"}, "workflow": {"daysOverdue": 15}}
+    compile_ms = []
+    for i, text in enumerate(templates):
+        fresh = f"{text}{{{{!-- {i} --}}}}"  # a template never seen: a cache miss
+        start = time.perf_counter()
+        engine.check(fresh)
+        render(fresh, context)
+        compile_ms.append((time.perf_counter() - start) * 1000)
+    cached = []
+    for _ in range(runs):
+        for text in templates[:50]:
+            start = time.perf_counter()
+            render(text, context)
+            cached.append((time.perf_counter() - start) * 1000)
+    return {"compile (new template)": stats(compile_ms), "render (cached)": stats(cached)}
+
+
+def validation_figures(runs: int) -> tuple[float, float, int]:
+    from renubu_tui.domain.composer import expand
+    from renubu_tui.domain.workflow_config import validate_config
+
+    configs = [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(seeds_dir().glob("workflows/*/*.json"))
+    ]
+    library = {s["id"]: s for s in json.loads((seeds_dir() / "step_library.json").read_text())}
+    compositions = [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(seeds_dir().glob("compositions/*.json"))
+    ]
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        problems = [p for c in configs for p in validate_config(c)]
+        problems += [p for c in compositions for p in validate_config(expand(c, library))]
+        samples.append((time.perf_counter() - start) * 1000)
+        assert not problems, problems[:3]
+    median, p95 = stats(samples)
+    return median, p95, len(configs) + len(compositions)
+
+
+async def transition_figures(runs: int) -> tuple[float, float, int]:
+    from sqlalchemy import select
+
+    from renubu_tui.clock import Clock
+    from renubu_tui.data.engine import create_database
+    from renubu_tui.data.migrate import upgrade
+    from renubu_tui.data.models import Customer, User
+    from renubu_tui.data.seed.ids import key_id
+    from renubu_tui.services.executions import ExecutionService
+    from renubu_tui.services.seeding import seed_everything
+
+    tenant = key_id("tenant", "acme-cs")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = create_database(f"sqlite+aiosqlite:///{Path(tmp) / 'engine.sqlite3'}")
+        try:
+            await upgrade(db)
+            await seed_everything(db, today=TODAY)
+            engine = ExecutionService(db, Clock(TODAY), tenant_slug="acme-cs")
+            async with db.sessions() as s:
+                maya = await s.scalar(select(User).where(User.email == "maya.patel@acmecloud.com"))
+                customers = (
+                    await s.scalars(
+                        select(Customer.id)
+                        .where(Customer.domain != "bluesoft.com")
+                        .order_by(Customer.name)
+                    )
+                ).all()
+            samples = []
+            for customer_id in customers:
+                try:
+                    run = await engine.start(tenant, customer_id, actor=maya)
+                except Exception:  # no renewal date, or no workflow for the day: skip it
+                    continue
+                while run.status == "in_progress" and run.gate is None:
+                    start = time.perf_counter()
+                    run = await engine.complete_step(tenant, run.id, actor=maya, outputs={})
+                    samples.append((time.perf_counter() - start) * 1000)
+                if len(samples) >= runs * 4:
+                    break
+        finally:
+            await db.dispose()
+    median, p95 = stats(samples)
+    return median, p95, len(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    rows: list[tuple[str, float, float, str]] = []
+    median, p95 = cold_render(args.runs)
+    rows.append(("template: import + first render (cold)", median, p95, "fresh process"))
+    for name, (median, p95) in template_figures(args.runs).items():
+        rows.append((f"template: {name}", median, p95, f"{len(seed_templates())} seed templates"))
+    median, p95, count = validation_figures(args.runs)
+    rows.append(("validate every seeded workflow", median, p95, f"{count} workflows"))
+    median, p95, count = asyncio.run(transition_figures(args.runs))
+    rows.append(("step transition (complete_step)", median, p95, f"{count} steps, SQLite"))
+    print(f"{'measure':<42} {'median ms':>10} {'p95 ms':>10}  note")
+    for name, median, p95, note in rows:
+        print(f"{name:<42} {median:>10.3f} {p95:>10.3f}  {note}")
+
+
+if __name__ == "__main__":
+    main()
