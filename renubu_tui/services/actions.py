@@ -307,6 +307,7 @@ async def _escalate(run: _Run) -> tuple[str, dict[str, Any]]:
                 priority=1 if level != "manager" else 2,
                 meta={"level": level, "from": run.actor.email, "day": run.today.isoformat()},
                 idempotency_key=key,
+                created_at=run.now,
             )
         )
     return (

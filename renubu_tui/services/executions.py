@@ -333,6 +333,7 @@ class ExecutionService:
             step=step,
             context=context,
             day=self._clock.today(),
+            at=now,  # the app's clock: time travel sees what was sent "then"
         )
 
     # --- progressing ---------------------------------------------------------------------
@@ -535,6 +536,7 @@ class ExecutionService:
                             context=context,
                             day=self._clock.today(),
                             action=action_slug,
+                            at=self._clock.now(),
                         )
                     )
             result["notified"] = sorted({n.recipient_email for n in fired.created})

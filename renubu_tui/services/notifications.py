@@ -341,6 +341,8 @@ class NotificationService:
                     context=contexts[(execution.id, day)],
                     day=day,
                     day_based_only=True,
+                    # stamped on the day it was due, so the inbox shows it where it belongs
+                    at=dt.datetime.combine(day, dt.datetime.now(dt.UTC).timetz()),
                 )
                 report.fire.merge(result)
                 report.days_evaluated += 1

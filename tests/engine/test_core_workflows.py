@@ -309,6 +309,9 @@ async def test_inbox_order_and_read_marks(seeded_db: Database) -> None:
     service = NotificationService(seeded_db)
     inbox = await service.inbox(TENANT, VP)
     assert inbox and all(not item.read for item in inbox)
+    # stamped by the app's clock: the day it was set to sees them, the day before does not
+    assert len(await service.inbox(TENANT, VP, as_of=TEST_TODAY)) == len(inbox)
+    assert await service.inbox(TENANT, VP, as_of=TEST_TODAY - dt.timedelta(days=1)) == []
     assert await service.unread_counts(TENANT, VP) == (len(inbox), len(inbox))
     now = dt.datetime(2025, 9, 24, 12, tzinfo=dt.UTC)
     assert await service.mark_read(TENANT, VP, [inbox[0].id], now) == 1
