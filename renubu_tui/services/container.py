@@ -6,9 +6,10 @@ test database and a fixed clock.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
@@ -38,6 +39,34 @@ class Services:
     actions: ActionService
     tasks: TaskService
     artifacts: ArtifactService
+
+    def provider_factory(self, *, pace: float = 0.02) -> Callable[[], Any]:
+        """Builds the configured model provider on demand (its import stays off the start-up)."""
+
+        def make() -> Any:
+            from renubu_tui.llm.factory import make_provider
+
+            return make_provider(self.settings, offline_pace=pace)
+
+        return make
+
+    def chat(self, *, pace: float = 0.02) -> Any:
+        """The chat service (threads, branches, tools) over the configured provider."""
+        from renubu_tui.services.chat import ChatService
+
+        return ChatService(
+            self.db,
+            self.clock,
+            self.provider_factory(pace=pace),
+            self.executions,
+            actions=self.actions,
+        )
+
+    def step_runner(self, *, pace: float = 0.0) -> Any:
+        """Runs a step with the assistant and hands its checked output to the engine."""
+        from renubu_tui.services.step_runner import StepRunner
+
+        return StepRunner(self.db, self.clock, self.provider_factory(pace=pace), self.executions)
 
 
 async def build_services(db: Database, settings: Settings, clock: Clock) -> Services:
