@@ -350,36 +350,16 @@ class ExecutionService:
         """Finish the current step with its outputs and move on as routing decides."""
         if outputs is not None and not isinstance(outputs, Mapping):
             raise ExecutionError("step outputs must be a JSON object")
-        base = await self.view(tenant_id, execution_id)
-        step = _require_current(base)
-        if base.gate:
-            raise GateClosed(
-                f"step {step['id']!r} waits for {WORKFLOW_ACTIONS.get(base.gate, base.gate)} "
-                f"({base.gate}); it cannot be left before that is recorded"
-            )
-        context = await self._context(base.customer_id, execution_id)
-        store_in = _store_key(step)
         data = dict(outputs or {})
-        context = with_outputs(context, store_in, data)
-        decision = decide_next(
-            base.config,
-            step["id"],
-            chosen_route=chosen_route,
-            outputs=data,
-            context=context,
-            evaluate=_evaluate,
-        )
         return await self._finish_step(
             tenant_id,
             execution_id,
-            step,
             actor,
-            decision,
-            context,
             status="completed",
             outputs=data,
+            chosen_route=chosen_route,
             action="complete-step",
-            params={"step": step["id"], "route": chosen_route},
+            params={"route": chosen_route},
         )
 
     async def skip_step(
@@ -388,28 +368,15 @@ class ExecutionService:
         """Skip the current step with a reason; routing continues as if it had no output."""
         if not reason.strip():
             raise ExecutionError("a reason is required to skip a step")
-        base = await self.view(tenant_id, execution_id)
-        step = _require_current(base)
-        context = await self._context(base.customer_id, execution_id)
-        decision = decide_next(
-            base.config,
-            step["id"],
-            chosen_route=None,
-            outputs=None,
-            context=context,
-            evaluate=_evaluate,
-        )
         return await self._finish_step(
             tenant_id,
             execution_id,
-            step,
             actor,
-            decision,
-            context,
             status="skipped",
             outputs=None,
+            chosen_route=None,
             action="skip-step",
-            params={"step": step["id"], "reason": reason},
+            params={"reason": reason},
             reason=reason,
         )
 
@@ -417,17 +384,35 @@ class ExecutionService:
         self,
         tenant_id: uuid.UUID,
         execution_id: uuid.UUID,
-        step: Mapping[str, Any],
         actor: User,
-        decision: Decision,
-        context: Mapping[str, Any],
         *,
         status: str,
         outputs: dict[str, Any] | None,
+        chosen_route: str | None,
         action: str,
         params: dict[str, Any],
         reason: str | None = None,
     ) -> ExecutionView:
+        """Leave the current step (completed or skipped): gate, routing, then one transaction."""
+        base = await self.view(tenant_id, execution_id)
+        step = _require_current(base)
+        if base.gate:
+            raise GateClosed(
+                f"step {step['id']!r} waits for {WORKFLOW_ACTIONS.get(base.gate, base.gate)} "
+                f"({base.gate}); it cannot be left before that is recorded"
+            )
+        context = await self._context(base.customer_id, execution_id)
+        if outputs is not None:
+            context = with_outputs(context, _store_key(step), outputs)
+        decision = decide_next(
+            base.config,
+            step["id"],
+            chosen_route=chosen_route,
+            outputs=outputs,
+            context=context,
+            evaluate=_evaluate,
+        )
+        params = {"step": step["id"], **params}
         now = self._clock.now()
         async with self._db.sessions() as session, session.begin():
             execution, version, workflow = await self._load(session, tenant_id, execution_id, True)

@@ -318,3 +318,13 @@ async def test_inbox_order_and_read_marks(seeded_db: Database) -> None:
     reordered = await service.inbox(TENANT, VP)
     assert reordered[-1].id == inbox[0].id and reordered[-1].read
     assert await service.mark_read(TENANT, VP, None, now) == len(inbox) - 1
+
+
+async def test_a_gate_also_blocks_skipping_the_step(seeded_db: Database) -> None:
+    engine = ExecutionService(seeded_db, Clock(TEST_TODAY), tenant_slug="acme-cs")
+    tom = await _user(seeded_db, "tom.becker@acmecloud.com")
+    run = await engine.start(TENANT, await _customer(seeded_db, "Meridian Energy"), actor=tom)
+    run = await engine.complete_step(TENANT, run.id, actor=tom, outputs={"route": "FINAL_PUSH"})
+    with pytest.raises(GateClosed):
+        await engine.skip_step(TENANT, run.id, actor=tom, reason="in a hurry")
+    assert (await engine.view(TENANT, run.id)).current_step_id == "mandatory-team-escalation"
