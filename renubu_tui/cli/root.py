@@ -149,5 +149,9 @@ def register() -> None:
     cli.add_command(chat_cmd.step)
     cli.add_command(template.template)
 
+    from renubu_tui.cli.demo_cmd import demo
+
+    cli.add_command(demo)
+
 
 register()

@@ -25,6 +25,9 @@ from textual.widgets import Footer, Header
 
 from renubu_tui.tui import preload, timing
 from renubu_tui.tui.errors import ReportsWorkerErrors, WorkerFailed, is_database_error
+from renubu_tui.tui.features.actions import ActionsFeature
+from renubu_tui.tui.features.demo import DemoFeatures
+from renubu_tui.tui.features.step_chat import StepChatKeys
 from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.text import clean, one_line
 from renubu_tui.tui.widgets.banner import Banner
@@ -51,7 +54,7 @@ def _customer_commands() -> type[Provider]:
 MEDIUM, WIDE = 120, 150  # below MEDIUM: queue only; below WIDE: no sidebar unless asked
 
 
-class RenubuApp(ReportsWorkerErrors, App[None]):
+class RenubuApp(ReportsWorkerErrors, DemoFeatures, StepChatKeys, ActionsFeature, App[None]):
     TITLE = "renubu"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {_customer_commands}

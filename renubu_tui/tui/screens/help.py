@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -55,19 +55,41 @@ def _ours(cls: type) -> bool:
     return cls.__module__.startswith("renubu_tui.")
 
 
-def help_text(app: App[object], bindings: list[tuple[Binding, list[str]]]) -> Text:
-    lines: list[Text] = []
+def _blocks(app: App[object], bindings: list[tuple[Binding, list[str]]]) -> list[list[Text]]:
+    """One block of lines per section, in section order."""
+    blocks: list[list[Text]] = []
     section = None
     order = list(SECTIONS)
     for b, keys in sorted(bindings, key=lambda item: order.index(_section(item[0]))):
         if _section(b) != section:
             section = _section(b)
-            if lines:
-                lines.append(Text(""))
-            lines.append(Text(SECTIONS[section], style="bold underline"))
+            blocks.append([Text(SECTIONS[section], style="bold underline")])
         shown = ", ".join(app.get_key_display(b.with_key(k)) for k in keys)
-        lines.append(Text.assemble((f"  {shown:<18}", "bold"), b.description))
-    return Text("\n").join(lines)
+        blocks[-1].append(Text.assemble((f"  {shown:<18}", "bold"), b.description))
+    return blocks
+
+
+def _join(blocks: list[list[Text]]) -> Text:
+    return Text("\n").join(
+        [line for i, block in enumerate(blocks) for line in ([Text("")] if i else []) + block]
+    )
+
+
+def help_text(app: App[object], bindings: list[tuple[Binding, list[str]]]) -> Text:
+    return _join(_blocks(app, bindings))
+
+
+def help_columns(
+    app: App[object], bindings: list[tuple[Binding, list[str]]], columns: int = 3
+) -> list[Text]:
+    """The sections flowed into columns of equal height, so every key fits on one screen."""
+    lines = [
+        line
+        for i, block in enumerate(_blocks(app, bindings))
+        for line in ([Text("")] if i else []) + block
+    ]
+    per = -(-len(lines) // columns)
+    return [Text("\n").join(lines[i : i + per]) for i in range(0, len(lines), per)]
 
 
 def _section(b: Binding) -> str:
@@ -82,8 +104,10 @@ class HelpScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
+    HelpScreen Horizontal { height: auto; }
+    HelpScreen .help-column { width: 1fr; height: auto; padding-right: 1; }
     HelpScreen > VerticalScroll {
-        width: 66;
+        width: 150;
         max-width: 95%;
         height: auto;
         max-height: 90%;
@@ -111,7 +135,9 @@ class HelpScreen(ModalScreen[None]):
         bindings = renubu_bindings([*self._sources, self], [WhyHereScreen, FilterScreen], keymap)
         with VerticalScroll() as body:
             body.border_title = "Keys"
-            yield Static(help_text(self.app, bindings), id="help-body", markup=False)
+            with Horizontal():
+                for i, column in enumerate(help_columns(self.app, bindings)):
+                    yield Static(column, id=f"help-body-{i}", classes="help-column", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -64,7 +64,7 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         Binding("o", "toggle_owner", "Owner", id="queue.owner"),
         Binding("t", "cycle_type", "Type", id="queue.type"),
         Binding("f", "filters", "Filters", id="queue.filters"),
-        Binding("s", "toggle_snoozed", "Snoozed", id="queue.snoozed"),
+        Binding("S", "toggle_snoozed", "Snoozed", id="queue.snoozed"),
         Binding("w", "why_here", "Why here", id="queue.why"),
         Binding("escape", "close_search", "Close search", show=False, id="queue.close_search"),
     ]

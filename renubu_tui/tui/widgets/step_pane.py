@@ -1,9 +1,9 @@
-"""The centre pane: where a customer's workflow step will be worked.
+"""The centre pane: the customer's workflow step (left) and the step's chat (right).
 
-Until the workflow step runner lands here, it shows the customer's determination: each workflow
-type with its reason, stage, score, factors and formula line, from `QueueService.explain` (the
-same Python rules that double-check the queue). The runner will show the current step here
-instead (a step widget mounted in place of `#step-body`) and keep the explanation one key away.
+`show` reads everything in one worker (`features.step_data.load_step`); the actions (start, run
+with the assistant, complete on a route, skip, choose a branch) each run in the exclusive
+"step-act" group and end by reading the pane again. A closed gate refuses completion with a
+notice before any I/O.
 """
 
 from __future__ import annotations
@@ -11,110 +11,351 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import work
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.message import Message
-from textual.widgets import Static
+from textual.widgets import Button, Collapsible, OptionList, Static
+from textual.widgets.option_list import Option
 
 from renubu_tui.tui.errors import ReportsWorkerErrors
-from renubu_tui.tui.text import bullets, clean, days_text, join, money, number, plain
+from renubu_tui.tui.features import step_render
+from renubu_tui.tui.features.step_data import StepData, chat_service, load_step
+from renubu_tui.tui.text import clean, plain
+from renubu_tui.tui.widgets.chat_panel import ChatPanel
+from renubu_tui.tui.widgets.determination import render_explanation
 
 if TYPE_CHECKING:
-    from renubu_tui.services.queue import CustomerExplanation, TypeExplanation
+    from textual.app import ComposeResult
+
     from renubu_tui.tui.session import Session
 
-
-def render_explanation(x: CustomerExplanation, focus_type: str | None = None) -> Group:
-    """The determination of every workflow type (customer data as plain text, never markup)."""
-    plan = f"plan {x.plan} ({'set' if x.plan_is_set else 'derived'})"
-    parts: list[RenderableType] = [
-        plain(x.customer_name, "bold"),
-        join([_days(x.days), f"ARR {money(x.arr)}", plan, f"health {number(x.health)}"]),
-    ]
-    for t in x.types:
-        parts += _type_parts(t, focus=t.determination.type.value == focus_type)
-    return Group(*parts)
+DEFAULT_PACE = 0.02
 
 
-def _days(days: int | None) -> str:
-    if days is None:
-        return "no renewal date"
-    return f"{days} days until renewal" if days >= 0 else days_text(days)
-
-
-def _type_parts(t: TypeExplanation, *, focus: bool) -> list[RenderableType]:
-    d = t.determination
-    marker = "▶ " if focus else ""
-    if t.breakdown is None:
-        head = Text.assemble("\n", marker, (d.type.value, "bold dim"), (" · not queued", "dim"))
-        return [head, bullets([plain(d.reason, "dim")], " ")]
-    b = t.breakdown
-    stage = f" · stage {clean(t.stage)}" if t.stage else ""
-    head = Text.assemble(
-        "\n", marker, (d.type.value, "bold"), " · ", (f"{b.total} {b.label}", "bold"), stage
-    )
-    notes = [plain(d.reason)] + ([plain(t.note, "italic")] if t.note else [])
-    return [
-        head,
-        bullets(notes, " "),
-        bullets(plain(f.text) for f in b.factors),
-        bullets([plain(b.formula_line, "bold")], " "),
-    ]
-
-
-class StepPane(ReportsWorkerErrors, VerticalScroll):
-    """The current customer's work; for now, why each workflow type applies or not."""
+class StepPane(ReportsWorkerErrors, Horizontal):
+    """The current customer's workflow step beside its chat."""
 
     DEFAULT_CSS = """
     StepPane {
         width: 1fr;
         height: 1fr;
         border-left: vkey $panel-lighten-1;
-        padding: 0 1;
-        scrollbar-size-vertical: 1;
+        layout: vertical;
     }
-    StepPane > #step-title {
-        text-style: bold;
-        color: $accent;
-        height: 1;
+    StepPane > #step-view {
+        width: 1fr; height: 1fr; padding: 0 1; scrollbar-size-vertical: 1;
     }
-    StepPane > #step-body { height: auto; }
+    StepPane #step-title { text-style: bold; color: $accent; height: 1; }
+    StepPane #step-head, StepPane #step-outputs, StepPane #step-result { height: auto; }
+    StepPane #step-result { color: $success; }
+    StepPane #step-why { height: auto; margin-top: 1; }
+    StepPane .dim-head { color: $text-muted; height: 1; }
+    StepPane #step-buttons { height: auto; }
+    StepPane #step-buttons Button { width: auto; min-width: 0; margin-right: 1; }
+    StepPane #step-routes { height: auto; max-height: 8; border: none; padding: 0; }
+    StepPane Collapsible { padding: 0; border-top: none; }
+    StepPane > ChatPanel { width: 1fr; height: 1fr; border-top: hkey $panel-lighten-1; }
+    /* Beside each other when there is room: a wide terminal with the sidebar hidden (b). */
+    Screen.-wide.-sidebar-hidden StepPane { layout: horizontal; }
+    Screen.-wide.-sidebar-hidden StepPane > ChatPanel {
+        border-top: none; border-left: vkey $panel-lighten-1;
+    }
     """
 
-    can_focus = True
+    can_focus = False
+    SCOPED_CSS = False  # the layout follows the screen's classes (-wide, -sidebar-hidden)
 
     class Loaded(Message):
-        def __init__(self, customer_id: uuid.UUID, body: Group) -> None:
+        def __init__(self, data: StepData) -> None:
+            super().__init__()
+            self.data = data
+
+    class Acted(Message):
+        """An action finished: a line to show, and the pane is read again."""
+
+        def __init__(self, customer_id: uuid.UUID, summary: str) -> None:
             super().__init__()
             self.customer_id = customer_id
-            self.body = body
+            self.summary = summary
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.customer_id: uuid.UUID | None = None
+        self.session: Session | None = None
+        self.data: StepData | None = None
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static("Determination", id="step-title", markup=False)
-        yield Static("Select a customer in the queue.", id="step-body", markup=False)
+    @property
+    def pace(self) -> float:
+        return float(getattr(self.app, "chat_pace", DEFAULT_PACE))
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="step-view"):
+            yield Static("Workflow step", id="step-title", markup=False)
+            yield Static("Select a customer in the queue.", id="step-head", markup=False)
+            with Horizontal(id="step-buttons"):
+                yield Button("Start", id="step-start", variant="primary", compact=True)
+                yield Button("Run x", id="step-run", variant="primary", compact=True)
+                yield Button("Complete c", id="step-complete", compact=True)
+                yield Button("Skip k", id="step-skip", compact=True)
+            yield Static("", id="step-result", markup=False)
+            yield Static("Routes · Enter completes on the highlighted one", classes="dim-head")
+            yield OptionList(id="step-routes")
+            with Collapsible(title="Resolved prompt", collapsed=True, id="step-prompt-box"):
+                yield Static("", id="step-prompt", markup=False)
+            yield Static("", id="step-outputs", markup=False)
+            yield Static("", id="step-why", markup=False)
+        yield ChatPanel(id="chat")
+
+    def on_mount(self) -> None:
+        for widget in self.query("#step-buttons, #step-routes, #step-prompt-box, .dim-head"):
+            widget.display = False
+
+    # --- loading ------------------------------------------------------------------------------
 
     def show(
         self, session: Session, customer_id: uuid.UUID, workflow_type: str | None = None
     ) -> None:
-        """Load the customer's determination (in a worker)."""
-        self.customer_id = customer_id
-        self._load(session, customer_id, workflow_type)
+        """Read the customer's workflow step (in a worker)."""
+        if customer_id != self.customer_id:
+            self.query_one("#step-result", Static).update("")
+        self.session, self.customer_id = session, customer_id
+        self._load(session, customer_id)
+
+    def reload(self) -> None:
+        if self.session is not None and self.customer_id is not None:
+            self._load(self.session, self.customer_id)
 
     @work(exclusive=True, group="step", exit_on_error=False)
-    async def _load(
-        self, session: Session, customer_id: uuid.UUID, workflow_type: str | None
-    ) -> None:
-        x = await session.services.queue.explain(session.tenant_id, session.today, customer_id)
-        self.post_message(self.Loaded(customer_id, render_explanation(x, workflow_type)))
+    async def _load(self, session: Session, customer_id: uuid.UUID) -> None:
+        self.post_message(self.Loaded(await load_step(session, customer_id, self.pace)))
 
     def on_step_pane_loaded(self, message: Loaded) -> None:
+        data = message.data
+        if data.customer_id != self.customer_id:
+            return
+        self.data = data
+        view = data.execution
+        self.query_one("#step-head", Static).update(step_render.header(data))
+        start = self.query_one("#step-start", Button)
+        start.display = view is None and data.fits is not None
+        start.label = Content(f"Start {clean(data.fits)} · g")
+        has_step = view is not None and view.current_step is not None
+        for ident in ("#step-run", "#step-complete", "#step-skip"):
+            self.query_one(ident, Button).display = has_step
+        self.query_one("#step-buttons").display = start.display or has_step
+        self.query_one("#step-complete", Button).disabled = bool(view and view.gate)
+        routes = self.query_one("#step-routes", OptionList)
+        routes.clear_options()
+        choices = step_render.routes(view) if view is not None and has_step else []
+        for route_id, condition in choices:
+            label = Text.assemble((route_id, "bold"), "  ", plain(condition, "dim"))
+            routes.add_option(Option(label, id=route_id))
+        routes.display = bool(choices)
+        self.query_one(".dim-head").display = bool(choices)
+        if choices:
+            routes.highlighted = 0
+        box = self.query_one("#step-prompt-box", Collapsible)
+        box.display = has_step
+        prompt = Text(clean_block(data.prompt))
+        if data.prompt_error:
+            prompt = Text.assemble(
+                ("The prompt does not render: ", "bold red"),
+                plain(data.prompt_error),
+                "\n\n",
+                prompt,
+            )
+        self.query_one("#step-prompt", Static).update(prompt)
+        outputs = step_render.earlier_outputs(view) if view is not None else None
+        self.query_one("#step-outputs", Static).update(outputs or "")
+        why = self.query_one("#step-why", Static)
+        why.update(render_explanation(data.explanation) if data.explanation else "")
+        self.query_one(ChatPanel).show(self.session, data)
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        handlers = {
+            "step-start": self.action_start,
+            "step-run": self.action_run,
+            "step-complete": self.action_complete,
+            "step-skip": self.action_skip,
+        }
+        if event.button.id in handlers:
+            event.stop()
+            handlers[event.button.id]()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "step-routes":
+            event.stop()
+            self.action_complete()
+
+    def _ready(self) -> tuple[Session, StepData] | None:
+        if self.session is None or self.data is None:
+            self.notify("Select a customer first.", severity="warning")
+            return None
+        return self.session, self.data
+
+    def _open_step(self) -> tuple[Session, StepData] | None:
+        ready = self._ready()
+        if ready is None:
+            return None
+        view = ready[1].execution
+        if view is None or view.current_step is None:
+            self.notify("No step is open: start the workflow first (g).", severity="warning")
+            return None
+        return ready
+
+    def action_start(self) -> None:
+        ready = self._ready()
+        if ready is None:
+            return
+        session, data = ready
+        if data.execution is not None:
+            self.notify("A workflow is already open for this customer.", severity="warning")
+            return
+        if data.fits is None:
+            self.notify(f"Nothing to start: {data.fits_problem}", severity="warning", markup=False)
+            return
+        self._start(session, data.customer_id)
+
+    def action_run(self) -> None:
+        ready = self._open_step()
+        if ready is None:
+            return
+        session, data = ready
+        assert data.execution is not None
+        if data.execution.gate:
+            self._refuse_gate(data)
+            return
+        self.query_one("#step-view").loading = True
+        self._run(session, data.customer_id, data.execution.id)
+
+    def action_complete(self) -> None:
+        ready = self._open_step()
+        if ready is None:
+            return
+        session, data = ready
+        assert data.execution is not None
+        if data.execution.gate:
+            self._refuse_gate(data)
+            return
+        routes = self.query_one("#step-routes", OptionList)
+        route = None
+        if routes.option_count and routes.highlighted is not None:
+            route = routes.get_option_at_index(routes.highlighted).id
+        self._complete(session, data.customer_id, data.execution.id, route)
+
+    def action_skip(self) -> None:
+        ready = self._open_step()
+        if ready is None:
+            return
+        self._skip(*ready)
+
+    def choose_branch(self, key: str) -> None:
+        ready = self._open_step()
+        if ready is None:
+            return
+        session, data = ready
+        assert data.execution is not None
+        self._branch(session, data.customer_id, data.execution.id, key)
+
+    def _refuse_gate(self, data: StepData) -> None:
+        assert data.execution is not None and data.execution.gate is not None
+        self.notify(
+            f"This step {step_render.gate_text(data.execution.gate)}; it can be completed "
+            "once that is recorded.",
+            title="Not yet",
+            severity="warning",
+            markup=False,
+        )
+
+    @work(exclusive=True, group="step-act", exit_on_error=False)
+    async def _start(self, session: Session, customer_id: uuid.UUID) -> None:
+        services = session.services
+        view = await services.executions.start(session.tenant_id, customer_id, actor=services.user)
+        step = view.current_step or {}
+        self.post_message(
+            self.Acted(customer_id, f"Started {view.workflow_name} at {step.get('name', '—')}.")
+        )
+
+    @work(exclusive=True, group="step-act", exit_on_error=False)
+    async def _run(self, session: Session, customer_id: uuid.UUID, execution_id: uuid.UUID) -> None:
+        try:
+            runner = session.services.step_runner(pace=self.pace)
+            run = await runner.run_step(session.tenant_id, execution_id, session.services.user)
+        finally:
+            self.query_one("#step-view").loading = False
+        summary = run.outputs.get("summary") if isinstance(run.outputs, dict) else None
+        where = _where(run.view, run.route)
+        line = f"{clean(run.provider_label)}: {clean(summary or 'done')}\n→ {where}"
+        self.post_message(self.Acted(customer_id, line))
+
+    @work(exclusive=True, group="step-act", exit_on_error=False)
+    async def _complete(
+        self, session: Session, customer_id: uuid.UUID, execution_id: uuid.UUID, route: str | None
+    ) -> None:
+        view = await session.services.executions.complete_step(
+            session.tenant_id, execution_id, actor=session.services.user, chosen_route=route
+        )
+        self.post_message(self.Acted(customer_id, f"Completed → {_where(view, route)}"))
+
+    @work(exclusive=True, group="step-act", exit_on_error=False)
+    async def _skip(self, session: Session, data: StepData) -> None:
+        from renubu_tui.tui.screens.skip_reason import SkipReasonScreen
+
+        assert data.execution is not None
+        step = data.execution.current_step or {}
+        reason = await self.app.push_screen_wait(SkipReasonScreen(clean(step.get("name", ""))))
+        if not reason:
+            return
+        view = await session.services.executions.skip_step(
+            session.tenant_id, data.execution.id, actor=session.services.user, reason=reason
+        )
+        self.post_message(self.Acted(data.customer_id, f"Skipped → {_where(view, None)}"))
+
+    @work(exclusive=True, group="step-act", exit_on_error=False)
+    async def _branch(
+        self, session: Session, customer_id: uuid.UUID, execution_id: uuid.UUID, key: str
+    ) -> None:
+        chat = chat_service(session, self.pace)
+        outcome = await chat.choose_branch(
+            session.tenant_id, execution_id, key, actor=session.services.user
+        )
+        where = _where(outcome.view, outcome.branch.route) if outcome.view else "stays here"
+        self.post_message(self.Acted(customer_id, f"{clean(outcome.branch.label)} → {where}"))
+
+    def on_step_pane_acted(self, message: Acted) -> None:
         if message.customer_id != self.customer_id:
             return
-        self.query_one("#step-body", Static).update(message.body)
-        self.scroll_home(animate=False)
+        self.query_one("#step-result", Static).update(message.summary)
+        self.reload()
+        self.post_message(StepChanged(message.customer_id))
+
+
+class StepChanged(Message):
+    """The customer's workflow moved (the app may refresh the queue)."""
+
+    def __init__(self, customer_id: uuid.UUID) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+
+
+def _where(view: object, route: str | None) -> str:
+    """Where the workflow went: the next step's name, or that it finished."""
+    from renubu_tui.services.executions import ExecutionView
+
+    assert isinstance(view, ExecutionView)
+    via = f" (route {clean(route)})" if route else ""
+    step = view.current_step
+    if step is None:
+        return f"the workflow is {view.status}{via}"
+    return f"now at {clean(step.get('name', step['id']))}{via}"
+
+
+def clean_block(text: str) -> str:
+    """Multi-line untrusted text without control sequences (newlines kept)."""
+    from renubu_tui.safe_text import printable
+
+    return printable(text, keep_newlines=True)

@@ -1,0 +1,1 @@
+"""Features mixed into the app: each owns its bindings, actions and handlers."""

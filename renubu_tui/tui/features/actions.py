@@ -1,0 +1,225 @@
+"""Actions on the selected customer, the notifications bell and inbox, tasks and artifacts.
+
+Mixed into `RenubuApp` (it subclasses `App` only so Textual merges its BINDINGS). Every action
+asks with a modal (awaited with `push_screen_wait` in a worker), runs `ActionService.run` in
+that worker, confirms the outcome in a toast, and reloads the queue and the bell; a refused
+action (`ActionFailed`) is an error toast and changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
+
+from renubu_tui.tui.text import clean, one_line
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from textual.screen import Screen
+
+    from renubu_tui.services.queue import QueueRow
+    from renubu_tui.tui.session import Session
+
+
+class ActionsFeature(App[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "snooze", "Snooze", id="actions.snooze"),
+        Binding("X", "skip", "Skip", id="actions.skip"),
+        Binding("e", "escalate", "Escalate", id="actions.escalate"),
+        Binding("M", "meeting", "Meeting", id="actions.meeting", show=False),
+        Binding("E", "email", "E-mail draft", id="actions.email", show=False),
+        Binding("T", "new_task", "New task", id="actions.new_task", show=False),
+        Binding("K", "tasks", "Tasks", id="actions.tasks", show=False),
+        Binding("a", "artifacts", "Artifacts", id="actions.artifacts", show=False),
+        Binding("n", "inbox", "Inbox", id="actions.inbox"),
+    ]
+
+    session: Session | None
+    show_action_bar: ClassVar[bool] = False
+    """The row of action buttons; off until the other screens' snapshots are regenerated."""
+
+    # --- wiring -----------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from textual.widgets import Header
+
+        from renubu_tui.tui.widgets.action_bar import ActionBar
+        from renubu_tui.tui.widgets.bell import Bell
+
+        self.query_one(Header).mount(Bell(id="bell"))
+        if self.show_action_bar:
+            self.screen.mount(ActionBar(id="action-bar"), after="#main")
+
+    def on_renubu_app_opened(self) -> None:
+        if self.session is not None:
+            self._bell().attach(self.session)
+
+    def _bell(self) -> Any:
+        from renubu_tui.tui.widgets.bell import Bell
+
+        return self.screen_stack[0].query_one(Bell)
+
+    def refresh_bell(self) -> None:
+        with contextlib.suppress(NoMatches):
+            self._bell().refresh_counts()
+
+    def _selected(self) -> tuple[Session, QueueRow] | None:
+        from renubu_tui.tui.widgets.queue_pane import QueuePane
+
+        if self.session is None:
+            self.notify("Still opening the database…", severity="warning")
+            return None
+        if self.screen is not self.screen_stack[0]:
+            return None  # the keys act on the main screen's customer only
+        row = self.screen_stack[0].query_one(QueuePane).current
+        if row is None:
+            self.notify("No customer selected.", severity="warning")
+            return None
+        return self.session, row
+
+    def _reload_queue(self) -> None:
+        from renubu_tui.tui.widgets.queue_pane import QueuePane
+
+        self.screen_stack[0].query_one(QueuePane).reload()
+
+    # --- the saved actions ------------------------------------------------------------------------
+
+    def action_snooze(self) -> None:
+        self._ask_and_run("snooze")
+
+    def action_skip(self) -> None:
+        self._ask_and_run("skip")
+
+    def action_escalate(self) -> None:
+        self._ask_and_run("escalate")
+
+    def action_meeting(self) -> None:
+        self._ask_and_run("schedule-meeting")
+
+    def action_email(self) -> None:
+        self._ask_and_run("send-email")
+
+    def action_new_task(self) -> None:
+        self._ask_and_run("create-task")
+
+    def _ask_and_run(self, slug: str) -> None:
+        chosen = self._selected()
+        if chosen is not None:
+            self._action_flow(slug, *chosen)
+
+    @work(exclusive=True, group="action", exit_on_error=False)
+    async def _action_flow(self, slug: str, session: Session, row: QueueRow) -> None:
+        params = await self._ask(slug, session, row)
+        if params is not None:
+            await self.perform(slug, session, row, params)
+
+    async def _ask(self, slug: str, session: Session, row: QueueRow) -> dict[str, Any] | None:
+        from renubu_tui.tui.screens import forms
+
+        name, today = clean(row.customer_name), session.today
+        if slug == "snooze":
+            from renubu_tui.tui.screens.snooze import SnoozeScreen
+
+            snooze = await self.push_screen_wait(SnoozeScreen(name, today))
+            if snooze is None:
+                return None
+            return {"days": snooze.days, **({"reason": snooze.reason} if snooze.reason else {})}
+        if slug == "skip":
+            from renubu_tui.tui.screens.reason import SkipScreen
+
+            skip = await self.push_screen_wait(SkipScreen(name))
+            if skip is None:
+                return None
+            return {"reason": skip.reason, **({"note": skip.note} if skip.note else {})}
+        if slug == "escalate":
+            from renubu_tui.tui.screens.escalate import EscalateScreen
+
+            escalation = await self.push_screen_wait(EscalateScreen(name))
+            if escalation is None:
+                return None
+            return {"level": escalation.level, "reason": escalation.reason}
+        if slug == "schedule-meeting":
+            values = await self.push_screen_wait(forms.meeting_form(name, today))
+            if values is None:
+                return None
+            time = values.pop("time", "") or "10:00"
+            values["start"] = f"{values.pop('day')}T{time}:00"
+            values["duration"] = int(values.get("duration") or 30)
+            return values
+        if slug == "send-email":
+            return await self.push_screen_wait(forms.email_form(name))
+        if slug == "create-task":
+            return await self.push_screen_wait(forms.task_form(name, today))
+        raise ValueError(f"no dialog for {slug}")
+
+    async def perform(
+        self, slug: str, session: Session, row: QueueRow, params: dict[str, Any]
+    ) -> bool:
+        """Run the action; toast what happened (or why not); reload queue and bell on success."""
+        from renubu_tui.services.actions import ActionFailed
+
+        services = session.services
+        try:
+            outcome = await services.actions.run(
+                session.tenant_id,
+                slug,
+                actor=services.user,
+                customer_id=row.customer_id,
+                params=params,
+                execution_id=row.execution_id,
+            )
+        except ActionFailed as exc:
+            self.notify(one_line(exc), title="Not done", severity="error", markup=False)
+            return False
+        self.notify(clean(outcome.message), title="Done", markup=False)
+        self._reload_queue()
+        self.refresh_bell()
+        return True
+
+    # --- screens ---------------------------------------------------------------------------------
+
+    def action_inbox(self) -> None:
+        from renubu_tui.tui.screens.inbox import InboxScreen
+
+        if self.session is None:
+            self.notify("Still opening the database…", severity="warning")
+            return
+        if not isinstance(self.screen, InboxScreen):
+            self.push_screen(InboxScreen(self.session))
+
+    def action_tasks(self) -> None:
+        from renubu_tui.tui.screens.tasks import TasksScreen
+
+        chosen = self._selected()
+        if chosen is not None:
+            session, row = chosen
+            self.push_screen(TasksScreen(session, row.customer_id, row.customer_name))
+
+    def action_artifacts(self) -> None:
+        from renubu_tui.tui.screens.artifacts import ArtifactsScreen
+
+        chosen = self._selected()
+        if chosen is not None:
+            session, row = chosen
+            self.push_screen(ArtifactsScreen(session, row.customer_id, row.customer_name))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for title, help_text, action in [
+            ("Snooze", "Hide the selected customer's work until a later day", "snooze"),
+            ("Skip", "Skip the selected customer's workflow (with a reason)", "skip"),
+            ("Escalate", "Hand the selected customer to a manager, VP or CEO", "escalate"),
+            ("Schedule meeting", "A meeting with the selected customer", "meeting"),
+            ("E-mail draft", "Draft an e-mail to the selected customer", "email"),
+            ("New task", "Create a task for the selected customer", "new_task"),
+            ("Tasks", "The selected customer's tasks", "tasks"),
+            ("Artifacts", "The selected customer's artifacts", "artifacts"),
+            ("Notifications", "Your inbox", "inbox"),
+        ]:
+            yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))

@@ -1,0 +1,59 @@
+"""The workflow step and its chat as app keys: a mixin for RenubuApp.
+
+The mixin derives from DOMNode only so that Textual's `_merge_bindings` (which reads BINDINGS
+from DOMNode bases in the MRO) picks up its keys; it holds no state. The work happens in
+`StepPane` and `ChatPanel`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+
+
+class StepChatKeys(DOMNode):
+    chat_pace: float = 0.02
+    """Seconds between the offline assistant's words (tests set 0)."""
+    chat_timer: Callable[[], float] = staticmethod(time.monotonic)
+    """Where the chat's elapsed time comes from (snapshot tests fix it)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("g", "step_start", "Start workflow", id="step.start"),
+        Binding("x", "step_run", "Run step", id="step.run"),
+        Binding("c", "step_complete", "Complete", id="step.complete"),
+        Binding("k", "step_skip", "Skip step", id="step.skip", show=False),
+        Binding("i", "chat_focus", "Ask", id="chat.ask"),
+    ]
+
+    def _step_pane(self):  # type: ignore[no-untyped-def]
+        from renubu_tui.tui.widgets.step_pane import StepPane
+
+        panes = self.query(StepPane)
+        return panes.first() if panes else None
+
+    def action_step_start(self) -> None:
+        if (pane := self._step_pane()) is not None:
+            pane.action_start()
+
+    def action_step_run(self) -> None:
+        if (pane := self._step_pane()) is not None:
+            pane.action_run()
+
+    def action_step_complete(self) -> None:
+        if (pane := self._step_pane()) is not None:
+            pane.action_complete()
+
+    def action_step_skip(self) -> None:
+        if (pane := self._step_pane()) is not None:
+            pane.action_skip()
+
+    def action_chat_focus(self) -> None:
+        from renubu_tui.tui.widgets.chat_panel import HistoryInput
+
+        fields = self.query(HistoryInput)
+        if fields:
+            fields.first().focus()

@@ -1,0 +1,356 @@
+"""The step's chat: its messages, the fixed branches as suggested replies, an input that streams.
+
+An answer streams into one Markdown widget through `Markdown.get_stream` (batched when behind);
+the full text is kept aside and rendered once more at the end. One exclusive "chat" worker per
+panel: Esc cancels it, and the service records the partial answer as "stopped". Database and
+model text is shown as Markdown (never Rich markup) or as plain Text.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, Input, Markdown, Static
+from textual.worker import Worker
+
+from renubu_tui.safe_text import printable
+from renubu_tui.tui.errors import ReportsWorkerErrors
+from renubu_tui.tui.text import clean, one_line
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from renubu_tui.services.chat_store import MessageView
+    from renubu_tui.tui.features.step_data import StepData
+    from renubu_tui.tui.session import Session
+
+
+def block(text: str) -> str:
+    return printable(text or "", keep_newlines=True)
+
+
+class HistoryInput(Input):
+    """An Input whose up/down walk the messages sent before."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "history(-1)", "Previous message", show=False, id="chat.history_prev"),
+        Binding("down", "history(1)", "Next message", show=False, id="chat.history_next"),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.history: list[str] = []
+        self._at = 0
+
+    def remember(self, text: str) -> None:
+        if text and (not self.history or self.history[-1] != text):
+            self.history.append(text)
+        self._at = len(self.history)
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        self._at = max(0, min(len(self.history), self._at + step))
+        self.value = self.history[self._at] if self._at < len(self.history) else ""
+        self.cursor_position = len(self.value)
+
+
+class MessageBox(Vertical):
+    """One message; focusable so `y` copies the one chosen."""
+
+    DEFAULT_CSS = """
+    MessageBox { height: auto; margin-bottom: 1; }
+    MessageBox:focus { background: $boost; }
+    MessageBox > .who { color: $text-muted; height: 1; }
+    MessageBox.-user > .body { color: $accent; }
+    MessageBox > Markdown { margin: 0; padding: 0; }
+    MessageBox .chart { height: auto; }
+    """
+    can_focus = True
+
+    def __init__(self, who: str, role: str, text: str = "", body: list[Any] | None = None) -> None:
+        super().__init__(classes=f"-{role}")
+        self.who = who
+        self.role = role
+        self.text = text
+        self.body = body or []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(self.who), classes="who")
+        yield from self.body
+
+
+def message_box(m: MessageView, width: int = 48) -> MessageBox:
+    """A box for a stored message, its body inside."""
+    from renubu_tui.services.tools.charts import ChartError, render_text
+
+    text = block(m.content)
+    status = "" if m.status == "complete" else f" · {clean(m.status)}"
+    if m.role == "user":
+        return MessageBox("you", "user", text, [Static(Text(text), classes="body")])
+    who = f"{clean(m.provider_label) or 'assistant'}{status}"
+    box = MessageBox(who, "assistant", text)
+    chart = m.meta.get("chart") if m.message_type == "chart" else None
+    if chart is not None:
+        try:
+            lines = render_text(chart, width=max(20, width))
+        except (ChartError, ValueError, KeyError, TypeError) as exc:
+            lines = [f"(chart not drawable: {exc})"]
+        box.text = "\n".join(lines)
+        box.body = [Static(Text(block(box.text)), classes="chart")]
+        return box
+    widgets: list[Any] = [Markdown(text)]
+    if m.error and m.status != "complete":
+        widgets.append(Static(Text(clean(m.error), style="red")))
+    box.body = widgets
+    return box
+
+
+class ChatPanel(ReportsWorkerErrors, Vertical):
+    DEFAULT_CSS = """
+    ChatPanel { padding: 0 1; }
+    ChatPanel > #chat-title { text-style: bold; color: $accent; height: 1; }
+    ChatPanel > #chat-log { height: 1fr; scrollbar-size-vertical: 1; }
+    ChatPanel > #chat-replies { height: auto; max-height: 7; }
+    ChatPanel > #chat-replies Button { width: 1fr; min-width: 0; content-align: left middle; }
+    ChatPanel > #chat-hint { color: $text-muted; height: auto; }
+    ChatPanel > #chat-status { height: 1; color: $text-muted; }
+    ChatPanel > HistoryInput { margin: 0; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "stop", "Stop the answer", id="chat.stop"),
+        Binding("ctrl+r", "retry", "Retry the answer", id="chat.retry"),
+        Binding("ctrl+y", "copy", "Copy message", id="chat.copy"),
+    ]
+
+    class Finished(Message):
+        def __init__(self, thread_id: uuid.UUID) -> None:
+            super().__init__()
+            self.thread_id = thread_id
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session: Session | None = None
+        self.data: StepData | None = None
+        self.thread_id: uuid.UUID | None = None
+        self.answer_text = ""
+        self.failed = False
+        self.last_label: str | None = None
+        self._worker: Worker[None] | None = None
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("Chat", id="chat-title", markup=False)
+        yield VerticalScroll(id="chat-log")
+        yield Static(
+            "Ask about this customer below, or answer with a suggested reply.",
+            id="chat-hint",
+            markup=False,
+        )
+        yield Vertical(id="chat-replies")
+        yield Static("", id="chat-status", markup=False)
+        yield HistoryInput(placeholder="Ask about this customer…", id="chat-input")
+
+    @property
+    def streaming(self) -> bool:
+        return self._busy
+
+    def show(self, session: Session | None, data: StepData) -> None:
+        """The step's thread and suggested replies (data read by the step pane)."""
+        self.session, self.data = session, data
+        thread = data.thread
+        if self.streaming and thread is not None and thread.id == self.thread_id:
+            return  # the answer still streams into this thread
+        self.thread_id = thread.id if thread else None
+        log = self.query_one("#chat-log", VerticalScroll)
+        log.remove_children()
+        width = max(20, log.size.width - 2)
+        for m in thread.messages if thread else []:
+            if m.role in ("user", "assistant"):
+                log.mount(message_box(m, width))
+        self.failed = bool(
+            thread
+            and thread.last
+            and thread.last.role == "assistant"
+            and thread.last.status in ("error", "stopped")
+        )
+        log.scroll_end(animate=False)
+        self.query_one("#chat-hint").display = not any(
+            m.role in ("user", "assistant") for m in (thread.messages if thread else [])
+        )
+        replies = self.query_one("#chat-replies", Vertical)
+        replies.remove_children()
+        fixed = [b for b in (data.branches.branches if data.branches else []) if b.type == "fixed"]
+        for b in fixed:
+            label = b.prompts[0] if b.prompts else b.label
+            replies.mount(
+                Button(Content(f"› {clean(label)}"), name=b.key, classes="reply", compact=True)
+            )
+        replies.display = bool(fixed)
+        if thread is None:
+            self.set_status("no step open: nothing to discuss yet")
+        elif self.failed:
+            self.set_status("the last answer did not finish · ctrl+r retries")
+        else:
+            self.set_status(f"{thread.tokens_in + thread.tokens_out} tokens in this thread")
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#chat-status", Static).update(Text(text))
+
+    # --- asking -------------------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.has_class("reply") and event.button.name:
+            event.stop()
+            from renubu_tui.tui.widgets.step_pane import StepPane
+
+            for pane in self.app.query(StepPane):
+                pane.choose_branch(event.button.name)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.ask(event.value)
+
+    def ask(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        if self.session is None or self.thread_id is None:
+            self.notify("Open a step first: the chat belongs to a step.", severity="warning")
+            return
+        if self.streaming:
+            self.notify("An answer is still coming (Esc stops it).", severity="warning")
+            return
+        field = self.query_one(HistoryInput)
+        field.remember(text)
+        field.value = ""
+        self._begin(Text(block(text)))
+        self._busy = True
+        self._worker = self._stream(self.session, self.thread_id, text)
+
+    def action_retry(self) -> None:
+        if self.session is None or self.thread_id is None or self.streaming:
+            return
+        if not self.failed:
+            self.notify("Nothing to retry.", severity="information")
+            return
+        self._begin(None)
+        self._busy = True
+        self._worker = self._stream(self.session, self.thread_id, None)
+
+    def _begin(self, question: Text | None) -> None:
+        log = self.query_one("#chat-log", VerticalScroll)
+        self.query_one("#chat-hint").display = False
+        if question is not None:
+            log.mount(MessageBox("you", "user", question.plain, [Static(question, classes="body")]))
+        self.answer_text = ""
+        self.failed = False
+        self.set_status("asking… Esc stops")
+        log.scroll_end(animate=False)
+
+    def action_stop(self) -> None:
+        if self.streaming and self._worker is not None:
+            self._worker.cancel()
+            self.set_status("stopped")
+
+    def action_copy(self) -> None:
+        focused = self.app.focused
+        boxes = list(self.query(MessageBox))
+        chosen = focused if isinstance(focused, MessageBox) else (boxes[-1] if boxes else None)
+        if chosen is None:
+            self.notify("No message to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(chosen.text)
+        self.notify("Copied the message.", timeout=2)
+
+    @work(exclusive=True, group="chat", exit_on_error=False)
+    async def _stream(self, session: Session, thread_id: uuid.UUID, text: str | None) -> None:
+        from renubu_tui.llm.events import Done, StreamError, TextDelta
+        from renubu_tui.services.chat_answer import MessageSaved, ToolRan
+        from renubu_tui.tui.features.step_data import chat_service
+
+        chat = chat_service(session, float(getattr(self.app, "chat_pace", 0.02)))
+        log = self.query_one("#chat-log", VerticalScroll)
+        timer = getattr(self.app, "chat_timer", time.monotonic)
+        started = timer()
+        box: MessageBox | None = None
+        markdown: Markdown | None = None
+        stream = None
+        events = (
+            chat.send(thread_id, text, tenant_id=session.tenant_id)
+            if text is not None
+            else chat.retry(thread_id, tenant_id=session.tenant_id)
+        )
+        try:
+            async with aclosing(events) as answer:
+                async for event in answer:
+                    if isinstance(event, TextDelta):
+                        if markdown is None:
+                            markdown = Markdown()
+                            box = MessageBox("assistant · streaming", "assistant", "", [markdown])
+                            await log.mount(box)
+                            stream = Markdown.get_stream(markdown)
+                        self.answer_text += event.text
+                        follow = log.is_vertical_scroll_end
+                        await stream.write(block(event.text))  # type: ignore[union-attr]
+                        if follow:
+                            log.scroll_end(animate=False)
+                    elif isinstance(event, ToolRan):
+                        self.set_status(f"ran {event.name}{'' if event.success else ' (failed)'}")
+                    elif isinstance(event, MessageSaved) and event.message.message_type == "chart":
+                        await log.mount(message_box(event.message, log.size.width - 2))
+                    elif isinstance(event, Done):
+                        self.last_label = event.provider_label
+                        seconds = timer() - started
+                        self.set_status(
+                            f"{clean(event.provider_label)} · {event.usage.input_tokens}+"
+                            f"{event.usage.output_tokens} tokens · {seconds:.1f}s"
+                        )
+                    elif isinstance(event, StreamError):
+                        self.failed = True
+                        self.set_status(f"failed: {one_line(Exception(event.message))} · ctrl+r")
+        finally:
+            self._busy = False
+            if stream is not None:
+                await stream.stop()
+            if markdown is not None and box is not None:
+                box.text = self.answer_text
+                await markdown.update(block(self.answer_text))  # one full render at the end
+            self.post_message(self.Finished(thread_id))
+
+    def on_chat_panel_finished(self, message: Finished) -> None:
+        """Read the thread again so every message shows as stored (labels, stopped…)."""
+        if message.thread_id == self.thread_id and self.session is not None and self.data:
+            self._reread(self.session, message.thread_id)
+
+    @work(exclusive=True, group="chat-read", exit_on_error=False)
+    async def _reread(self, session: Session, thread_id: uuid.UUID) -> None:
+        from renubu_tui.tui.features.step_data import chat_service
+
+        chat = chat_service(session, float(getattr(self.app, "chat_pace", 0.02)))
+        thread = await chat.thread(thread_id, tenant_id=session.tenant_id)
+        self.post_message(self.Reread(thread))
+
+    class Reread(Message):
+        def __init__(self, thread: Any) -> None:
+            super().__init__()
+            self.thread = thread
+
+    def on_chat_panel_reread(self, message: Reread) -> None:
+        if self.data is None or message.thread.id != self.thread_id or self.streaming:
+            return
+        status = self.query_one("#chat-status", Static).render()
+        self.data.thread = message.thread
+        self.show(self.session, self.data)
+        if not self.failed:
+            self.set_status(str(status))

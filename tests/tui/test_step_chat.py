@@ -1,0 +1,174 @@
+"""The step pane and its chat through Pilot: start, run, branches, streamed answers, Esc."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from textual.widgets import Input
+
+from renubu_tui.data.models import ChatMessage, Customer, WorkflowExecution
+from renubu_tui.tui.app import RenubuApp
+from renubu_tui.tui.messages import CustomerChosen
+from renubu_tui.tui.widgets.chat_panel import ChatPanel
+from renubu_tui.tui.widgets.step_pane import StepPane
+from tests.tui.conftest import AppFactory, settle
+
+WIDE = (160, 48)
+
+
+async def _open(pilot: Any, name: str = "Kestrel Networks") -> uuid.UUID:
+    app: RenubuApp = pilot.app
+    app.chat_pace = 0
+    await settle(pilot)
+    assert app.session is not None
+    async with app.session.services.db.sessions() as s:
+        cid = await s.scalar(select(Customer.id).where(Customer.name == name))
+    assert cid is not None
+    app.post_message(CustomerChosen(cid, name, None))
+    await settle(pilot)
+    return cid
+
+
+async def _executions(app: RenubuApp, cid: uuid.UUID) -> list[WorkflowExecution]:
+    assert app.session is not None
+    async with app.session.services.db.sessions() as s:
+        query = select(WorkflowExecution).where(WorkflowExecution.customer_id == cid)
+        return list(await s.scalars(query))
+
+
+async def _start(pilot: Any) -> None:
+    await pilot.press("g")
+    await settle(pilot)
+
+
+async def test_start_kestrels_workflow_then_run_the_step(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        cid = await _open(pilot)
+        pane = app.query_one(StepPane)
+        assert pane.data is not None and pane.data.execution is None and pane.data.fits
+        await _start(pilot)
+        [run] = await _executions(app, cid)
+        assert run.status == "in_progress" and run.current_step_id == "critical-status-assessment"
+        data = app.query_one(StepPane).data
+        assert data is not None and data.execution is not None and data.thread is not None
+        assert data.execution.current_step_id == "critical-status-assessment"
+        await pilot.press("x")
+        await settle(pilot)
+        [run] = await _executions(app, cid)
+        assert run.current_step_id != "critical-status-assessment"
+        assert "assessment" in (run.outputs or {})  # the step stores its output there
+        result = app.query_one("#step-result").render()
+        assert "offline assistant" in str(result) and "now at" in str(result)
+
+
+async def test_a_fixed_branch_moves_the_execution(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        cid = await _open(pilot)
+        await _start(pilot)
+        app.query_one(StepPane).choose_branch("signature-pending")
+        await settle(pilot)
+        [run] = await _executions(app, cid)
+        assert run.current_step_id == "executive-escalation"
+        data = app.query_one(StepPane).data
+        assert data is not None and data.execution is not None
+        assert data.execution.current_step_id == "executive-escalation"
+
+
+async def _ask(pilot: Any, text: str) -> None:
+    field = pilot.app.query_one("#chat-input")
+    field.focus()
+    field.value = text
+    await pilot.press("enter")
+
+
+async def test_a_question_streams_and_is_stored_with_its_label(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await _open(pilot)
+        await _start(pilot)
+        await _ask(pilot, "What is the risk here?")
+        await settle(pilot)
+        panel = app.query_one(ChatPanel)
+        assert panel.answer_text
+        assert app.session is not None
+        async with app.session.services.db.sessions() as s:
+            rows = (
+                await s.scalars(select(ChatMessage).where(ChatMessage.thread_id == panel.thread_id))
+            ).all()
+        answer = [m for m in rows if m.role == "assistant"][-1]
+        assert answer.status == "complete" and answer.provider_label == "offline assistant"
+        assert answer.content == panel.answer_text
+
+
+async def test_escape_stops_the_answer(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await _open(pilot)
+        await _start(pilot)
+        app.chat_pace = 0.3  # slow enough that the answer is still coming when Esc is pressed
+        await _ask(pilot, "What is the risk here?")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.query_one(ChatPanel).answer_text:
+                break
+        panel = app.query_one(ChatPanel)
+        assert panel.answer_text and panel.streaming
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.session is not None
+        async with app.session.services.db.sessions() as s:
+            rows = (
+                await s.scalars(select(ChatMessage).where(ChatMessage.thread_id == panel.thread_id))
+            ).all()
+        assert [m for m in rows if m.role == "assistant"][-1].status == "stopped"
+
+
+# --- snapshots (160×48; regenerate with --snapshot-update and look at each) -------------------
+
+
+def _shot(*, branch: str | None = None, ask: str | None = None, wide_chat: bool = False) -> Any:
+    async def run(pilot: Any) -> None:
+        pilot.app.chat_timer = lambda: 0.0
+        await _open(pilot)
+        await _start(pilot)
+        if wide_chat:  # the sidebar hidden: the chat stands beside the step, full height
+            await pilot.press("b")
+        if branch:
+            pilot.app.query_one(StepPane).choose_branch(branch)
+            await settle(pilot)
+        if ask:
+            await _ask(pilot, ask)
+            await settle(pilot)
+        for field in pilot.app.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run
+
+
+def test_snapshot_customer_with_its_step(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=_shot())
+
+
+def test_snapshot_fixed_branch_chosen(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(
+        app_factory(), terminal_size=WIDE, run_before=_shot(branch="signature-pending")
+    )
+
+
+def test_snapshot_streamed_answer(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(
+        app_factory(), terminal_size=WIDE, run_before=_shot(ask="What is the risk here?")
+    )
+
+
+def test_snapshot_chart_message(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(
+        app_factory(),
+        terminal_size=WIDE,
+        run_before=_shot(ask="Show me the usage trend", wide_chat=True),
+    )
