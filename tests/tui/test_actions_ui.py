@@ -304,3 +304,16 @@ def test_inbox_snapshot(app_factory: AppFactory, snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(app_factory(), terminal_size=WIDE, run_before=run_before)
+
+
+async def test_cancel_button_closes_a_dialog_and_changes_nothing(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        execution_id = await open_kestrel(pilot)
+        await pilot.press("s")
+        await asked(pilot)
+        assert isinstance(app.screen, SnoozeScreen)
+        await pilot.click("#cancel")
+        await settle(pilot)
+        assert not isinstance(app.screen, SnoozeScreen)
+        assert (await execution(app, execution_id)).status == "in_progress"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar, TypeVar
 
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
 T = TypeVar("T")
 
@@ -42,7 +43,9 @@ class Dialog(ModalScreen[T]):
         Binding("ctrl+s", "submit", "OK", id="dialog.submit"),
     ]
 
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
+        """Esc or the dialog's Cancel button (every dialog names it #cancel)."""
         self.dismiss(None)
 
     def action_submit(self) -> None:  # overridden

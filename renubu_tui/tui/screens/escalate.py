@@ -42,10 +42,6 @@ class EscalateScreen(Dialog[Escalation | None]):
     def on_mount(self) -> None:
         self.query_one(RadioSet).focus()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
     @on(Button.Pressed, "#ok")
     @on(Input.Submitted)
     def action_submit(self) -> None:

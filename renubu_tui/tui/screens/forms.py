@@ -62,10 +62,6 @@ class FormScreen(Dialog[dict[str, Any] | None]):
     def on_mount(self) -> None:
         self.focus_next()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
     @on(Button.Pressed, "#ok")
     @on(Input.Submitted)
     def action_submit(self) -> None:

@@ -55,10 +55,6 @@ class SnoozeScreen(Dialog[Snooze | None]):
         if is_date:
             field.focus()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
     @on(Button.Pressed, "#ok")
     @on(Input.Submitted)
     def action_submit(self) -> None:
