@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from sqlalchemy import func, select
@@ -196,3 +197,31 @@ async def test_journey_notifications_follow_the_date(seeded_db: Database) -> Non
     assert "Acknowledge emergency escalation: Bluesoft Corporation" in {n.title for n in jordan}
     at_116 = await inbox.inbox(tenant, "maya.patel@acmecloud.com", as_of=d - dt.timedelta(days=4))
     assert "Manager acknowledged: Bluesoft Corporation" in {n.title for n in at_116}
+
+
+async def test_bluesoft_steps_follow_each_other(seeded_db: Database) -> None:
+    """Each journey step starts when the one before it ended, as the engine runs them, so the
+    time travel finds a step in progress on every day an execution was open."""
+    from renubu_tui.data.models import StepExecution
+
+    async with seeded_db.sessions() as s:
+        runs = (
+            await s.scalars(
+                select(WorkflowExecution)
+                .join(Customer, Customer.id == WorkflowExecution.customer_id)
+                .where(Customer.domain == "bluesoft.com")
+            )
+        ).all()
+        assert len(runs) == 2
+        for run in runs:
+            steps = (
+                await s.scalars(
+                    select(StepExecution)
+                    .where(StepExecution.execution_id == run.id)
+                    .order_by(StepExecution.step_index)
+                )
+            ).all()
+            assert steps[0].started_at == run.started_at
+            for before, after in itertools.pairwise(steps):
+                assert after.started_at == before.completed_at, after.step_id
+            assert steps[-1].completed_at == run.completed_at

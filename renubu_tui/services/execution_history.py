@@ -1,0 +1,270 @@
+"""Executions as they stood on a day: time travel reads the record, it never rewrites it.
+
+The stored rows hold each execution's latest state; their timestamps say when each step started
+and ended. As of a day T (its end, UTC, as the queue's `open_as_of` counts it), an execution is
+open when it had started by then and not completed by then; a step is completed or skipped when
+it ended by then, in progress when it had started but not ended, pending when it had not
+started. Only the outputs of steps done by then count, and a gate is closed until its action was
+recorded by then.
+
+When the record goes on after T the view is history (`view.history`): the app shows it and
+refuses to act on it, since acting would rewrite a later record. When nothing in the record is
+later than T the stored view is returned unchanged, so the present works as it always did (the
+trail of actions taken in the app is not dated by the app clock, so it is read only in history).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import select
+
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import ActionExecution, StepExecution, Workflow, WorkflowExecution
+from renubu_tui.domain.routing import gate_action
+from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
+from renubu_tui.services.executions import ExecutionService, ExecutionView, StepState
+from renubu_tui.services.queue_sql import end_of_day, open_as_of
+
+DONE = ("completed", "skipped")
+
+
+@dataclass(frozen=True)
+class History:
+    """How the stored record goes on after the viewed day."""
+
+    as_of: dt.date
+    status: str  # the execution's stored status
+    completed_on: dt.date | None  # when it completed, if it did
+    now_at: str | None  # the stored current step's name, while it is still open
+
+    def line(self) -> str:
+        """One line for the step pane."""
+        if self.completed_on is not None:
+            later = f"this execution was {self.status} on {self.completed_on}"
+        elif self.now_at:
+            later = f"this execution has since moved on to {self.now_at}"
+        else:
+            later = "this execution has a later record"
+        return f"as of {self.as_of} · history: {later}"
+
+
+@dataclass
+class ViewAsOf(ExecutionView):
+    """An execution as it stood on a day; `history` is set when the record goes on after it."""
+
+    history: History | None = None
+
+
+@dataclass(frozen=True)
+class Closed:
+    """The customer's execution that closed most recently by the day (what the record says)."""
+
+    workflow_name: str
+    status: str
+    completed_on: dt.date
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class Later:
+    """The customer's first execution that starts after the day: the record continues."""
+
+    workflow_name: str
+    started_on: dt.date
+
+    def line(self, as_of: dt.date) -> str:
+        return f"as of {as_of} · history: {self.workflow_name} starts on {self.started_on}"
+
+
+class ExecutionHistory:
+    """Dated reads of a customer's executions (the step pane's view of a day)."""
+
+    def __init__(self, db: Database, executions: ExecutionService) -> None:
+        self._db = db
+        self._executions = executions
+
+    async def open_as_of(
+        self, tenant_id: uuid.UUID, customer_id: uuid.UUID, day: dt.date
+    ) -> list[ExecutionView]:
+        """The executions open as of `day`, newest first, each as it stood then."""
+        table = WorkflowExecution.__table__
+        async with self._db.sessions() as session:
+            ids = (
+                await session.scalars(
+                    select(table.c.id)
+                    .where(
+                        table.c.tenant_id == tenant_id,
+                        table.c.customer_id == customer_id,
+                        open_as_of(table, day),
+                    )
+                    .order_by(table.c.started_at.desc())
+                )
+            ).all()
+        return [await self.view_as_of(tenant_id, i, day) for i in ids]
+
+    async def view_as_of(
+        self, tenant_id: uuid.UUID, execution_id: uuid.UUID, day: dt.date
+    ) -> ExecutionView:
+        """One execution as it stood on `day` (the stored view when nothing is later)."""
+        stored = await self._executions.view(tenant_id, execution_id)
+        eod = end_of_day(day)
+        async with self._db.sessions() as session:
+            execution = await session.get(WorkflowExecution, execution_id)
+            assert execution is not None
+            rows = (
+                await session.scalars(
+                    select(StepExecution)
+                    .where(StepExecution.execution_id == execution_id)
+                    .order_by(StepExecution.step_index, StepExecution.attempt)
+                )
+            ).all()
+            if not _continues(execution, rows, eod):
+                return stored
+            done = (
+                await session.scalars(
+                    select(ActionExecution.action_slug).where(
+                        ActionExecution.execution_id == execution_id,
+                        ActionExecution.success.is_(True),
+                        ActionExecution.created_at < eod,
+                    )
+                )
+            ).all()
+        return _dated(stored, execution, rows, eod, day, set(done))
+
+    async def last_closed(
+        self, tenant_id: uuid.UUID, customer_id: uuid.UUID, day: dt.date
+    ) -> Closed | None:
+        """The execution that completed or ended most recently by `day`, if any."""
+        e = WorkflowExecution
+        async with self._db.sessions() as session:
+            row = (
+                await session.execute(
+                    select(Workflow.name, e.status, e.completed_at, e.outcome)
+                    .join(Workflow, Workflow.id == e.workflow_id)
+                    .where(
+                        e.tenant_id == tenant_id,
+                        e.customer_id == customer_id,
+                        e.completed_at.is_not(None),
+                        e.completed_at < end_of_day(day),
+                    )
+                    .order_by(e.completed_at.desc())
+                    .limit(1)
+                )
+            ).one_or_none()
+        if row is None:
+            return None
+        return Closed(row.name, row.status, row.completed_at.date(), row.outcome)
+
+    async def later(
+        self, tenant_id: uuid.UUID, customer_id: uuid.UUID, day: dt.date
+    ) -> Later | None:
+        """The customer's first execution that starts after `day`, if the record has one."""
+        e = WorkflowExecution
+        async with self._db.sessions() as session:
+            row = (
+                await session.execute(
+                    select(Workflow.name, e.started_at)
+                    .join(Workflow, Workflow.id == e.workflow_id)
+                    .where(
+                        e.tenant_id == tenant_id,
+                        e.customer_id == customer_id,
+                        e.started_at >= end_of_day(day),
+                    )
+                    .order_by(e.started_at)
+                    .limit(1)
+                )
+            ).one_or_none()
+        return None if row is None else Later(row.name, row.started_at.date())
+
+
+def _continues(
+    execution: WorkflowExecution, rows: Sequence[StepExecution], eod: dt.datetime
+) -> bool:
+    """Whether anything in the stored record happened after the viewed day."""
+    stamps = [execution.completed_at] + [t for r in rows for t in (r.started_at, r.completed_at)]
+    return any(t is not None and t >= eod for t in stamps)
+
+
+def _step_status(row: StepExecution, eod: dt.datetime) -> str | None:
+    """The row's status at `eod`; None when it had not started yet."""
+    began = row.started_at or row.completed_at
+    if began is not None and began >= eod:
+        return None
+    if row.status in DONE:
+        ended = row.completed_at
+        return row.status if ended is None or ended < eod else "in_progress"
+    return row.status if row.status == "snoozed" else "in_progress"
+
+
+def _dated(
+    stored: ExecutionView,
+    execution: WorkflowExecution,
+    rows: Sequence[StepExecution],
+    eod: dt.datetime,
+    day: dt.date,
+    done_actions: set[str],
+) -> ViewAsOf:
+    config = stored.config
+    steps_by_id = {s["id"]: s for s in config.get("steps", [])}
+    latest: dict[str, tuple[StepExecution, str]] = {}
+    for row in rows:
+        status = _step_status(row, eod)
+        if status is not None:
+            latest[row.step_id] = (row, status)
+    running = [r for r, status in latest.values() if status in ("in_progress", "snoozed")]
+    current: str | None = None
+    if running:
+        current = max(running, key=lambda r: _stamp(r.started_at)).step_id
+    else:  # between two steps: the one the record starts next
+        upcoming = [r for r in rows if _step_status(r, eod) is None]
+        if upcoming:
+            nxt = min(upcoming, key=lambda r: _stamp(r.started_at))
+            current = nxt.step_id
+            latest[nxt.step_id] = (nxt, "in_progress")
+    steps = []
+    outputs: dict[str, Any] = {}
+    for state in stored.steps:
+        row, status = latest.get(state.step_id, (None, "pending"))
+        steps.append(
+            StepState(
+                state.step_id,
+                state.name,
+                state.type,
+                status,
+                row.chosen_route if row is not None and status in DONE else None,
+                row.skip_reason if row is not None and status == "skipped" else None,
+            )
+        )
+        if row is not None and status == "completed" and row.outputs is not None:
+            outputs[_store_key(steps_by_id.get(state.step_id, {"id": state.step_id}))] = row.outputs
+    open_then = execution.completed_at is not None and execution.completed_at >= eod
+    status = "in_progress" if open_then else stored.status
+    view = ViewAsOf(**{f.name: getattr(stored, f.name) for f in fields(ExecutionView)})
+    view.status, view.current_step_id, view.steps, view.outputs = status, current, steps, outputs
+    step = view.current_step
+    gate = gate_action(step) if step is not None else None
+    view.gate = gate if gate and gate not in done_actions else None
+    stored_step = stored.current_step if stored.status in OPEN_EXECUTION_STATUSES else None
+    view.history = History(
+        as_of=day,
+        status=stored.status,
+        completed_on=execution.completed_at.date() if execution.completed_at else None,
+        now_at=str(stored_step.get("name", stored_step["id"])) if stored_step else None,
+    )
+    return view
+
+
+def _stamp(when: dt.datetime | None) -> dt.datetime:
+    return when or dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def _store_key(step: dict[str, Any]) -> str:
+    return (step.get("execution") or {}).get("storeIn") or step["id"]
+
+
+__all__ = ["Closed", "ExecutionHistory", "History", "Later", "ViewAsOf"]
