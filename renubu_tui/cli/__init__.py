@@ -3,42 +3,65 @@
 from __future__ import annotations
 
 import sys
-
-from renubu_tui.cli.root import cli
+from typing import Any
 
 __all__ = ["cli", "main"]
 
 
+def __getattr__(name: str) -> Any:
+    if name == "cli":  # the click group, loaded only when asked for
+        from renubu_tui.cli.root import cli
+
+        return cli
+    raise AttributeError(name)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every failure a person can cause is one line on stderr and a non-zero exit."""
+    from renubu_tui.cli.fast_path import app_flags, in_terminal, settings_from, start_app
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        flags = app_flags(args) if in_terminal() else None
+        if flags is not None:
+            start_app(settings_from(flags))
+            return
+        from renubu_tui.cli.root import cli
+
+        cli.main(args=args, prog_name="renubu", standalone_mode=False)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # reported as one line below
+        sys.exit(_report(exc))
+
+
+def _report(exc: BaseException) -> int:
+    """Print what went wrong as one line; return the exit code."""
     import click
 
     from renubu_tui.cli.errors import KNOWN_ERRORS, exit_code, one_line
 
-    try:
-        cli.main(args=argv, prog_name="renubu", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    if isinstance(exc, click.exceptions.Exit):
+        return exc.exit_code
+    if isinstance(exc, click.exceptions.Abort):
         click.echo("renubu: aborted", err=True)
-        sys.exit(1)
-    except click.ClickException as exc:
+        return 1
+    if isinstance(exc, click.ClickException):
         click.echo(f"renubu: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
-    except KNOWN_ERRORS as exc:
+        return exc.exit_code
+    if isinstance(exc, KNOWN_ERRORS):
         click.echo(f"renubu: {one_line(exc)}", err=True)
-        sys.exit(exit_code(exc))
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as exc:  # a bug: still one line, the traceback only on request
-        import os
-        import traceback
+        return exit_code(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return 130
+    import os
+    import traceback
 
-        if os.environ.get("RENUBU_DEBUG"):
-            traceback.print_exc()
-        click.echo(
-            f"renubu: internal error: {one_line(exc)} ({type(exc).__name__}; "
-            "set RENUBU_DEBUG=1 for details)",
-            err=True,
-        )
-        sys.exit(70)
+    if os.environ.get("RENUBU_DEBUG"):
+        traceback.print_exception(exc)
+    click.echo(
+        f"renubu: internal error: {one_line(exc)} ({type(exc).__name__}; "
+        "set RENUBU_DEBUG=1 for details)",
+        err=True,
+    )
+    return 70

@@ -18,14 +18,9 @@ def run_app(ctx: Context) -> None:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         _print_summary(ctx)
         return
-    from renubu_tui.tui import timing
+    from renubu_tui.cli.fast_path import start_app
 
-    timing.mark("cli ready")
-    from renubu_tui.tui.app import RenubuApp
-    from renubu_tui.tui.keymap import load_keymap
-
-    timing.mark("app imported")
-    RenubuApp(settings, keymap=load_keymap(settings.config_file)).run()
+    start_app(settings)
 
 
 @click.command()

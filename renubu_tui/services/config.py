@@ -8,12 +8,10 @@ change made through this service clears the cache at once and is audited with ol
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -21,26 +19,24 @@ from sqlalchemy import or_, select
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import AuditEntry, ConfigEntry
 from renubu_tui.domain.config import ConfigError, DomainConfig
+from renubu_tui.services.config_values import (
+    SECTIONS,
+    ConfigValueError,
+    LoadedConfig,
+    config_digest,
+    merge_config,
+)
 
-SECTIONS = ("stages", "scoring", "thresholds")
+__all__ = [
+    "SECTIONS",
+    "ConfigService",
+    "ConfigValueError",
+    "LoadedConfig",
+    "config_digest",
+    "merge_config",
+]
+
 TTL_SECONDS = 300.0
-
-
-class ConfigValueError(ValueError):
-    """A configuration change that would not validate; nothing was written."""
-
-
-@dataclass(frozen=True)
-class LoadedConfig:
-    config: DomainConfig
-    raw: dict[str, Any]
-    key: str  # digest of the raw configuration: materializations built from it carry it
-    sources: dict[str, str]  # section -> "global" | "tenant"
-
-
-def config_digest(raw: dict[str, Any]) -> str:
-    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class ConfigService:
@@ -83,18 +79,7 @@ class ConfigService:
                     )
                 )
             ).all()
-        raw = DomainConfig.default().to_dict()
-        sources = dict.fromkeys(SECTIONS, "default")
-        for scope in (None, tenant_id):  # global first, the tenant's rows win
-            for row_tenant, key, value in rows:
-                if row_tenant == scope:
-                    raw[key] = value
-                    sources[key] = "global" if scope is None else "tenant"
-        try:
-            config = DomainConfig.from_dict(raw)
-        except ConfigError as exc:
-            raise ConfigValueError(f"the stored configuration is invalid: {exc}") from None
-        return LoadedConfig(config=config, raw=raw, key=config_digest(raw), sources=sources)
+        return merge_config(rows, tenant_id)
 
     async def set(
         self, tenant_id: uuid.UUID, path: str, value: Any, *, actor: str, actor_id: uuid.UUID | None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, tuple_
@@ -18,13 +18,13 @@ from sqlalchemy import and_, delete, func, insert, select, tuple_
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import QueueItem, QueueState, Workflow, WorkflowExecution
 from renubu_tui.data.models.queue import ORDER_COLUMNS
-from renubu_tui.domain.config import DomainConfig
 from renubu_tui.domain.determination import CustomerFacts, Determination, determine
 from renubu_tui.domain.enums import AccountPlan, Experience, WorkflowType
 from renubu_tui.domain.plans import effective_plan, parse_plan
 from renubu_tui.domain.scoring import ScoreBreakdown, ScoreInputs, score
 from renubu_tui.domain.stages import effective_stage_days, stage_for_days
 from renubu_tui.services.config import ConfigService
+from renubu_tui.services.queue_rows import Cursor, QueueCounts, QueueRow, row_from
 from renubu_tui.services.queue_sql import (
     ITEM_COLUMNS,
     Dialect,
@@ -34,8 +34,6 @@ from renubu_tui.services.queue_sql import (
 )
 
 KEEP_DAYS = 8  # materializations kept per tenant (the demo's milestones fit)
-
-Cursor = tuple[int, int, str, str, int]
 
 
 class QueueError(ValueError):
@@ -55,44 +53,6 @@ class QueueFilters:
     min_score: int | None = None
     search: str | None = None
     snoozed: bool = False  # the Snoozed tab: hidden rows whose wake date is still ahead
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    customer_id: uuid.UUID
-    customer_name: str
-    workflow_type: str
-    owner_id: uuid.UUID | None
-    stage: str | None
-    days: int | None
-    arr: float | None
-    plan: str | None
-    plan_is_set: bool
-    score: int
-    label: str
-    status: str
-    snoozed_until: dt.date | None
-    snooze_ended: bool
-    execution_id: uuid.UUID | None
-    breakdown: ScoreBreakdown
-    cursor: Cursor = field(repr=False)
-
-    @property
-    def top_factors(self) -> list[str]:
-        """The base, then the factors that moved the score most (in points), as sentences."""
-        b = self.breakdown
-        product = b.arr_mult * b.plan_mult * b.exp_mult
-        multiplied = (b.base + b.stage_bonus) * product
-
-        def points(factor: Any) -> float:
-            if factor.name in {"arr", "plan", "experience"}:
-                return multiplied * (1 - 1 / factor.value) if factor.value else 0.0
-            if factor.name == "stage_bonus":
-                return factor.value * product
-            return factor.value
-
-        rest = sorted(b.factors[1:], key=lambda f: -abs(points(f)))
-        return [f.text for f in (b.factors[:1] + tuple(rest))[:3]]
 
 
 @dataclass(frozen=True)
@@ -122,13 +82,6 @@ class CustomerExplanation:
     plan_is_set: bool
     health: float | None
     types: list[TypeExplanation]
-
-
-@dataclass(frozen=True)
-class QueueCounts:
-    active: int
-    snoozed: int
-    escalated_to_me: int
 
 
 class QueueService:
@@ -253,7 +206,7 @@ class QueueService:
         async with self._db.sessions() as session:
             items = list((await session.scalars(statement)).all())
         more = len(items) > limit
-        rows = [_row(item, config) for item in items[:limit]]
+        rows = [row_from(item, config) for item in items[:limit]]
         return QueuePage(rows=rows, next_cursor=rows[-1].cursor if more and rows else None)
 
     async def count(self, tenant_id: uuid.UUID, today: dt.date, filters: QueueFilters) -> int:
@@ -382,49 +335,3 @@ def _check(values: tuple[str, ...], known: list[str], what: str) -> None:
 
 def _lock_key(tenant_id: uuid.UUID) -> int:
     return int.from_bytes(tenant_id.bytes[:8], "big", signed=True)
-
-
-def _row(item: QueueItem, config: DomainConfig) -> QueueRow:
-    stage = next((s for s in config.stages if s.name == item.stage), None)
-    breakdown = score(
-        ScoreInputs(
-            workflow_type=WorkflowType(item.workflow_type),
-            stage=stage,
-            arr=item.arr,
-            plan=AccountPlan(item.plan) if item.plan else None,
-            experience=Experience(item.experience) if item.experience else None,
-            active_workflows=item.active_workflows,
-            opportunity_score=item.opportunity_score,
-            risk_score=item.risk_score,
-        ),
-        config,
-    )
-    return QueueRow(
-        customer_id=item.customer_id,
-        customer_name=item.customer_name,
-        workflow_type=item.workflow_type,
-        owner_id=item.owner_id,
-        stage=item.stage,
-        days=item.days,
-        arr=item.arr,
-        plan=item.plan,
-        plan_is_set=item.plan_is_set,
-        score=item.score,
-        label=item.label,
-        status=item.status,
-        snoozed_until=item.snoozed_until,
-        snooze_ended=item.snooze_ended,
-        execution_id=item.execution_id,
-        breakdown=breakdown,
-        cursor=(
-            item.neg_score,
-            item.days_key,
-            item.name_key,
-            _cursor_id(item.customer_id),
-            item.type_rank,
-        ),
-    )
-
-
-def _cursor_id(customer_id: uuid.UUID) -> Any:
-    return customer_id

@@ -1,12 +1,11 @@
 """The renubu terminal app: composes the panes and routes messages between them (nothing else).
 
-Startup paints before any database code is imported: the data layer is imported on a thread
-(`preload`) and the services are opened in the `boot` worker, which hands a `Session` to each
-pane. Panes load their own data in their own workers; a failed worker, wherever it ran, arrives
-here once as `WorkerFailed`.
-
-Places left for later: the workflow step runner and chat take over `StepPane`; notifications,
-admin and the demo's time travel add screens and bindings here.
+Startup, in order: the first frame (header and the queue's skeleton, no database code loaded);
+the day's first page read from an embedded database with the standard library (`peek`), when
+it is current; then the data layer is imported on a thread (`preload`), the step pane and the
+sidebar are mounted, and the `boot` worker opens the services and hands a `Session` to each pane.
+Panes load their own data in their own workers; a failed worker, wherever it ran, arrives here
+once as `WorkerFailed`.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.lazy import Lazy
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -32,14 +30,14 @@ from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.text import clean, one_line
 from renubu_tui.tui.widgets.banner import Banner
 from renubu_tui.tui.widgets.queue_pane import QueuePane
-from renubu_tui.tui.widgets.sidebar import ContextSidebar
-from renubu_tui.tui.widgets.step_pane import StepPane
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from textual.command import Provider
+    from textual.widget import Widget
 
+    from renubu_tui.services.queue_peek import QueuePeek
     from renubu_tui.settings import Settings
     from renubu_tui.tui.session import Session
 
@@ -83,6 +81,13 @@ class RenubuApp(ReportsWorkerErrors, DemoFeatures, StepChatKeys, ActionsFeature,
             super().__init__()
             self.session = session
 
+    class Peeked(Message):
+        """The day's first page as stored, or None when the services must build or read it."""
+
+        def __init__(self, peek: QueuePeek | None) -> None:
+            super().__init__()
+            self.peek = peek
+
     def __init__(self, settings: Settings, *, keymap: dict[str, str] | None = None) -> None:
         super().__init__()
         self.settings = settings
@@ -97,11 +102,10 @@ class RenubuApp(ReportsWorkerErrors, DemoFeatures, StepChatKeys, ActionsFeature,
         yield Header()
         yield Banner(id="banner")
         with Horizontal(id="main"):
+            # The first frame is the header and the queue's skeleton; the step pane and the
+            # sidebar are mounted once their modules are imported (`_mount_panes`).
             yield QueuePane(id="queue")
-            # The first frame is the header and the queue's skeleton; the rest follows at once.
-            yield Lazy(StepPane(id="step"))
-            yield Lazy(ContextSidebar(id="sidebar"))
-        yield Lazy(Footer())
+        # The footer too (with every key it costs ~0.1 s of styling): `_after_first_page`.
 
     def on_mount(self) -> None:
         timing.mark("mount")
@@ -114,6 +118,39 @@ class RenubuApp(ReportsWorkerErrors, DemoFeatures, StepChatKeys, ActionsFeature,
 
     def _first_frame(self) -> None:
         timing.mark("first frame")
+        self._peek()
+
+    @work(thread=True, exclusive=True, group="peek", exit_on_error=False)
+    def _peek(self) -> None:
+        """Read the day's first page with sqlite3 while nothing else competes for the GIL."""
+        from renubu_tui.services.queue_peek import peek_first_page
+        from renubu_tui.tui.widgets.queue_pane import PAGE_SIZE
+
+        timing.mark("peek imported")
+        try:
+            peek = peek_first_page(self.settings, self.settings.clock().today(), PAGE_SIZE)
+        except Exception as exc:  # a shortcut only: the boot reads the queue and reports errors
+            timing.mark(f"peek failed: {exc!r}")
+            peek = None
+        timing.mark("peek read")
+        self.post_message(self.Peeked(peek))
+
+    def on_renubu_app_peeked(self, message: Peeked) -> None:
+        peek = message.peek
+        if peek is not None and self.session is None:
+            tenant, today = clean(self.settings.tenant), self.settings.clock().today()
+            self.sub_title = f"{clean(peek.user_name)} · {tenant} · {today}"
+            self.query_one(QueuePane).show_peek(peek)
+            self.call_after_refresh(self._after_first_page)  # once the rows are on screen
+        else:
+            self._after_first_page()
+
+    def _after_first_page(self) -> None:
+        screen = self.screen
+        if not screen.query(Footer):
+            # A footer mounted late shows keys only from the next bindings update: ask for one.
+            screen.mount(Footer())
+            self.call_after_refresh(screen.refresh_bindings)
         self._boot()
 
     @work(exclusive=True, group="boot", exit_on_error=False)
@@ -122,9 +159,21 @@ class RenubuApp(ReportsWorkerErrors, DemoFeatures, StepChatKeys, ActionsFeature,
 
         await preload.ready()
         timing.mark("data layer imported")
+        await self._mount_panes()
         session = await open_session(self.settings)
         timing.mark("services open")
         self.post_message(self.Opened(session))
+
+    async def _mount_panes(self) -> None:
+        """The step pane and the sidebar, once (their modules were imported by `preload`)."""
+        from renubu_tui.tui.widgets.sidebar import ContextSidebar
+        from renubu_tui.tui.widgets.step_pane import StepPane
+
+        if self.query(StepPane):
+            return
+        main = self.query_one("#main")
+        panes: list[Widget] = [StepPane(id="step"), ContextSidebar(id="sidebar")]
+        await main.mount_all(panes)
 
     def on_renubu_app_opened(self, message: Opened) -> None:
         self.session = session = message.session
@@ -143,6 +192,9 @@ class RenubuApp(ReportsWorkerErrors, DemoFeatures, StepChatKeys, ActionsFeature,
     # --- routing ----------------------------------------------------------------------------------
 
     def on_customer_chosen(self, message: CustomerChosen) -> None:
+        from renubu_tui.tui.widgets.sidebar import ContextSidebar
+        from renubu_tui.tui.widgets.step_pane import StepPane
+
         if self.session is None:
             return
         for step in self.query(StepPane):
@@ -153,7 +205,8 @@ class RenubuApp(ReportsWorkerErrors, DemoFeatures, StepChatKeys, ActionsFeature,
             self.query_one(QueuePane).move_to(message.customer_id)
             if self.screen.has_class("-narrow"):
                 self.screen.add_class("-detail")
-                self.query_one(StepPane).focus()
+                for step in self.query(StepPane):
+                    step.focus()
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
         """The one place a failed worker is reported: a line, never a traceback."""

@@ -1,4 +1,4 @@
-"""Import the data layer on a thread, after the first frame has painted.
+"""Import the data layer and the later panes on a thread, after the first page has painted.
 
 SQLAlchemy and the models take ~0.4 s to import. On the event loop that would freeze the screen
 (no "loading" state, no keys) for that long; on a thread the UI stays live. It starts after the
@@ -19,6 +19,9 @@ MODULES = (
     "renubu_tui.services.queue",
     "renubu_tui.services.context",
     "renubu_tui.services.history",
+    # the panes mounted after the first page: the chat's Markdown alone is ~0.1 s
+    "renubu_tui.tui.widgets.step_pane",
+    "renubu_tui.tui.widgets.sidebar",
 )
 
 _thread: threading.Thread | None = None

@@ -28,7 +28,8 @@ from renubu_tui.tui.widgets.queue_table import TABLE_WIDTH, QueueTable
 if TYPE_CHECKING:
     import uuid
 
-    from renubu_tui.services.queue import Cursor, QueueCounts, QueueRow
+    from renubu_tui.services.queue_peek import QueuePeek
+    from renubu_tui.services.queue_rows import Cursor, QueueCounts, QueueRow
     from renubu_tui.tui.session import Session
 
 PAGE_SIZE = 100
@@ -101,6 +102,7 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         self._loading = False
         self._pending: dict[str, Timer] = {}
         self._chosen: tuple[uuid.UUID, str] | None = None
+        self._peeked = False  # rows shown from the stored page, before the services opened
 
     def compose(self) -> ComposeResult:
         yield OneThing(id="one-thing")
@@ -132,10 +134,21 @@ class QueuePane(ReportsWorkerErrors, Vertical):
 
     # --- loading ------------------------------------------------------------------------------
 
+    def show_peek(self, peek: QueuePeek) -> None:
+        """The stored first page of the default view, shown while the services open."""
+        if self._session is not None or self.view != QueueView():
+            return
+        self._peeked = True
+        self._after = peek.next_cursor
+        self.total = peek.total
+        top = peek.rows[0] if peek.rows else None
+        self._show_first(top, peek.rows, peek.counts)
+        self.call_after_refresh(timing.mark, "queue shown (stored page)")
+
     def attach(self, session: Session) -> None:
-        """Services are open: load the first page."""
+        """Services are open: load the first page (quietly when the stored one is on screen)."""
         self._session = session
-        self.reload()
+        self.reload(quiet=self._peeked)
 
     def set_view(self, view: QueueView) -> None:
         if view != self.view:
@@ -143,12 +156,13 @@ class QueuePane(ReportsWorkerErrors, Vertical):
             self._show_filters()
             self.reload()
 
-    def reload(self) -> None:
+    def reload(self, *, quiet: bool = False) -> None:
         if self._session is None:
             return
         self._loading = True
         self.workers.cancel_group(self, "queue-more")
-        self._status("Loading the queue…")
+        if not quiet:
+            self._status("Loading the queue…")
         self._later("slow", SLOW_AFTER, self._building)
         self._load_first(self._session, self.view)
 
@@ -188,17 +202,24 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         timing.mark("queue page loaded")
         self._loading = False
         self._cancel("slow")
+        # Where the cursor went while the stored page showed, it stays (same rows, same order).
+        keep = self.table.cursor_row if self._peeked else 0
+        self._peeked = False
         self._after = message.after
         self.total = message.total
-        self.query_one(OneThing).show(message.top)
-        self._show_tabs(message.counts)
-        table = self.table
-        table.show(message.rows)
-        self._show_status()
+        self._show_first(message.top, message.rows, message.counts)
         self.call_after_refresh(timing.mark, "queue shown")
         if self.rows:
-            table.move_cursor(row=0, animate=False)
-            self._later("highlight", HIGHLIGHT_DEBOUNCE, lambda: self._choose(self.rows[0]))
+            index = keep if 0 <= keep < len(self.rows) else 0
+            self.table.move_cursor(row=index, animate=False)
+            row = self.rows[index]
+            self._later("highlight", HIGHLIGHT_DEBOUNCE, lambda: self._choose(row))
+
+    def _show_first(self, top: QueueRow | None, rows: list[QueueRow], counts: QueueCounts) -> None:
+        self.query_one(OneThing).show(top)
+        self._show_tabs(counts)
+        self.table.show(rows)
+        self._show_status()
 
     def on_queue_pane_more(self, message: More) -> None:
         if message.view != self.view or not message.rows:
@@ -238,6 +259,8 @@ class QueuePane(ReportsWorkerErrors, Vertical):
 
     def _choose(self, row: QueueRow, *, open: bool = False) -> None:
         key = (row.customer_id, row.workflow_type)
+        if self._session is None:  # the stored page shows; the panes cannot load yet
+            return
         if key == self._chosen and not open:
             return
         self._chosen = key
