@@ -26,6 +26,7 @@ def _money(value: float | None) -> str:
 @click.option("--max-arr", type=float, metavar="USD")
 @click.option("--search", metavar="TEXT", help="Customer name contains TEXT.")
 @click.option("--snoozed", is_flag=True, help="Show snoozed work instead.")
+@click.option("--escalated", is_flag=True, help="Show work escalated to you instead.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=25, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--explain", metavar="CUSTOMER", help="Explain one customer's scores instead.")
@@ -39,6 +40,8 @@ def queue(ctx: Context, **options: Any) -> None:
 
     if options["owner"] and options["everyone"]:
         raise click.UsageError("--owner and --all cannot be used together")
+    if options["snoozed"] and options["escalated"]:
+        raise click.UsageError("--snoozed and --escalated cannot be used together")
 
     async def go() -> None:
         async with open_services(ctx.settings) as s:
@@ -62,6 +65,7 @@ def queue(ctx: Context, **options: Any) -> None:
                 min_score=options["min_score"],
                 search=options["search"],
                 snoozed=options["snoozed"],
+                escalated_to=s.user.id if options["escalated"] else None,
             )
             page = await s.queue.page(s.tenant.id, today, filters, limit=options["limit"])
             total = await s.queue.count(s.tenant.id, today, filters)
@@ -72,6 +76,8 @@ def queue(ctx: Context, **options: Any) -> None:
                 click.echo(json.dumps(_json(page.rows, total, today), indent=2, ensure_ascii=False))
                 return
             who = "everyone" if options["everyone"] else f"{owner.name} <{owner.email}>"
+            if options["escalated"]:
+                who = f"escalations to {s.user.name} <{s.user.email}>"
             click.echo(
                 f"Queue of {printable(who)} · {today} · Active {counts.active} · "
                 f"Snoozed {counts.snoozed} · Escalated to me {counts.escalated_to_me}"

@@ -53,6 +53,7 @@ class QueueFilters:
     min_score: int | None = None
     search: str | None = None
     snoozed: bool = False  # the Snoozed tab: hidden rows whose wake date is still ahead
+    escalated_to: uuid.UUID | None = None  # the Escalated-to-me tab: anyone's, escalated to them
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,9 @@ class QueueService:
     def _where(self, tenant_id: uuid.UUID, today: dt.date, filters: QueueFilters) -> list[Any]:
         q = QueueItem
         clauses: list[Any] = [q.tenant_id == tenant_id, q.as_of == today]
-        if filters.snoozed:
+        if filters.escalated_to is not None:  # shown whoever owns it and whether snoozed or not
+            clauses += [q.escalated_to_id == filters.escalated_to, q.status == "escalated"]
+        elif filters.snoozed:
             clauses += [q.visible.is_(False)]
         else:
             clauses += [q.visible.is_(True)]

@@ -65,7 +65,15 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         Binding("o", "toggle_owner", "Owner", id="queue.owner"),
         Binding("t", "cycle_type", "Type", id="queue.type"),
         Binding("f", "filters", "Filters", id="queue.filters"),
-        Binding("S", "toggle_snoozed", "Snoozed", id="queue.snoozed"),
+        Binding("v", "next_tab", "Tabs", id="queue.tabs"),
+        Binding("S", "toggle_snoozed", "Snoozed", id="queue.snoozed", show=False),
+        Binding(
+            "exclamation_mark",
+            "toggle_escalated",
+            "Escalated to me",
+            id="queue.escalated",
+            show=False,
+        ),
         Binding("w", "why_here", "Why here", id="queue.why"),
         Binding("escape", "close_search", "Close search", show=False, id="queue.close_search"),
     ]
@@ -312,8 +320,14 @@ class QueuePane(ReportsWorkerErrors, Vertical):
     def action_cycle_type(self) -> None:
         self.set_view(self.view.next_type())
 
+    def action_next_tab(self) -> None:
+        self.set_view(self.view.next_tab())
+
     def action_toggle_snoozed(self) -> None:
-        self.set_view(self.view.with_(snoozed=not self.view.snoozed))
+        self.set_view(self.view.with_tab("active" if self.view.snoozed else "snoozed"))
+
+    def action_toggle_escalated(self) -> None:
+        self.set_view(self.view.with_tab("active" if self.view.escalated else "escalated"))
 
     def action_filters(self) -> None:
         from renubu_tui.tui.screens.filters import FilterScreen
@@ -345,9 +359,9 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         self.query_one("#queue-tabs", Static).update(
             Text("│").join(
                 [
-                    tab("Active", counts.active, not self.view.snoozed),
-                    tab("Snoozed", counts.snoozed, self.view.snoozed),
-                    tab("Escalated to me", counts.escalated_to_me, False),
+                    tab("Active", counts.active, self.view.tab == "active"),
+                    tab("Snoozed", counts.snoozed, self.view.tab == "snoozed"),
+                    tab("Escalated to me", counts.escalated_to_me, self.view.tab == "escalated"),
                 ]
             )
         )
