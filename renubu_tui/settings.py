@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -141,6 +140,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
     """Values of a TOML config file; a missing file is empty, a broken one is an error."""
     if not path.exists():
         return {}
+    import tomllib  # only when there is a file (most starts have none)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -13,7 +13,6 @@ after RenubuApp's, as Textual dispatches a message to each class of the MRO.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,7 +24,6 @@ from textual.message import Message
 
 from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.text import clean
-from renubu_tui.tui.widgets.timeline import Milestone, TimelineStrip
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -33,6 +31,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from renubu_tui.tui.session import Session
+    from renubu_tui.tui.widgets.timeline import Milestone, TimelineStrip
 
 JOURNEY_FILE = ("demo", "bluesoft.json")
 DEMO_CUSTOMER = "Bluesoft Corporation"
@@ -42,7 +41,10 @@ DEMO_ACTIONS = frozenset({"demo_milestone", "demo_day"})
 
 def load_journey() -> tuple[dt.date, list[Milestone]]:
     """The renewal day D and the milestones (journey day 0 = D−120) from the shipped seed."""
+    import json
+
     from renubu_tui.resources import seeds_dir
+    from renubu_tui.tui.widgets.timeline import Milestone
 
     data = json.loads(seeds_dir().joinpath(*JOURNEY_FILE).read_text(encoding="utf-8"))
     renewal = dt.date.fromisoformat(data["renewalDay"])
@@ -61,6 +63,13 @@ def journey_date(day: int) -> dt.date:
     """The date of journey day `day` (0 = D−120 … 120 = D)."""
     renewal, _ = load_journey()
     return renewal + dt.timedelta(days=day - 120)
+
+
+def _timeline() -> type[TimelineStrip]:
+    """The strip's class, imported when the demo needs it (not on every start)."""
+    from renubu_tui.tui.widgets.timeline import TimelineStrip
+
+    return TimelineStrip
 
 
 class AsOfChanged(Message):
@@ -96,6 +105,8 @@ class DemoFeatures(DOMNode):
         if not self.demo_mode:
             return
         from textual.widgets import Header
+
+        from renubu_tui.tui.widgets.timeline import TimelineStrip
 
         _, milestones = load_journey()
         strip = TimelineStrip(milestones, id="timeline")
@@ -190,7 +201,7 @@ class DemoFeatures(DOMNode):
         return app.session if self.demo_mode else None
 
     def _demo_refresh_strip(self, session: Session) -> None:
-        for strip in self._main().query(TimelineStrip):
+        for strip in self._main().query("#timeline").results(_timeline()):
             strip.set_day(session.today, strip.inbox)
         self._demo_load(session, session.today)
 
@@ -220,7 +231,7 @@ class DemoFeatures(DOMNode):
         if items:
             inbox += f": {clean(items[0].title)}"
         if session.today == today:
-            for strip in self._main().query(TimelineStrip):
+            for strip in self._main().query("#timeline").results(_timeline()):
                 strip.set_day(today, inbox)
 
     # --- workflow admin ---------------------------------------------------------------------------
