@@ -34,7 +34,7 @@ from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.services import notifications
 from renubu_tui.services.notifications import FireReport
 
-OnChange = Callable[[uuid.UUID], Awaitable[None]]
+OnChange = Callable[[uuid.UUID, uuid.UUID | None], Awaitable[None]]
 WORKFLOW_ACTIONS = {
     "create-war-room": "a war room with a daily stand-up",
     "create-team-slack-channel": "a team channel for the renewal",
@@ -125,9 +125,10 @@ class ExecutionService:
             self._db, self._tenant_slug, customer_id, self._clock.today(), execution_id=execution_id
         )
 
-    async def _changed(self, tenant_id: uuid.UUID) -> None:
+    async def _changed(self, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> None:
+        """Tell the queue which customer's work changed (it rebuilds the rows that can move)."""
         if self._on_change is not None:
-            await self._on_change(tenant_id)
+            await self._on_change(tenant_id, customer_id)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -279,7 +280,7 @@ class ExecutionService:
             view = await self._view(session, tenant_id, execution.id)
         view.fired = fired
         view.skipped = [(s.step_id, s.reason) for s in decision.skipped]
-        await self._changed(tenant_id)
+        await self._changed(tenant_id, customer_id)
         return view
 
     async def _enter(
@@ -460,7 +461,7 @@ class ExecutionService:
         view.fired = fired
         view.fired.errors = list(decision.errors) + view.fired.errors
         view.skipped = [(s.step_id, s.reason) for s in decision.skipped]
-        await self._changed(tenant_id)
+        await self._changed(tenant_id, base.customer_id)
         return view
 
     # --- workflow actions ----------------------------------------------------------------
@@ -526,7 +527,7 @@ class ExecutionService:
                     )
             result["notified"] = sorted({n.recipient_email for n in fired.created})
             _trail(session, execution, actor, action_slug, dict(params or {}), result)
-        await self._changed(tenant_id)
+        await self._changed(tenant_id, base.customer_id)
         return result, fired
 
     async def _record_failure(

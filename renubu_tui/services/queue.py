@@ -13,10 +13,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, tuple_
+from sqlalchemy import and_, delete, func, insert, or_, select, tuple_
 
 from renubu_tui.data.engine import Database
-from renubu_tui.data.models import QueueItem, QueueState, Workflow, WorkflowExecution
+from renubu_tui.data.models import Customer, QueueItem, QueueState, Workflow, WorkflowExecution
 from renubu_tui.data.models.queue import ORDER_COLUMNS
 from renubu_tui.domain.determination import CustomerFacts, Determination, determine
 from renubu_tui.domain.enums import AccountPlan, Experience, WorkflowType
@@ -28,6 +28,7 @@ from renubu_tui.services.queue_rows import Cursor, QueueCounts, QueueRow, row_fr
 from renubu_tui.services.queue_sql import (
     ITEM_COLUMNS,
     Dialect,
+    Part,
     facts_select,
     open_execution_for,
     rows_select,
@@ -151,11 +152,71 @@ class QueueService:
                 )
             )
 
-    async def invalidate(self, tenant_id: uuid.UUID) -> None:
-        """Forget every materialization of the tenant: the next read rebuilds (inputs changed)."""
+    async def invalidate(self, tenant_id: uuid.UUID, customer_id: uuid.UUID | None = None) -> None:
+        """Inputs changed: rebuild the rows one customer's change can move, or forget every day.
+
+        With `customer_id` (an execution or action of that customer changed), each kept day
+        rebuilds only the rows of the owners whose workload it can change (the customer's owner
+        and its executions' owners) and of the customer itself: at 100 000 customers a few
+        milliseconds instead of seconds for the whole tenant. Without it, every materialization
+        of the tenant is dropped and the next read rebuilds.
+        """
+        if customer_id is not None:
+            await self._refresh_part(tenant_id, customer_id)
+            return
         async with self._db.sessions() as session, session.begin():
             await session.execute(delete(QueueState).where(QueueState.tenant_id == tenant_id))
             await session.execute(delete(QueueItem).where(QueueItem.tenant_id == tenant_id))
+
+    async def _refresh_part(self, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> None:
+        loaded = await self._config.load(tenant_id)
+        q = QueueItem
+        async with self._db.sessions() as session, session.begin():
+            if self._dialect.sqlite is False:
+                await session.execute(select(func.pg_advisory_xact_lock(_lock_key(tenant_id))))
+            owners = set(
+                (
+                    await session.scalars(
+                        select(Customer.owner_id).where(
+                            Customer.id == customer_id, Customer.owner_id.is_not(None)
+                        )
+                    )
+                ).all()
+            )
+            owners |= set(
+                (
+                    await session.scalars(
+                        select(WorkflowExecution.owner_id)
+                        .where(
+                            WorkflowExecution.customer_id == customer_id,
+                            WorkflowExecution.owner_id.is_not(None),
+                        )
+                        .distinct()
+                    )
+                ).all()
+            )
+            part = Part(owners=tuple(owners), customers=(customer_id,))
+            states = (
+                await session.scalars(select(QueueState).where(QueueState.tenant_id == tenant_id))
+            ).all()
+            for state in states:
+                day = state.as_of
+                scope = [q.tenant_id == tenant_id, q.as_of == day]
+                if state.config_key != loaded.key:  # stale anyway: rebuilt when next read
+                    await session.execute(delete(q).where(*scope))
+                    await session.delete(state)
+                    continue
+                in_part = or_(q.owner_id.in_(part.owners), q.customer_id == customer_id)
+                await session.execute(delete(q).where(*scope, in_part))
+                await session.execute(
+                    insert(q).from_select(
+                        list(ITEM_COLUMNS),
+                        rows_select(tenant_id, day, loaded.config, self._dialect, part),
+                    )
+                )
+                state.row_count = int(
+                    await session.scalar(select(func.count()).select_from(q).where(*scope)) or 0
+                )
 
     def _where(self, tenant_id: uuid.UUID, today: dt.date, filters: QueueFilters) -> list[Any]:
         q = QueueItem

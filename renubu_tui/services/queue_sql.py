@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -129,10 +130,22 @@ def open_as_of(e: Any, today: dt.date) -> ColumnElement[bool]:
     )
 
 
+@dataclass(frozen=True)
+class Part:
+    """A part of a tenant's customers: those of these owners, plus these customers."""
+
+    owners: tuple[uuid.UUID, ...] = ()
+    customers: tuple[uuid.UUID, ...] = ()
+
+
 def facts_select(
-    tenant_id: uuid.UUID, today: dt.date, d: Dialect, customer_id: uuid.UUID | None = None
+    tenant_id: uuid.UUID,
+    today: dt.date,
+    d: Dialect,
+    customer_id: uuid.UUID | None = None,
+    part: Part | None = None,
 ) -> Select[Any]:
-    """One row per customer of the tenant with everything its scores read, as of `today`."""
+    """One row per customer of the tenant (or `part`) with all its scores read, as of `today`."""
     c = Customer.__table__.alias("c")
     k = Contract.__table__.alias("k")
     f = CustomerFinancials.__table__.alias("f")
@@ -211,8 +224,18 @@ def facts_select(
         .where(
             c.c.tenant_id == tenant_id,
             *([] if customer_id is None else [c.c.id == customer_id]),
+            *([] if part is None else [_in_part(c, part)]),
         )
     )
+
+
+def _in_part(c: Any, part: Part) -> ColumnElement[bool]:
+    clauses = []
+    if part.owners:
+        clauses.append(c.c.owner_id.in_(part.owners))
+    if part.customers:
+        clauses.append(c.c.id.in_(part.customers))
+    return or_(false(), *clauses)
 
 
 def _multiplier(value: Any, table: dict[str, float]) -> Any:
@@ -251,9 +274,11 @@ def _label(score: Any, cfg: DomainConfig) -> Any:
     return case(*whens, else_=default) if whens else default
 
 
-def derived_select(tenant_id: uuid.UUID, today: dt.date, cfg: DomainConfig, d: Dialect) -> Any:
+def derived_select(
+    tenant_id: uuid.UUID, today: dt.date, cfg: DomainConfig, d: Dialect, part: Part | None = None
+) -> Any:
     """The facts plus what every type shares: effective plan, multipliers, workload penalty."""
-    facts = facts_select(tenant_id, today, d).subquery("facts")
+    facts = facts_select(tenant_id, today, d, part=part).subquery("facts")
     weights = cfg.scoring
     plan = _effective_plan(facts, cfg)
     planned = select(*facts.c, plan.label("plan")).subquery("planned")
@@ -275,9 +300,11 @@ def derived_select(tenant_id: uuid.UUID, today: dt.date, cfg: DomainConfig, d: D
     ).cte("derived")
 
 
-def rows_select(tenant_id: uuid.UUID, today: dt.date, cfg: DomainConfig, d: Dialect) -> Select[Any]:
+def rows_select(
+    tenant_id: uuid.UUID, today: dt.date, cfg: DomainConfig, d: Dialect, part: Part | None = None
+) -> Select[Any]:
     """Every qualifying (customer, type) row with its score, in `queue_items` column order."""
-    facts = derived_select(tenant_id, today, cfg, d)
+    facts = derived_select(tenant_id, today, cfg, d, part)
     branches = [_branch(kind, facts, today, cfg, d) for kind in WorkflowType]
     return union_all(*branches)  # type: ignore[return-value]
 

@@ -1,0 +1,96 @@
+"""One customer's change rebuilds only the rows it can move, and they match a full build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from renubu_tui.clock import Clock
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import Customer, QueueItem, QueueState, User
+from renubu_tui.services.actions import ActionService
+from renubu_tui.services.config import ConfigService
+from renubu_tui.services.executions import ExecutionService
+from renubu_tui.services.queue import QueueFilters, QueueService
+from renubu_tui.services.queue_sql import ITEM_COLUMNS
+from tests.conftest import TEST_TODAY
+from tests.services.test_actions_tasks import TENANT
+
+DAYS = (TEST_TODAY, TEST_TODAY + dt.timedelta(days=3))
+
+
+async def _materialized(db: Database, day: dt.date) -> list[tuple[Any, ...]]:
+    columns = [getattr(QueueItem, name) for name in ITEM_COLUMNS]
+    async with db.sessions() as s:
+        rows = (
+            await s.execute(
+                select(*columns)
+                .where(QueueItem.tenant_id == TENANT, QueueItem.as_of == day)
+                .order_by(QueueItem.customer_id, QueueItem.workflow_type)
+            )
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+async def _states(db: Database) -> list[dt.date]:
+    async with db.sessions() as s:
+        return sorted((await s.scalars(select(QueueState.as_of))).all())
+
+
+async def _matches_a_full_build(db: Database, queue: QueueService) -> None:
+    for day in DAYS:
+        targeted = await _materialized(db, day)
+        await queue.refresh(TENANT, day)
+        assert targeted == await _materialized(db, day), day
+
+
+async def test_start_snooze_and_escalate_refresh_in_place(seeded_db: Database) -> None:
+    queue = QueueService(seeded_db, ConfigService(seeded_db))
+    clock = Clock(TEST_TODAY)
+    executions = ExecutionService(
+        seeded_db, clock, tenant_slug="acme-cs", on_change=queue.invalidate
+    )
+    actions = ActionService(
+        seeded_db, clock, workflow_actions=executions, on_change=queue.invalidate
+    )
+    async with seeded_db.sessions() as s:
+        maya = await s.scalar(select(User).where(User.email == "maya.patel@acmecloud.com"))
+        kestrel = await s.scalar(select(Customer).where(Customer.name == "Kestrel Networks"))
+    assert maya is not None and kestrel is not None
+    for day in DAYS:
+        await queue.page(TENANT, day, QueueFilters(), limit=1)  # build both days
+    before = {r.customer_id: r for r in await _rows(queue, maya.id)}
+
+    await executions.start(TENANT, kestrel.id, actor=maya)
+    assert await _states(seeded_db) == list(DAYS)  # refreshed in place, not dropped
+    after = {r.customer_id: r for r in await _rows(queue, maya.id)}
+    assert after[kestrel.id].status == "in_progress"
+    # Maya's other customers moved too: one more workflow on her plate lowers their scores.
+    other = next(c for c in before if c != kestrel.id)
+    assert after[other].breakdown.workload_penalty == before[other].breakdown.workload_penalty - 2
+    await _matches_a_full_build(seeded_db, queue)
+
+    await actions.run(
+        TENANT,
+        "escalate",
+        actor=maya,
+        customer_id=kestrel.id,
+        params={"level": "manager", "reason": "budget frozen"},
+    )
+    await _matches_a_full_build(seeded_db, queue)
+
+    async with seeded_db.sessions() as s:
+        beacon = await s.scalar(select(Customer).where(Customer.name == "Beacon Credit Union"))
+    assert beacon is not None
+    await executions.start(TENANT, beacon.id, actor=maya)
+    await actions.run(TENANT, "snooze-3-days", actor=maya, customer_id=beacon.id)
+    assert await _states(seeded_db) == list(DAYS)
+    await _matches_a_full_build(seeded_db, queue)
+
+
+async def _rows(queue: QueueService, owner: uuid.UUID) -> list[Any]:
+    page = await queue.page(TENANT, TEST_TODAY, QueueFilters(owner_id=owner), limit=500)
+    return [r for r in page.rows if r.workflow_type == "renewal"]
