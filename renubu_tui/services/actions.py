@@ -34,7 +34,7 @@ from renubu_tui.domain.execution_state import TransitionError, check_transition
 from renubu_tui.domain.params import ParamsError, check_params
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 
-OnChange = Callable[[uuid.UUID, uuid.UUID | None], Awaitable[None]]
+OnChange = Callable[[uuid.UUID, uuid.UUID, dt.date], Awaitable[None]]
 
 
 class ActionFailed(ValueError):
@@ -159,7 +159,7 @@ class ActionService:
             await self._fail(tenant_id, action, actor, customer_id, execution_id, checked, str(exc))
             raise ActionFailed(str(exc)) from None
         if self._on_change is not None:
-            await self._on_change(tenant_id, customer_id)
+            await self._on_change(tenant_id, customer_id, self._clock.today())
         return ActionOutcome(slug, message, result)
 
     async def _workflow_action(

@@ -34,7 +34,7 @@ from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.services import notifications
 from renubu_tui.services.notifications import FireReport
 
-OnChange = Callable[[uuid.UUID, uuid.UUID | None], Awaitable[None]]
+OnChange = Callable[[uuid.UUID, uuid.UUID, dt.date], Awaitable[None]]
 WORKFLOW_ACTIONS = {
     "create-war-room": "a war room with a daily stand-up",
     "create-team-slack-channel": "a team channel for the renewal",
@@ -128,7 +128,7 @@ class ExecutionService:
     async def _changed(self, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> None:
         """Tell the queue which customer's work changed (it rebuilds the rows that can move)."""
         if self._on_change is not None:
-            await self._on_change(tenant_id, customer_id)
+            await self._on_change(tenant_id, customer_id, self._clock.today())
 
     # --- reading -------------------------------------------------------------------------
 
