@@ -41,6 +41,7 @@ class RawPeek:
     active: int
     snoozed: int
     escalated_to_me: int
+    preferences: dict[str, Any]  # the user's stored choices (theme, sidebar, compact)
 
 
 def read_queue(
@@ -105,6 +106,10 @@ def _read(
         sql = f"SELECT count(*) FROM queue_items WHERE tenant_id = ? AND as_of = ? AND {where}"
         return int(conn.execute(sql, (tenant_hex, day, *args)).fetchone()[0])
 
+    stored = conn.execute(
+        "SELECT preferences FROM user_preferences WHERE user_id = ?", (user["id"],)
+    ).fetchone()
+    preferences = json.loads(stored[0]) if stored and stored[0] else {}
     return RawPeek(
         tenant_id=uuid.UUID(tenant_hex),
         user=PeekUser(uuid.UUID(user["id"]), user["name"], user["email"]),
@@ -114,6 +119,7 @@ def _read(
         active=count("owner_id = ? AND visible = 1", (user["id"],)),
         snoozed=count("owner_id = ? AND visible = 0", (user["id"],)),
         escalated_to_me=count("escalated_to_id = ? AND status = 'escalated'", (user["id"],)),
+        preferences=preferences if isinstance(preferences, dict) else {},
     )
 
 

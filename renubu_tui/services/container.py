@@ -20,6 +20,7 @@ from renubu_tui.services.config import ConfigService
 from renubu_tui.services.executions import ExecutionService
 from renubu_tui.services.lookup import tenant_by_slug, user_by_email
 from renubu_tui.services.notifications import NotificationService
+from renubu_tui.services.preferences import PreferencesService
 from renubu_tui.services.queue import QueueService
 from renubu_tui.services.tasks import ArtifactService, TaskService
 from renubu_tui.settings import Settings
@@ -39,6 +40,7 @@ class Services:
     actions: ActionService
     tasks: TaskService
     artifacts: ArtifactService
+    preferences: PreferencesService
 
     def provider_factory(self, *, pace: float = 0.02) -> Callable[[], Any]:
         """Builds the configured model provider on demand (its import stays off the start-up)."""
@@ -90,6 +92,7 @@ async def build_services(db: Database, settings: Settings, clock: Clock) -> Serv
         actions=ActionService(db, clock, workflow_actions=executions, on_change=queue.invalidate),
         tasks=TaskService(db, clock),
         artifacts=ArtifactService(db, clock),
+        preferences=PreferencesService(db),
     )
 
 

@@ -13,7 +13,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from renubu_tui.services.config_values import ConfigValueError, merge_config
 from renubu_tui.services.queue_rows import Cursor, QueueCounts, QueueRow, row_from
@@ -33,6 +33,7 @@ class QueuePeek:
     next_cursor: Cursor | None
     total: int
     counts: QueueCounts
+    preferences: dict[str, Any]
 
 
 def peek_first_page(settings: Settings, today: dt.date, limit: int) -> QueuePeek | None:
@@ -61,4 +62,5 @@ def peek_first_page(settings: Settings, today: dt.date, limit: int) -> QueuePeek
         next_cursor=rows[-1].cursor if more and rows else None,
         total=raw.active,
         counts=QueueCounts(raw.active, raw.snoozed, raw.escalated_to_me),
+        preferences=raw.preferences,
     )

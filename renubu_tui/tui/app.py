@@ -25,6 +25,7 @@ from renubu_tui.tui import preload, timing
 from renubu_tui.tui.errors import ReportsWorkerErrors, WorkerFailed, is_database_error
 from renubu_tui.tui.features.actions import ActionsFeature
 from renubu_tui.tui.features.demo import DemoFeatures
+from renubu_tui.tui.features.preferences import PreferencesFeature
 from renubu_tui.tui.features.step_chat import StepChatKeys
 from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.text import clean, one_line
@@ -52,7 +53,14 @@ def _customer_commands() -> type[Provider]:
 MEDIUM, WIDE = 120, 150  # below MEDIUM: queue only; below WIDE: no sidebar unless asked
 
 
-class RenubuApp(ReportsWorkerErrors, DemoFeatures, StepChatKeys, ActionsFeature, App[None]):
+class RenubuApp(
+    ReportsWorkerErrors,
+    DemoFeatures,
+    PreferencesFeature,
+    StepChatKeys,
+    ActionsFeature,
+    App[None],
+):
     TITLE = "renubu"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {_customer_commands}
@@ -243,6 +251,13 @@ class RenubuApp(ReportsWorkerErrors, DemoFeatures, StepChatKeys, ActionsFeature,
 
     def action_toggle_sidebar(self) -> None:
         self.sidebar_open = not self.sidebar_open
+        self.remember(sidebar=self.sidebar_open)
+
+    def choose_sidebar(self, open_: bool) -> None:
+        """The person's stored choice: shown now when wide, kept for when it widens."""
+        self._wide_choice = open_
+        if not self._narrow:
+            self.sidebar_open = open_
 
     def action_help(self) -> None:
         from renubu_tui.tui.screens.help import HelpScreen
@@ -267,3 +282,4 @@ class RenubuApp(ReportsWorkerErrors, DemoFeatures, StepChatKeys, ActionsFeature,
             "Sidebar", "Show or hide the context sidebar", self.action_toggle_sidebar
         )
         yield SystemCommand("Reload", "Read the queue again", self.action_reload)
+        yield SystemCommand("Compact mode", "Denser layout, remembered", self.action_toggle_compact)
