@@ -237,20 +237,12 @@ class ChatService:
         """The active thread for this step and branch (or this customer, without an execution),
         reusing one that is still open; a new one starts with its system message."""
         today = self._clock.today()
-        async with self._db.sessions() as session:
-            slug = await session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
-            if slug is None:
-                raise ChatError(f"no tenant {tenant_id}")
-            step_row, step, config = None, None, None
-            if execution_id is not None:
-                execution = await _execution(session, tenant_id, execution_id)
-                customer_id = execution.customer_id
-                step_row = await _current_step_row(session, execution)
-            existing = await session.scalar(
-                _reusable(tenant_id, actor.id, customer_id, execution_id, step_row, branch_id)
-            )
-            if existing is not None:
-                return thread_view(existing, await messages_of(session, existing.id))
+        slug, customer_id, step_row, existing = await self._lookup(
+            tenant_id, actor, execution_id, customer_id, branch_id
+        )
+        if existing is not None:
+            return existing
+        step, config = None, None
         context: dict[str, Any] = {}
         if customer_id is not None:
             from renubu_tui.services.context import build_context
@@ -290,6 +282,64 @@ class ChatService:
             return thread_view(thread, await messages_of(session, thread.id))
 
         return await write(self._db, create)
+
+    async def find_thread(
+        self,
+        tenant_id: uuid.UUID,
+        *,
+        actor: User,
+        execution_id: uuid.UUID | None = None,
+        customer_id: uuid.UUID | None = None,
+        branch_id: uuid.UUID | None = None,
+    ) -> ThreadView | None:
+        """The thread `open_thread` would reuse, or None: reading a step never writes."""
+        found = await self._lookup(tenant_id, actor, execution_id, customer_id, branch_id)
+        return found[3]
+
+    async def earlier_thread(
+        self, tenant_id: uuid.UUID, *, actor: User, execution_id: uuid.UUID
+    ) -> ThreadView | None:
+        """The execution's latest thread on another step than the current one (e.g. the one
+        where a fixed branch moved it on), so the person still sees that conversation."""
+        async with self._db.sessions() as session:
+            execution = await _execution(session, tenant_id, execution_id)
+            current = await _current_step_row(session, execution)
+            query = select(ChatThread).where(
+                ChatThread.tenant_id == tenant_id,
+                ChatThread.execution_id == execution_id,
+                ChatThread.step_execution_id.is_not(None),
+                or_(ChatThread.user_id == actor.id, ChatThread.user_id.is_(None)),
+            )
+            if current is not None:
+                query = query.where(ChatThread.step_execution_id != current.id)
+            row = await session.scalar(query.order_by(ChatThread.created_at.desc()).limit(1))
+            return None if row is None else thread_view(row, await messages_of(session, row.id))
+
+    async def _lookup(
+        self,
+        tenant_id: uuid.UUID,
+        actor: User,
+        execution_id: uuid.UUID | None,
+        customer_id: uuid.UUID | None,
+        branch_id: uuid.UUID | None,
+    ) -> tuple[str, uuid.UUID | None, StepExecution | None, ThreadView | None]:
+        """The tenant's slug, the customer, the current step row and the reusable thread."""
+        async with self._db.sessions() as session:
+            slug = await session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
+            if slug is None:
+                raise ChatError(f"no tenant {tenant_id}")
+            step_row = None
+            if execution_id is not None:
+                execution = await _execution(session, tenant_id, execution_id)
+                customer_id = execution.customer_id
+                step_row = await _current_step_row(session, execution)
+            existing = await session.scalar(
+                _reusable(tenant_id, actor.id, customer_id, execution_id, step_row, branch_id)
+            )
+            found = None
+            if existing is not None:
+                found = thread_view(existing, await messages_of(session, existing.id))
+            return slug, customer_id, step_row, found
 
     async def thread(
         self, thread_id: uuid.UUID, *, tenant_id: uuid.UUID | None = None

@@ -182,6 +182,18 @@ class ExecutionHistory:
         return None if row is None else Later(row.name, row.started_at.date())
 
 
+def dated_context(context: dict[str, Any], view: ExecutionView) -> dict[str, Any]:
+    """The template context with only the outputs the dated view has (history shows no later
+    output); `build_context` chains the stored, final outputs."""
+    from renubu_tui.services.context import RESERVED_KEYS
+
+    stored = context.get("outputs") or {}
+    dated = {k: v for k, v in context.items() if k not in stored or k in RESERVED_KEYS}
+    dated["outputs"] = dict(view.outputs)
+    dated.update({k: v for k, v in view.outputs.items() if k not in RESERVED_KEYS})
+    return dated
+
+
 def _continues(
     execution: WorkflowExecution, rows: Sequence[StepExecution], eod: dt.datetime
 ) -> bool:
@@ -267,4 +279,4 @@ def _store_key(step: dict[str, Any]) -> str:
     return (step.get("execution") or {}).get("storeIn") or step["id"]
 
 
-__all__ = ["Closed", "ExecutionHistory", "History", "Later", "ViewAsOf"]
+__all__ = ["Closed", "ExecutionHistory", "History", "Later", "ViewAsOf", "dated_context"]

@@ -97,3 +97,18 @@ async def test_the_present_is_the_stored_view(seeded_db: Database) -> None:
     assert not isinstance(view, ViewAsOf)
     assert view.current_step_id == started.current_step_id
     assert await history.open_as_of(TENANT, kestrel, _day(104)) == []
+
+
+async def test_history_templates_read_only_the_outputs_of_that_day(seeded_db: Database) -> None:
+    from renubu_tui.services.context import build_context
+    from renubu_tui.services.execution_history import dated_context
+
+    bluesoft = await _customer(seeded_db, "bluesoft.com")
+    [view] = await _history(seeded_db, _day(105)).open_as_of(TENANT, bluesoft, _day(105))
+    stored = await build_context(seeded_db, "acme-cs", bluesoft, _day(105), execution_id=view.id)
+    assert {"resolution", "completion"} <= set(stored["outputs"])  # the final record
+    dated = dated_context(stored, view)
+    assert set(dated["outputs"]) == {"assessment", "escalation"}
+    assert dated["assessment"]["route"] == "SIGNATURE_PENDING"
+    assert "resolution" not in dated and "completion" not in dated
+    assert dated["customer"] == stored["customer"]

@@ -147,6 +147,11 @@ async def test_selecting_bluesoft_shows_its_determination_and_stakeholders(
         text = screen_text(app)
         centre = column(text, 90, 125)
         assert "Bluesoft Corporation" in centre
+        assert "history" in centre  # its Critical workflow as it stood on this day
+        view = app.query_one("#step-view")  # the determination is below the workflow
+        view.scroll_to_widget(app.query_one("#step-why"), animate=False, top=True)
+        await pilot.pause()
+        centre += column(screen_text(app), 90, 125)
         assert "15 days until renewal" in centre
         assert "renewal · 255 Critical · stage" in centre and "Critical" in centre
         sidebar = app.query_one(ContextSidebar)

@@ -53,7 +53,8 @@ async def test_start_kestrels_workflow_then_run_the_step(app_factory: AppFactory
         [run] = await _executions(app, cid)
         assert run.status == "in_progress" and run.current_step_id == "critical-status-assessment"
         data = app.query_one(StepPane).data
-        assert data is not None and data.execution is not None and data.thread is not None
+        assert data is not None and data.execution is not None and data.can_chat
+        assert data.thread is None  # looking at the step opens no thread: the first message does
         assert data.execution.current_step_id == "critical-status-assessment"
         await pilot.press("x")
         await settle(pilot)

@@ -11,12 +11,14 @@ from rich.text import Text
 from renubu_tui.tui.text import clean, join, pairs, plain
 
 if TYPE_CHECKING:
+    from renubu_tui.services.execution_history import Closed
     from renubu_tui.services.executions import ExecutionView, StepState
     from renubu_tui.tui.features.step_data import StepData
 
 MARKS = {"completed": "✓", "in_progress": "▶", "skipped": "↷", "snoozed": "z", "pending": "·"}
 STYLES = {"completed": "green", "in_progress": "bold", "skipped": "dim", "snoozed": "yellow"}
 GATE_TEXT = "waits for manager acknowledgment"
+HISTORY_STYLE = "bold yellow"
 
 
 def progress(steps: list[StepState]) -> Text:
@@ -34,8 +36,11 @@ def gate_text(gate: str) -> str:
 
 def header(data: StepData) -> RenderableType:
     view = data.execution
+    dated = [plain(data.history, HISTORY_STYLE)] if data.history else []
     if view is None:
-        lines: list[RenderableType] = [plain(data.customer_name, "bold")]
+        lines: list[RenderableType] = [plain(data.customer_name, "bold"), *dated]
+        if data.closed is not None:
+            lines.append(closed_line(data.closed))
         if data.fits:
             lines.append(join(["No workflow open", plain(f"{data.fits} fits now")]))
         else:
@@ -44,7 +49,7 @@ def header(data: StepData) -> RenderableType:
     title = join(
         [plain(data.customer_name, "bold"), plain(view.workflow_name), f"v{view.version_number}"]
     )
-    lines = [title, progress(view.steps)]
+    lines = [title, *dated, progress(view.steps)]
     step = view.current_step
     if step is None:
         lines.append(plain(f"The workflow is {view.status}.", "italic"))
@@ -62,6 +67,14 @@ def header(data: StepData) -> RenderableType:
     if view.gate:
         lines.append(Text.assemble(("⛔ gate: ", "bold yellow"), gate_text(view.gate)))
     return Group(*lines)
+
+
+def closed_line(closed: Closed) -> Text:
+    """The execution that closed last: its name, how and when, and the recorded outcome."""
+    parts = [plain(f"{closed.workflow_name} {closed.status} on {closed.completed_on}")]
+    if closed.outcome:
+        parts.append(plain(closed.outcome, "italic"))
+    return join(parts)
 
 
 def _compact(value: Any, width: int = 70) -> str:

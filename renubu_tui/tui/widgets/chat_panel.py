@@ -1,5 +1,9 @@
 """The step's chat: its messages, the fixed branches as suggested replies, an input that streams.
 
+Looking at a step writes nothing: the step's thread is shown if it exists and created on the
+first message sent. The conversation of an earlier step (where a fixed branch moved the
+execution on) stays above the current one, so the choice just made is still in view.
+
 An answer streams into one Markdown widget through `Markdown.get_stream` (batched when behind);
 the full text is kept aside and rendered once more at the end. One exclusive "chat" worker per
 panel: Esc cancels it, and the service records the partial answer as "stopped". Database and
@@ -36,6 +40,20 @@ if TYPE_CHECKING:
 
 def block(text: str) -> str:
     return printable(text or "", keep_newlines=True)
+
+
+def _same_execution(before: StepData | None, now: StepData) -> bool:
+    return (
+        before is not None
+        and before.execution is not None
+        and now.execution is not None
+        and before.execution.id == now.execution.id
+    )
+
+
+def _said(m: MessageView) -> bool:
+    """A message of the conversation (the system message is not shown)."""
+    return m.role in ("user", "assistant")
 
 
 class HistoryInput(Input):
@@ -167,16 +185,26 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
 
     def show(self, session: Session | None, data: StepData) -> None:
         """The step's thread and suggested replies (data read by the step pane)."""
-        self.session, self.data = session, data
+        previous, self.session, self.data = self.data, session, data
         thread = data.thread
-        if self.streaming and thread is not None and thread.id == self.thread_id:
+        if self.streaming and (
+            (thread is not None and thread.id == self.thread_id)
+            or (thread is None and _same_execution(previous, data))
+        ):
+            if thread is None and previous is not None:
+                data.thread = previous.thread  # read before the first message opened it
             return  # the answer still streams into this thread
         self.thread_id = thread.id if thread else None
         log = self.query_one("#chat-log", VerticalScroll)
         log.remove_children()
         width = max(20, log.size.width - 2)
+        earlier = [m for m in (data.earlier.messages if data.earlier else []) if _said(m)]
+        if earlier:
+            log.mount(Static(Text("earlier step · closed", style="dim italic"), classes="earlier"))
+            log.mount_all(message_box(m, width) for m in earlier)
+            log.mount(Static(Text("this step", style="dim italic"), classes="earlier"))
         for m in thread.messages if thread else []:
-            if m.role in ("user", "assistant"):
+            if _said(m):
                 log.mount(message_box(m, width))
         self.failed = bool(
             thread
@@ -185,8 +213,10 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
             and thread.last.status in ("error", "stopped")
         )
         log.scroll_end(animate=False)
-        self.query_one("#chat-hint").display = not any(
-            m.role in ("user", "assistant") for m in (thread.messages if thread else [])
+        self.query_one("#chat-hint").display = (
+            data.history is None
+            and not earlier
+            and not any(_said(m) for m in (thread.messages if thread else []))
         )
         replies = self.query_one("#chat-replies", Vertical)
         replies.remove_children()
@@ -197,8 +227,14 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
                 Button(Content(f"› {clean(label)}"), name=b.key, classes="reply", compact=True)
             )
         replies.display = bool(fixed)
-        if thread is None:
-            self.set_status("no step open: nothing to discuss yet")
+        if data.history is not None:
+            self.set_status("history: read only on this day")
+        elif thread is None:
+            self.set_status(
+                "first message opens the thread"
+                if data.can_chat
+                else "no step open: nothing to discuss yet"
+            )
         elif self.failed:
             self.set_status("the last answer did not finish · ctrl+r retries")
         else:
@@ -225,7 +261,14 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         text = text.strip()
         if not text:
             return
-        if self.session is None or self.thread_id is None:
+        if self.data is not None and self.data.history is not None:
+            from renubu_tui.tui.widgets.step_pane import StepPane
+
+            for pane in self.app.query(StepPane):
+                pane.refuse_history(self.data.history)
+            return
+        opens = self.data is not None and self.data.can_chat
+        if self.session is None or (self.thread_id is None and not opens):
             self.notify("Open a step first: the chat belongs to a step.", severity="warning")
             return
         if self.streaming:
@@ -273,8 +316,21 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         self.app.copy_to_clipboard(chosen.text)
         self.notify("Copied the message.", timeout=2)
 
+    async def _thread_for(self, session: Session, chat: Any) -> uuid.UUID:
+        """The step's thread, opened now if this is its first message."""
+        if self.thread_id is not None:
+            return self.thread_id
+        assert self.data is not None and self.data.execution is not None
+        thread = await chat.open_thread(
+            session.tenant_id, actor=session.services.user, execution_id=self.data.execution.id
+        )
+        self.data.thread, self.thread_id = thread, thread.id
+        return thread.id
+
     @work(exclusive=True, group="chat", exit_on_error=False)
-    async def _stream(self, session: Session, thread_id: uuid.UUID, text: str | None) -> None:
+    async def _stream(
+        self, session: Session, thread_id: uuid.UUID | None, text: str | None
+    ) -> None:
         from renubu_tui.llm.events import Done, StreamError, TextDelta
         from renubu_tui.services.chat_answer import MessageSaved, ToolRan
         from renubu_tui.tui.features.step_data import chat_service
@@ -286,6 +342,11 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         box: MessageBox | None = None
         markdown: Markdown | None = None
         stream = None
+        try:
+            thread_id = thread_id or await self._thread_for(session, chat)
+        except BaseException:
+            self._busy = False
+            raise
         events = (
             chat.send(thread_id, text, tenant_id=session.tenant_id)
             if text is not None

@@ -3,7 +3,8 @@
 `show` reads everything in one worker (`features.step_data.load_step`); the actions (start, run
 with the assistant, complete on a route, skip, choose a branch) each run in the exclusive
 "step-act" group and end by reading the pane again. A closed gate refuses completion with a
-notice before any I/O.
+notice before any I/O, and so does history: a day the record goes on after (the demo's time
+travel) is shown, never acted on, since acting would rewrite the later record.
 """
 
 from __future__ import annotations
@@ -139,13 +140,16 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         view = data.execution
         self.query_one("#step-head", Static).update(step_render.header(data))
         start = self.query_one("#step-start", Button)
-        start.display = view is None and data.fits is not None
+        start.display = view is None and data.fits is not None and data.history is None
         start.label = Content(f"Start {clean(data.fits)} · g")
         has_step = view is not None and view.current_step is not None
         for ident in ("#step-run", "#step-complete", "#step-skip"):
-            self.query_one(ident, Button).display = has_step
+            button = self.query_one(ident, Button)
+            button.display = has_step
+            button.disabled = data.history is not None
         self.query_one("#step-buttons").display = start.display or has_step
-        self.query_one("#step-complete", Button).disabled = bool(view and view.gate)
+        if view and view.gate:
+            self.query_one("#step-complete", Button).disabled = True
         routes = self.query_one("#step-routes", OptionList)
         routes.clear_options()
         choices = step_render.routes(view) if view is not None and has_step else []
@@ -195,7 +199,19 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         if self.session is None or self.data is None:
             self.notify("Select a customer first.", severity="warning")
             return None
+        if self.data.history is not None:
+            self.refuse_history(self.data.history)
+            return None
         return self.session, self.data
+
+    def refuse_history(self, line: str) -> None:
+        """One line: this day is history, so nothing here may change the stored record."""
+        self.notify(
+            f"{line}. Nothing can be changed here; move to the latest day to act.",
+            title="History",
+            severity="warning",
+            markup=False,
+        )
 
     def _open_step(self) -> tuple[Session, StepData] | None:
         ready = self._ready()
