@@ -106,6 +106,23 @@ class RenubuApp(
         today = settings.clock().today()
         self.sub_title = f"{settings.user or 'your queue'} · {settings.tenant} · {today}"
 
+    def get_default_screen(self) -> Screen[object]:
+        """The main screen, born with the classes its size calls for.
+
+        Textual would add the breakpoint classes (and `_fit` the sidebar's) once the screen is
+        composed, and each change of a screen class restyles every widget (~40 ms before the
+        first frame); set at birth, they change nothing.
+        """
+        screen = super().get_default_screen()
+        width, height = self.size
+        for edge, name in self.HORIZONTAL_BREAKPOINTS:
+            if width >= edge:
+                horizontal = name
+        vertical = next(n for edge, n in reversed(self.VERTICAL_BREAKPOINTS) if height >= edge)
+        screen.add_class(horizontal, vertical, update=False)
+        screen.set_class(width < WIDE, "-sidebar-hidden", update=False)
+        return screen
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Banner(id="banner")
@@ -119,7 +136,6 @@ class RenubuApp(
         timing.mark("mount")
         if self._remaps:
             self.set_keymap(self._remaps)
-        self.query_one("#queue-table").focus()
         self._fit(self.size.width)
         # Paint first: the data layer is imported (on a thread) only after the first frame.
         self.call_after_refresh(self._first_frame)
