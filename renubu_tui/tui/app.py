@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from renubu_tui.tui import preload, timing
+from renubu_tui.tui import preload, scope, timing
 from renubu_tui.tui.errors import ReportsWorkerErrors, WorkerFailed, is_database_error
 from renubu_tui.tui.features.actions import ActionsFeature
 from renubu_tui.tui.features.demo import DemoFeatures
@@ -278,7 +278,10 @@ class RenubuApp(
     def action_help(self) -> None:
         from renubu_tui.tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen([self, *self.screen.walk_children()]))
+        top = self.screen
+        self.push_screen(
+            HelpScreen([self, top, *top.walk_children()], hidden=scope.hidden_on(self, top))
+        )
 
     def action_reload(self) -> None:
         if self.session is None:
@@ -292,10 +295,19 @@ class RenubuApp(
             self.query_one("#queue-table").focus()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Keys", "Every key of renubu", self.action_help)
-        yield SystemCommand(
-            "Sidebar", "Show or hide the context sidebar", self.action_toggle_sidebar
-        )
-        yield SystemCommand("Reload", "Read the queue again", self.action_reload)
-        yield SystemCommand("Compact mode", "Denser layout, remembered", self.action_toggle_compact)
+        commands = [
+            *super().get_system_commands(screen),
+            SystemCommand("Keys", "Every key of renubu", self.action_help),
+            SystemCommand(
+                "Sidebar", "Show or hide the context sidebar", self.action_toggle_sidebar
+            ),
+            SystemCommand("Reload", "Read the queue again", self.action_reload),
+            SystemCommand("Compact mode", "Denser layout, remembered", self.action_toggle_compact),
+        ]
+        yield from scope.palette_commands(self, screen, commands)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The app's keys for the main screen are off while another screen is on top (scope.py)."""
+        if not scope.allowed(self, self.screen, action):
+            return False
+        return super().check_action(action, parameters)

@@ -52,3 +52,22 @@ def test_help_screen(app_factory: AppFactory, snap_compare: Any) -> None:
 
 def test_narrow_layout(app_factory: AppFactory, snap_compare: Any) -> None:
     assert snap_compare(app_factory(), terminal_size=NARROW, run_before=steps())
+
+
+def test_narrow_customer_opened(app_factory: AppFactory, snap_compare: Any) -> None:
+    """80×24, Enter on Kestrel (8th row): the step over its chat, an answer in the thread, and
+    the action bar starting with the way back to the queue."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        app: Any = pilot.app
+        app.chat_pace, app.chat_timer = 0, lambda: 0.0
+        await steps(*["down"] * 7, "enter", "g")(pilot)
+        field = app.query_one("#chat-input", Input)
+        field.focus()
+        field.value = "What is the risk here?"
+        await pilot.press("enter")
+        await settle(pilot)
+        field.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app_factory(), terminal_size=NARROW, run_before=run)

@@ -3,7 +3,9 @@
 Mixed into `RenubuApp` (it subclasses `App` only so Textual merges its BINDINGS). Every action
 asks with a modal (awaited with `push_screen_wait` in a worker), runs `ActionService.run` in
 that worker, confirms the outcome in a toast, and reloads the queue and the bell; a refused
-action (`ActionFailed`) is an error toast and changes nothing.
+action (`ActionFailed`) is an error toast and changes nothing. The same actions are keys, buttons
+(`ActionBar`, under the panes) and palette commands; all of them act on the main screen's selected
+customer only, so they are off while another screen is on top (`tui/scope.py`).
 """
 
 from __future__ import annotations
@@ -29,36 +31,43 @@ if TYPE_CHECKING:
 
 class ActionsFeature(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "snooze", "Snooze", id="actions.snooze"),
-        Binding("X", "skip", "Skip", id="actions.skip"),
-        Binding("e", "escalate", "Escalate", id="actions.escalate"),
+        # Not in the footer: the action bar shows these with their keys (widgets/action_bar.py).
+        Binding("s", "snooze", "Snooze", id="actions.snooze", show=False),
+        Binding("X", "skip", "Skip", id="actions.skip", show=False),
+        Binding("e", "escalate", "Escalate", id="actions.escalate", show=False),
         Binding("M", "meeting", "Meeting", id="actions.meeting", show=False),
         Binding("E", "email", "E-mail draft", id="actions.email", show=False),
         Binding("T", "new_task", "New task", id="actions.new_task", show=False),
         Binding("K", "tasks", "Tasks", id="actions.tasks", show=False),
         Binding("a", "artifacts", "Artifacts", id="actions.artifacts", show=False),
-        Binding("n", "inbox", "Inbox", id="actions.inbox"),
+        Binding("n", "inbox", "Inbox", id="actions.inbox", show=False),
     ]
 
     session: Session | None
-    show_action_bar: ClassVar[bool] = False
-    """The row of action buttons; off until the other screens' snapshots are regenerated."""
+    show_action_bar: ClassVar[bool] = True
+    """The row of action buttons under the panes (for the mouse; widgets/action_bar.py)."""
 
     # --- wiring -----------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         from textual.widgets import Header
 
-        from renubu_tui.tui.widgets.action_bar import ActionBar
         from renubu_tui.tui.widgets.bell import Bell
 
         self.query_one(Header).mount(Bell(id="bell"))
-        if self.show_action_bar:
-            self.screen.mount(ActionBar(id="action-bar"), after="#main")
 
     def on_renubu_app_opened(self) -> None:
         if self.session is not None:
             self._bell().attach(self.session)
+            self._mount_action_bar()
+
+    def _mount_action_bar(self) -> None:
+        """Under the panes, once the actions can run (so it costs the first frame nothing)."""
+        from renubu_tui.tui.widgets.action_bar import ActionBar
+
+        main = self.screen_stack[0]
+        if self.show_action_bar and not main.query(ActionBar):
+            main.mount(ActionBar(id="action-bar"), after=main.query_one("#main"))
 
     def _bell(self) -> Any:
         from renubu_tui.tui.widgets.bell import Bell

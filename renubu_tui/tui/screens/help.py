@@ -13,8 +13,11 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from renubu_tui.tui.scope import EVERYWHERE
+
 SECTIONS = {
     "app": "Everywhere",
+    "screen": "On this screen",
     "queue": "Queue",
     "why": "Why-here window",
     "filters": "Filter window",
@@ -27,12 +30,15 @@ def renubu_bindings(
     nodes: Iterable[DOMNode],
     screens: Iterable[type[DOMNode]] = (),
     keymap: dict[str, str] | None = None,
+    hidden: frozenset[str] = frozenset(),
 ) -> list[tuple[Binding, list[str]]]:
     """The keys of renubu's widgets on `nodes` and of screens not open now.
 
     Bindings with an id are renubu's own; those without (cursor keys a renubu widget inherits
     from Textual) are listed once per description under "Moving around". Keys are shown as the
-    `keymap` (the config file's [keys]) remaps them, as Textual applies it.
+    `keymap` (the config file's [keys]) remaps them, as Textual applies it. Bindings of the
+    `hidden` actions (the app's keys that are off on the screen on top: `tui/scope.py`) are left
+    out.
     """
     maps = [node._bindings.copy() for node in nodes if _ours(type(node))]
     maps += [BindingsMap(s.BINDINGS) for s in screens]
@@ -42,13 +48,17 @@ def renubu_bindings(
     for bindings_map in maps:
         for key, bindings in bindings_map.key_to_bindings.items():
             for b in bindings:
-                if b.system or not b.description:
+                if b.system or not b.description or _action(b) in hidden:
                     continue
                 ident = b.id or f"move.{b.description.casefold()}"
                 keys = found.setdefault(ident, (b, []))[1]
                 if key not in keys:
                     keys.append(key)
     return list(found.values())
+
+
+def _action(b: Binding) -> str:
+    return b.action.split("(", 1)[0].removeprefix("app.")
 
 
 def _ours(cls: type) -> bool:
@@ -95,8 +105,10 @@ def help_columns(
 def _section(b: Binding) -> str:
     if not b.id:
         return "move"
+    if _action(b) in EVERYWHERE:
+        return "app"
     prefix = b.id.split(".", 1)[0]
-    return prefix if prefix in SECTIONS else "app"
+    return prefix if prefix in SECTIONS and prefix != "app" else "screen"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -123,16 +135,19 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "Close", id="help.close")
     ]
 
-    def __init__(self, nodes: Iterable[DOMNode]) -> None:
+    def __init__(self, nodes: Iterable[DOMNode], *, hidden: frozenset[str] = frozenset()) -> None:
+        """`nodes`: the app and the screen on top with its widgets; `hidden`: actions off there."""
         super().__init__()
         self._sources = list(nodes)
+        self._hidden = hidden
 
     def compose(self) -> ComposeResult:
         from renubu_tui.tui.screens.filters import FilterScreen
         from renubu_tui.tui.screens.why_here import WhyHereScreen
 
         keymap = self.app._keymap  # what Screen._binding_chain applies too (no public getter)
-        bindings = renubu_bindings([*self._sources, self], [WhyHereScreen, FilterScreen], keymap)
+        closed = [] if self._hidden else [WhyHereScreen, FilterScreen]  # opened from the queue
+        bindings = renubu_bindings([*self._sources, self], closed, keymap, self._hidden)
         with VerticalScroll() as body:
             body.border_title = "Keys"
             with Horizontal():

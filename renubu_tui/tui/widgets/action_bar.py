@@ -1,38 +1,126 @@
-"""One row of buttons for the actions on the selected customer (the same `action_*` as the keys)."""
+"""One row of buttons for the actions on the selected customer, for the mouse.
+
+A button runs the same app action as its key (`run_action`, so the same dialog, the same rows,
+and the same rule about which screen is on top: `tui/scope.py`). The buttons never take the
+focus: the queue keeps it, so the keys go on working after a click.
+
+Fitting the width (the bar measures itself on every resize): each button shows its key and its
+name ("s Snooze", a column between buttons) when all of them fit, from 108 columns; narrower,
+the names alone side by side (each button's colour and padding set it apart), which fit in 80
+columns, so at 80×24 every button shows; narrower still, the row scrolls sideways (mouse wheel)
+with no scrollbar rather than dropping buttons: all stay reachable, and the first ones, the
+customer's actions, are the ones in view. The key shown is the one in force (a remap in the
+config file's [keys] shows up here too).
+
+In the narrow layout's customer view (`-narrow -detail`, the queue hidden) the row starts with
+"◂ Queue" (what Esc does), the only way back for the mouse; Inbox makes room for it there (the
+bell in the header opens the inbox too).
+"""
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import HorizontalScroll
+from textual.content import Content
 from textual.widgets import Button
 
-# (action, label with its key)
 ACTIONS = [
-    ("snooze", "s Snooze"),
-    ("skip", "X Skip"),
-    ("escalate", "e Escalate"),
-    ("meeting", "M Meeting"),
-    ("email", "E E-mail"),
-    ("new_task", "T New task"),
-    ("tasks", "K Tasks"),
-    ("artifacts", "a Artifacts"),
-    ("inbox", "n Inbox"),
+    ("snooze", "Snooze"),
+    ("skip", "Skip"),
+    ("escalate", "Escalate"),
+    ("meeting", "Meeting"),
+    ("email", "E-mail"),
+    ("new_task", "New task"),
+    ("tasks", "Tasks"),
+    ("artifacts", "Artifacts"),
+    ("inbox", "Inbox"),
 ]
+"""(app action, name) in the order of the row: the customer's actions, then the screens."""
+BACK = ("back", "◂ Queue")
+"""First in the narrow layout's customer view only."""
+
+GAP = 1  # columns between buttons
+PAD = 2  # a compact button's padding (one column each side)
 
 
-class ActionBar(Horizontal):
+class ActionBar(HorizontalScroll):
     DEFAULT_CSS = """
-    ActionBar { height: 1; padding: 0 1; background: $panel; }
+    ActionBar {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        scrollbar-size-horizontal: 0;
+    }
     ActionBar Button { margin-right: 1; min-width: 0; }
+    ActionBar.-short Button { margin-right: 0; }
+    ActionBar #act-back { display: none; }
+    Screen.-narrow.-detail ActionBar #act-back { display: block; }
+    Screen.-narrow.-detail ActionBar #act-inbox { display: none; }
     """
+    SCOPED_CSS = False  # the back button follows the screen's classes (-narrow, -detail)
+
+    can_focus = False
+    can_focus_children = False
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._short: bool | None = None
 
     def compose(self) -> ComposeResult:
-        for action, label in ACTIONS:
-            button = Button(label, id=f"act-{action}", compact=True)
+        for action, name in [BACK, *ACTIONS]:
+            button = Button(name, id=f"act-{action}", compact=True)
             button.can_focus = False  # the queue keeps the focus; keys do the same
+            button.tooltip = f"{name} ({self._key(action) or 'palette'})"
             yield button
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def on_mount(self) -> None:
+        self._fit(self.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Keys and names when they fit, else names only and no gaps (then the row scrolls)."""
+        if width <= 0:
+            return
+        short = self.needed(with_keys=True) > width - 2  # the bar's padding
+        if short == self._short:
+            return
+        self._short = short
+        self.set_class(short, "-short")
+        for action, name in [BACK, *ACTIONS]:
+            key = None if short else self._key(action)
+            label = (
+                Content(name) if key is None else Content.assemble((key, "$text-accent"), " ", name)
+            )
+            button = self.query_one(f"#act-{action}", Button)
+            button.label = label
+            button.refresh(layout=True)  # `label` alone keeps the old width
+
+    def needed(self, *, with_keys: bool) -> int:
+        """Columns the widest row takes (with Inbox or with Back) with the keys and gaps, or
+        without either."""
+        rows = [ACTIONS, [BACK, *ACTIONS[:-1]]]
+        if not with_keys:
+            return max(sum(len(name) + PAD for _, name in row) for row in rows)
+        return max(
+            sum(len(name) + PAD + GAP + len(self._key(action) or "") + 1 for action, name in row)
+            - GAP
+            for row in rows
+        )
+
+    def _key(self, action: str) -> str | None:
+        """How the key bound to `action` on the app shows (after the config's remaps)."""
+        app = self.app
+        keymap: dict[str, str] = getattr(app, "_keymap", {})  # no public getter (see help.py)
+        for _, binding in app._bindings:
+            if binding.action == action:
+                key = keymap.get(binding.id or "", binding.key).split(",")[0].strip()
+                return app.get_key_display(binding.with_key(key))
+        return None
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id:
-            self.app.run_action(event.button.id.removeprefix("act-"))
+            await self.app.run_action(event.button.id.removeprefix("act-"))

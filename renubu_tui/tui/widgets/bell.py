@@ -63,6 +63,6 @@ class Bell(ReportsWorkerErrors, Static):
         self.set_class(urgent > 0, "-urgent")
         self.tooltip = "Notifications (n)"
 
-    def on_click(self, event: events.Click) -> None:
+    async def on_click(self, event: events.Click) -> None:
         event.stop()
-        self.app.run_action("inbox")
+        await self.app.run_action("inbox")  # a coroutine: not awaited, it never ran
