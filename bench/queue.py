@@ -67,9 +67,7 @@ async def bench_one(db: Database, size: int, runs: int) -> dict[str, Any]:
     rows = await queue.refresh(TENANT, TODAY)
     refresh_s = time.perf_counter() - start
     async with db.sessions() as s:
-        csm = await s.scalar(
-            select(User.id).where(User.email == "csm00000@synthetic.renubu.test")
-        )
+        csm = await s.scalar(select(User.id).where(User.email == "csm00000@synthetic.renubu.test"))
         ids = (await s.scalars(select(Customer.id).order_by(Customer.id).limit(2000))).all()
     everyone, one = QueueFilters(), QueueFilters(owner_id=csm)
     first = await queue.page(TENANT, TODAY, everyone, limit=50)

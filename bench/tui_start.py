@@ -115,8 +115,13 @@ def shared_start(command: str, marker: str, runs: int, size: str) -> dict:
 class Tmux:
     """A private tmux server with one app session, for keys, screens and memory."""
 
+    started = 0
+
     def __init__(self, command: str, size: str) -> None:
-        self.socket = f"renubu-bench-{os.getpid()}"
+        # A socket of its own each time: a server still shutting down from the previous run
+        # would refuse the new session on a shared one.
+        Tmux.started += 1
+        self.socket = f"renubu-bench-{os.getpid()}-{Tmux.started}"
         cols, rows = size.split("x")
         self.t0 = time.perf_counter()
         self.pid = int(

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from textual.command import Provider
+    from textual.timer import Timer
     from textual.widget import Widget
 
     from renubu_tui.services.queue_peek import QueuePeek
@@ -50,7 +51,8 @@ def _customer_commands() -> type[Provider]:
     return CustomerCommands
 
 
-MEDIUM, WIDE = 120, 150  # below MEDIUM: queue only; below WIDE: no sidebar unless asked
+# Below MEDIUM: queue only; below WIDE: no sidebar unless asked; from HUGE: every queue column.
+MEDIUM, WIDE, HUGE = 120, 150, 200
 
 
 class RenubuApp(
@@ -68,6 +70,7 @@ class RenubuApp(
         (0, "-narrow"),
         (MEDIUM, "-medium"),
         (WIDE, "-wide"),
+        (HUGE, "-huge"),
     ]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -80,6 +83,9 @@ class RenubuApp(
         Binding("escape", "back", "Back", show=False, id="app.back"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
+
+    retry_delays: tuple[float, ...] = (2, 5, 10, 30)
+    """Seconds between automatic retries while the database is unreachable (the last repeats)."""
 
     sidebar_open = reactive(True, init=False)
     """Whether the context sidebar shows; the person's choice is kept for the session."""
@@ -103,6 +109,8 @@ class RenubuApp(
         self.session: Session | None = None
         self._narrow: bool | None = None
         self._wide_choice = True  # sidebar choice to restore when the terminal widens again
+        self._retries = 0  # automatic retries since the database was last reached
+        self._retry_timer: Timer | None = None
         today = settings.clock().today()
         self.sub_title = f"{settings.user or 'your queue'} · {settings.tenant} · {today}"
 
@@ -203,11 +211,11 @@ class RenubuApp(
         self.session = session = message.session
         user, tenant = session.services.user, session.services.tenant
         self.sub_title = f"{clean(user.name)} · {clean(tenant.slug)} · {session.today}"
-        self.query_one(Banner).hide()
+        self._database_back()
         self.query_one(QueuePane).attach(session)
 
     def on_queue_pane_loaded(self) -> None:
-        self.query_one(Banner).hide()  # the database answers again
+        self._database_back()
 
     async def on_unmount(self) -> None:
         if self.session is not None:
@@ -235,9 +243,29 @@ class RenubuApp(
     def on_worker_failed(self, message: WorkerFailed) -> None:
         """The one place a failed worker is reported: a line, never a traceback."""
         text = one_line(message.error)
-        if message.group == "boot" or is_database_error(message.error):
-            self.query_one(Banner).show(text, "press r to retry")
+        lost = message.group == "boot" or is_database_error(message.error)
+        if lost and not self._database_lost(text):
+            return  # an automatic retry failed again: the banner says so, no new toast
         self.notify(text, title="Something went wrong", severity="error", markup=False)
+
+    def _database_lost(self, text: str) -> bool:
+        """Show the banner and retry by itself, waiting longer each time; True when new."""
+        first = self._retries == 0
+        delay = self.retry_delays[min(self._retries, len(self.retry_delays) - 1)]
+        self._retries += 1
+        self.query_one(Banner).show(text, f"retrying in {delay:g} s · r to retry now")
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+        self._retry_timer = self.set_timer(delay, self.action_reload)
+        return first
+
+    def _database_back(self) -> None:
+        """The database answered: no banner, no pending retry."""
+        self.query_one(Banner).hide()
+        self._retries = 0
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
 
     # --- layout -----------------------------------------------------------------------------------
 

@@ -44,6 +44,12 @@ def column(text: str, start: int, end: int | None = None) -> str:
     return "\n".join(line[start:end] for line in text.split("\n"))
 
 
+def pane_text(app: RenubuApp, selector: str) -> str:
+    """The screen text in the columns of one pane (wherever the layout puts it)."""
+    region = app.query_one(selector).region
+    return column(screen_text(app), region.x, region.right)
+
+
 async def _services(db_path: Path) -> tuple[Database, QueueService]:
     db = create_database(f"sqlite+aiosqlite:///{db_path}")
     return db, QueueService(db, ConfigService(db))
@@ -144,22 +150,21 @@ async def test_selecting_bluesoft_shows_its_determination_and_stakeholders(
         )
         await pilot.press(*["down"] * index)
         await settle(pilot)
-        text = screen_text(app)
-        centre = column(text, 90, 125)
+        centre = pane_text(app, "#step")
         assert "Bluesoft Corporation" in centre
         assert "history" in centre  # its Critical workflow as it stood on this day
         view = app.query_one("#step-view")  # the determination is below the workflow
         view.scroll_to_widget(app.query_one("#step-why"), animate=False, top=True)
         await pilot.pause()
-        centre += column(screen_text(app), 90, 125)
+        centre += pane_text(app, "#step")
         assert "15 days until renewal" in centre
         assert "renewal · 255 Critical · stage" in centre and "Critical" in centre
         sidebar = app.query_one(ContextSidebar)
         assert sidebar.customer_id == queue(app).rows[index].customer_id
-        right = column(text, 125)
+        right = pane_text(app, "#sidebar")
         sidebar.scroll_end(animate=False)  # the last stakeholders are below the fold
         await pilot.pause()
-        right += column(screen_text(app), 125)
+        right += pane_text(app, "#sidebar")
         for name in BLUESOFT_STAKEHOLDERS:
             assert name in right
         assert "★  Emily Rodriguez" in right and " ◆ Sarah Chen" in right
@@ -236,6 +241,47 @@ async def test_unreachable_database_shows_a_banner(app_factory: AppFactory) -> N
         assert app.is_running
 
 
+async def test_a_lost_database_shows_a_banner_and_recovers_by_itself(
+    app_factory: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue's reads fail twice (the database went away), then it answers again."""
+    real_page = QueueService.page
+    failures = 0
+
+    async def flaky(self: QueueService, *args: object, **kwargs: object) -> object:
+        nonlocal failures
+        if 0 < failures <= 2:
+            failures += 1
+            raise ConnectionError("connection to the database was lost")
+        return await real_page(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(QueueService, "page", flaky)
+    app = app_factory()
+    app.retry_delays = (0.3, 0.6)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert len(queue(app).rows) == 21
+        failures = 1  # from now on the next two reads fail
+        await pilot.press("r")
+        banner = app.query_one(Banner)
+        for _ in range(30):
+            await pilot.pause(0.02)
+            if banner.has_class("-shown"):
+                break
+        text = screen_text(app)
+        assert "⚠ connection to the database was lost" in text
+        assert "retrying in 0." in text and "r to retry now" in text
+        for _ in range(30):  # the app retries by itself: 0.3 s, then 0.6 s
+            await pilot.pause(0.1)
+            if not banner.has_class("-shown"):
+                break
+        assert failures == 3 and not banner.has_class("-shown")
+        assert len(queue(app).rows) == 21
+        messages = [n.message for n in app._notifications]  # one toast, not one per retry
+        assert messages == ["connection to the database was lost"]
+        assert app.is_running
+
+
 async def test_why_here_shows_factors_and_formula(app_factory: AppFactory) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
@@ -284,7 +330,7 @@ async def test_palette_jumps_to_a_customer(app_factory: AppFactory) -> None:
         await settle(pilot)
         pane = queue(app)
         assert pane.current is not None and pane.current.customer_name == "Magnolia Bank"
-        centre = "\n".join(line[90:125] for line in screen_text(app).split("\n"))
+        centre = pane_text(app, "#step")
         assert "Magnolia Bank" in centre
 
 

@@ -26,7 +26,7 @@ async def _open(pilot: Any, name: str = "Kestrel Networks") -> uuid.UUID:
     async with app.session.services.db.sessions() as s:
         cid = await s.scalar(select(Customer.id).where(Customer.name == name))
     assert cid is not None
-    app.post_message(CustomerChosen(cid, name, None))
+    app.post_message(CustomerChosen(cid, name, None, open=True))  # as the palette does
     await settle(pilot)
     return cid
 

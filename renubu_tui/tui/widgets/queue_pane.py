@@ -24,7 +24,7 @@ from renubu_tui.tui.errors import ReportsWorkerErrors
 from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.queue_view import QueueView
 from renubu_tui.tui.widgets.one_thing import OneThing
-from renubu_tui.tui.widgets.queue_table import TABLE_WIDTH, QueueTable
+from renubu_tui.tui.widgets.queue_table import BRIEF_WIDTH, TABLE_WIDTH, QueueTable
 
 if TYPE_CHECKING:
     import uuid
@@ -45,10 +45,11 @@ class QueuePane(ReportsWorkerErrors, Vertical):
 
     DEFAULT_CSS = f"""
     QueuePane {{
-        width: {TABLE_WIDTH + 3};
+        width: {BRIEF_WIDTH + 3};
         height: 1fr;
         padding: 0 1;
     }}
+    Screen.-huge QueuePane {{ width: {TABLE_WIDTH + 3}; }}
     QueuePane #queue-tabs, QueuePane #queue-filters, QueuePane #queue-status {{
         height: 1;
         color: $text-muted;

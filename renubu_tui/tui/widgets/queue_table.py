@@ -31,11 +31,16 @@ COLUMNS: tuple[tuple[str, int, bool], ...] = (
     ("Score", 5, True),
     ("Label", 8, False),
 )
-# Narrow terminals (80 columns): no Plan column, shorter names.
+# Narrow terminals (80 columns, the queue alone): no Plan column, shorter names.
 COMPACT: tuple[tuple[str, int, bool], ...] = tuple(
     (label, 20 if label == "Customer" else width, right)
     for label, width, right in COLUMNS
     if label != "Plan"
+)
+# Beside the step pane below 200 columns: no Plan, and the label is the score's colour, so the
+# step and its chat keep room to be read.
+BRIEF: tuple[tuple[str, int, bool], ...] = tuple(
+    column for column in COLUMNS if column[0] not in ("Plan", "Label")
 )
 
 
@@ -44,6 +49,7 @@ def table_width(columns: Sequence[tuple[str, int, bool]]) -> int:
 
 
 TABLE_WIDTH = table_width(COLUMNS)
+BRIEF_WIDTH = table_width(BRIEF)
 
 
 def _cell(value: str | Text, width: int, right: bool) -> Text:
@@ -86,7 +92,12 @@ class QueueTable(DataTable[Text]):
 
     def on_resize(self) -> None:
         available = self.scrollable_content_region.width
-        columns = COLUMNS if available >= TABLE_WIDTH else COMPACT
+        if available >= TABLE_WIDTH:
+            columns = COLUMNS
+        elif available >= table_width(COMPACT):
+            columns = COMPACT
+        else:
+            columns = BRIEF
         if columns is not self.columns_shown:
             self.columns_shown = columns
             cursor = self.cursor_row
@@ -106,6 +117,12 @@ class QueueTable(DataTable[Text]):
             "High": variables.get("text-warning", "yellow"),
         }.get(label, "dim")
 
+    def _score_style(self, label: str) -> str:
+        """Bold; without a Label column, coloured by the label too."""
+        if any(name == "Label" for name, _, _ in self.columns_shown):
+            return "bold"
+        return f"bold {self._label_style(label)}"
+
     def _cells(self, rank: int, row: QueueRow) -> list[Text]:
         """The table cells of one queue row (database text through `clean`, never markup)."""
         name = Text(clean(row.customer_name))
@@ -122,7 +139,7 @@ class QueueTable(DataTable[Text]):
             "Days": DASH if row.days is None else str(row.days),
             "ARR": money(row.arr),
             "Plan": plan,
-            "Score": Text(str(row.score), style="bold"),
+            "Score": Text(str(row.score), style=self._score_style(row.label)),
             "Label": Text(row.label, style=self._label_style(row.label)),
         }
         return [_cell(values[label], width, right) for label, width, right in self.columns_shown]

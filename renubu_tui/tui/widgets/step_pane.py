@@ -1,4 +1,4 @@
-"""The centre pane: the customer's workflow step (left) and the step's chat (right).
+"""The centre pane: the customer's workflow step above the step's chat.
 
 `show` reads everything in one worker (`features.step_data.load_step`); the actions (start, run
 with the assistant, complete on a route, skip, choose a branch) each run in the exclusive
@@ -36,7 +36,7 @@ DEFAULT_PACE = 0.02
 
 
 class StepPane(ReportsWorkerErrors, Horizontal):
-    """The current customer's workflow step beside its chat."""
+    """The current customer's workflow step above its chat."""
 
     DEFAULT_CSS = """
     StepPane {
