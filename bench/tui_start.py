@@ -10,8 +10,8 @@ app (../shared/bench/hello_app.py), to
 The queue of the day is built beforehand (as on any start but the first of a day).
 
 At 100 000 synthetic customers (`renubu db seed --synthetic 100000` into a copy) it also shows
-the first start of a new day (the queue materialization is built: "Building today's queue" is
-shown while it runs), warm starts (first rows after the first frame), the time a cursor key
+the first start of a new day (the user's own rows are scored at once and shown while the
+queue materialization is built), warm starts (first rows after the first frame), the time a cursor key
 takes to reach the screen (tmux send-keys → the pane changes), and the app's resident memory.
 
 Prints a table; asserts nothing. Data lives in --workdir (kept and reused between runs).
@@ -39,7 +39,7 @@ RENUBU = BIN / "renubu"
 TODAY = dt.date(2025, 9, 24)
 FIRST_FRAME = f"acme-cs · {TODAY}"
 POPULATED = "Today's One Thing"
-BUILDING = "Building today's queue"
+BUILT = "showing "  # the status line once the day's queue is built (not while it builds)
 TARGETS = {"first frame": 1.5, "populated queue": 2.5}
 
 
@@ -215,13 +215,13 @@ def at_scale(db: Path, size: str, keys: int) -> None:
         tmux = Tmux(app_command(db, day), size)
         try:
             frame = tmux.wait_for(f"acme-cs · {day}")
-            building = tmux.wait_for(BUILDING)
-            populated = tmux.wait_for(POPULATED, timeout=120)
+            populated = tmux.wait_for(POPULATED, timeout=120)  # the user's rows, scored at once
+            built = tmux.wait_for(BUILT, timeout=120)  # the whole queue, materialized
         finally:
             tmux.close()
         print(
-            f"  new day {day}: first frame {frame * 1000:.0f} ms · '{BUILDING}…' at "
-            f"{building * 1000:.0f} ms · populated {populated * 1000:.0f} ms"
+            f"  new day {day}: first frame {frame * 1000:.0f} ms · your rows "
+            f"{populated * 1000:.0f} ms · today's queue built {built * 1000:.0f} ms"
         )
     warm = []
     for _ in range(5):  # warm starts: the day's queue is built; first rows after the first frame

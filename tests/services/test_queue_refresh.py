@@ -97,3 +97,30 @@ async def test_start_snooze_and_escalate_refresh_in_place(seeded_db: Database) -
 async def _rows(queue: QueueService, owner: uuid.UUID) -> list[Any]:
     page = await queue.page(TENANT, TEST_TODAY, QueueFilters(owner_id=owner), limit=500)
     return [r for r in page.rows if r.workflow_type == "renewal"]
+
+
+async def test_a_new_days_preview_is_the_owners_first_page_before_the_build(
+    seeded_db: Database,
+) -> None:
+    """Every owner's preview equals the first page read after the build, row for row."""
+    queue = QueueService(seeded_db, ConfigService(seeded_db))
+    async with seeded_db.sessions() as s:
+        owners = list(
+            (
+                await s.scalars(
+                    select(Customer.owner_id)
+                    .where(Customer.tenant_id == TENANT, Customer.owner_id.is_not(None))
+                    .distinct()
+                )
+            ).all()
+        )
+    assert len(owners) >= 2
+    for day in (TEST_TODAY, TEST_TODAY + dt.timedelta(days=40)):
+        assert not await queue.is_built(TENANT, day)
+        previews = {owner: await queue.preview(TENANT, day, owner, limit=8) for owner in owners}
+        assert not await queue.is_built(TENANT, day)  # a preview writes nothing
+        for owner, preview in previews.items():
+            page = await queue.page(TENANT, day, QueueFilters(owner_id=owner), limit=8)
+            assert preview == page.rows
+        assert await queue.is_built(TENANT, day)
+        assert any(previews.values())

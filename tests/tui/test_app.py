@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -23,6 +26,7 @@ from renubu_tui.tui.widgets.banner import Banner
 from renubu_tui.tui.widgets.queue_pane import PAGE_SIZE, QueuePane
 from renubu_tui.tui.widgets.sidebar import ContextSidebar
 from tests.conftest import TEST_TODAY
+from tests.services.test_actions_tasks import TENANT as TENANT_ID
 from tests.tui.conftest import AppFactory, screen_text, settle
 
 WIDE, NARROW = (160, 48), (80, 24)
@@ -389,3 +393,42 @@ async def test_keys_can_be_remapped_from_the_config_file(db_path: Path, tmp_path
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert "y                 Why here" in screen_text(app)
+
+
+async def test_a_new_day_shows_the_users_rows_while_the_queue_builds(
+    app_factory: AppFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first open of a day: the user's first rows at once, then the built queue."""
+    day = TEST_TODAY + dt.timedelta(days=2)
+    db, service = await _services(db_path)
+    try:
+        assert not await service.is_built(TENANT_ID, day)
+    finally:
+        await db.dispose()
+    real_refresh = QueueService.refresh
+    release = asyncio.Event()
+
+    async def slow_refresh(self: QueueService, *args: Any, **kwargs: Any) -> int:
+        await release.wait()  # the build of a large tenant: seconds
+        return await real_refresh(self, *args, **kwargs)
+
+    monkeypatch.setattr(QueueService, "refresh", slow_refresh)
+    app = app_factory(today=day)
+    async with app.run_test(size=WIDE) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if queue(app).rows:
+                break
+        preview = list(queue(app).rows)
+        assert preview and queue(app).current == preview[0]
+        assert "building today's queue" in screen_text(app)
+        assert app.session is not None
+        await pilot.press("down", "down")  # the cursor moves while the build runs
+        release.set()
+        await settle(pilot)
+        built = queue(app).rows
+        assert [(r.customer_id, r.workflow_type) for r in built[: len(preview)]] == [
+            (r.customer_id, r.workflow_type) for r in preview
+        ]
+        assert queue(app).current == built[2]  # where the person left it
+        assert f"showing {len(built)} of {queue(app).total}" in screen_text(app)

@@ -96,6 +96,13 @@ class QueuePane(ReportsWorkerErrors, Vertical):
             self.view, self.top, self.rows, self.after = view, top, rows, after
             self.total, self.counts = total, counts
 
+    class Previewed(Message):
+        """A new day's first rows of the user's own work, scored while the day's queue builds."""
+
+        def __init__(self, view: QueueView, rows: list[QueueRow]) -> None:
+            super().__init__()
+            self.view, self.rows = view, rows
+
     class More(Message):
         """The next page of the same view."""
 
@@ -223,6 +230,9 @@ class QueuePane(ReportsWorkerErrors, Vertical):
     async def _load_first(self, session: Session, view: QueueView) -> None:
         queue, tenant, today = session.services.queue, session.tenant_id, session.today
         filters = view.to_filters(session.user_id)
+        if view == QueueView() and not await queue.is_built(tenant, today):
+            rows = await queue.preview(tenant, today, session.user_id, limit=PAGE_SIZE)
+            self.post_message(self.Previewed(view, rows))
         page = await queue.page(tenant, today, filters, limit=PAGE_SIZE)
         top_filters = QueueView(mine=view.mine).to_filters(session.user_id)
         if view.to_filters(session.user_id) == top_filters:
@@ -259,6 +269,21 @@ class QueuePane(ReportsWorkerErrors, Vertical):
             index = keep if 0 <= keep < len(self.rows) else 0
             self.table.move_cursor(row=index, animate=False)
             row = self.rows[index]
+            self._later("highlight", HIGHLIGHT_DEBOUNCE, lambda: self._choose(row))
+
+    def on_queue_pane_previewed(self, message: Previewed) -> None:
+        """Shown like the stored page: the cursor can move and open customers meanwhile."""
+        if message.view != self.view or not self._loading:
+            return
+        self._peeked = True  # the cursor stays where it goes while the build runs
+        self._after = None  # more rows come with the built queue
+        self.query_one(OneThing).show(message.rows[0] if message.rows else None)
+        self.table.show(message.rows)
+        day = self._session.today.isoformat() if self._session else ""
+        self._status(f"your first {len(message.rows):,} · building today's queue ({day})…")
+        self._cancel("slow")
+        if message.rows:
+            row = message.rows[0]
             self._later("highlight", HIGHLIGHT_DEBOUNCE, lambda: self._choose(row))
 
     def _show_first(self, top: QueueRow | None, rows: list[QueueRow], counts: QueueCounts) -> None:
