@@ -11,8 +11,9 @@ The queue of the day is built beforehand (as on any start but the first of a day
 
 At 100 000 synthetic customers (`renubu db seed --synthetic 100000` into a copy) it also shows
 the first start of a new day (the user's own rows are scored at once and shown while the
-queue materialization is built), warm starts (first rows after the first frame), the time a cursor key
-takes to reach the screen (tmux send-keys → the pane changes), and the app's resident memory.
+queue materialization is built), warm starts (first rows after the first frame), the time a
+cursor key takes to reach the screen (tmux send-keys → the pane changes), and the app's
+resident memory.
 
 Prints a table; asserts nothing. Data lives in --workdir (kept and reused between runs).
 """
