@@ -432,3 +432,23 @@ async def test_a_new_day_shows_the_users_rows_while_the_queue_builds(
         ]
         assert queue(app).current == built[2]  # where the person left it
         assert f"showing {len(built)} of {queue(app).total}" in screen_text(app)
+
+
+@pytest.mark.parametrize(
+    ("size", "columns"),
+    [
+        ((210, 50), ["#", "Customer", "Type", "Stage", "Days", "ARR", "Plan", "Score", "Label"]),
+        (WIDE, ["#", "Customer", "Type", "Stage", "Days", "ARR", "Score"]),
+        (NARROW, ["#", "Customer", "Type", "Stage", "Days", "ARR", "Score", "Label"]),
+    ],
+)
+async def test_the_queue_gives_the_step_room_below_200_columns(
+    app_factory: AppFactory, size: tuple[int, int], columns: list[str]
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert [label for label, _, _ in queue(app).table.columns_shown] == columns
+        if size == WIDE:  # the step and its chat: at least 50 columns beside queue and sidebar
+            assert app.query_one("#step").region.width >= 50
+            assert app.query_one("#sidebar").region.width > 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Uuid
+from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from renubu_tui.data.models.base import Base, SortKeyType, UTCDateTime, utcnow
@@ -31,6 +31,16 @@ class QueueItem(Base):
             "owner_id",
             "visible",
             *ORDER_COLUMNS,
+        ),
+        # The Escalated-to-me tab and its count: escalations are few, so only they are indexed
+        # (without it the count scans every row of the day: 160 ms at 100 000 customers).
+        Index(
+            "ix_queue_items_escalated",
+            "tenant_id",
+            "as_of",
+            "escalated_to_id",
+            sqlite_where=text("escalated_to_id IS NOT NULL"),
+            postgresql_where=text("escalated_to_id IS NOT NULL"),
         ),
     )
 
