@@ -162,6 +162,7 @@ class QueueService:
                 )
             )
             await self._forget_old_days(session, tenant_id, today)
+        await self._db.shrink_log()
         return int(count or 0)
 
     async def _forget_old_days(self, session: Any, tenant_id: uuid.UUID, today: dt.date) -> None:

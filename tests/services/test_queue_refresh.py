@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -124,3 +125,16 @@ async def test_a_new_days_preview_is_the_owners_first_page_before_the_build(
             assert preview == page.rows
         assert await queue.is_built(TENANT, day)
         assert any(previews.values())
+
+
+async def test_a_days_build_leaves_no_write_ahead_log_behind(seeded_db: Database) -> None:
+    """SQLite: the build's WAL is checkpointed and cut back, so a later read-only open is quick."""
+    if seeded_db.dialect != "sqlite":
+        return  # PostgreSQL has no such file
+    database = seeded_db.engine.url.database
+    assert database is not None
+    wal = Path(f"{database}-wal")
+    queue = QueueService(seeded_db, ConfigService(seeded_db))
+    for day in DAYS:
+        await queue.refresh(TENANT, day)
+    assert wal.exists() and wal.stat().st_size == 0

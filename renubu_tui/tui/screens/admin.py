@@ -90,8 +90,8 @@ class ConfirmScreen(ModalScreen[bool]):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, question: str) -> None:
@@ -118,13 +118,13 @@ class WorkflowAdminScreen(Screen[None]):
     WorkflowAdminScreen #admin-view { height: 1fr; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "close", "Back"),
-        Binding("j", "show_json", "JSON"),
-        Binding("d", "show_diff", "Diff"),
-        Binding("r", "rollback", "Rollback"),
-        Binding("c", "clone", "Clone"),
-        Binding("v", "validate", "Validate all"),
-        Binding("tab", "app.focus_next", "Next pane", show=False),
+        Binding("escape,q", "close", "Back", id="admin.close"),
+        Binding("j", "show_json", "JSON", id="admin.json"),
+        Binding("d", "show_diff", "Diff", id="admin.diff"),
+        Binding("r", "rollback", "Rollback", id="admin.rollback"),
+        Binding("c", "clone", "Clone", id="admin.clone"),
+        Binding("v", "validate", "Validate all", id="admin.validate"),
+        Binding("tab", "app.focus_next", "Next pane", show=False, id="admin.next_pane"),
     ]
 
     def __init__(self, session: Session) -> None:
