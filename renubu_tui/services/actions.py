@@ -95,6 +95,37 @@ class ActionService:
                 chosen[row.slug] = row
         return list(chosen.values())
 
+    async def refusal(
+        self,
+        tenant_id: uuid.UUID,
+        slug: str,
+        customer_id: uuid.UUID,
+        execution_id: uuid.UUID | None = None,
+    ) -> str | None:
+        """Why `run` would refuse this before any parameter is asked for, or None.
+
+        So a person is told "no open workflow to snooze" when pressing the key, not after
+        filling in the dialog. Reads only; `run` checks again in its transaction.
+        """
+        action = next((a for a in await self.available(tenant_id) if a.slug == slug), None)
+        if action is None:
+            return f"unknown action {slug!r}"
+        if action.handler not in NEEDS_EXECUTION:
+            return None
+        async with self._db.sessions() as session:
+            customer = await session.scalar(
+                select(Customer).where(Customer.id == customer_id, Customer.tenant_id == tenant_id)
+            )
+            if customer is None:
+                return f"no customer {customer_id} in this tenant"
+            try:
+                execution = await _execution(session, tenant_id, customer_id, execution_id)
+            except ActionFailed as exc:
+                return str(exc)
+        if execution is None:
+            return f"{customer.name} has no open workflow to {NEEDS_EXECUTION[action.handler]}"
+        return None
+
     async def run(
         self,
         tenant_id: uuid.UUID,
@@ -435,4 +466,6 @@ HANDLERS: dict[str, Handler] = {
     "schedule_meeting": _schedule_meeting,
     "send_email": _send_email,
 }
+# Handlers that act on an open workflow execution, with the verb their refusal uses.
+NEEDS_EXECUTION = {"snooze": "snooze", "skip": "skip", "escalate": "escalate"}
 WORKFLOW_HANDLERS = frozenset({"create_war_room", "create_slack_channel", "manager_acknowledge"})

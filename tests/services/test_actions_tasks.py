@@ -185,6 +185,7 @@ async def test_skip_escalate_meeting_email_task(seeded_db: Database) -> None:
 async def test_skip_is_final(seeded_db: Database) -> None:
     maya, kestrel, run_id = await _setup(seeded_db)
     actions = ActionService(seeded_db, Clock(TEST_TODAY))
+    assert await actions.refusal(TENANT, "skip", kestrel) is None
     await actions.run(
         TENANT,
         "skip",
@@ -196,6 +197,15 @@ async def test_skip_is_final(seeded_db: Database) -> None:
     assert run.status == "skipped" and run.skip_reason == "Already completed: signed on paper"
     with pytest.raises(ActionFailed, match="has no open workflow"):
         await actions.run(TENANT, "snooze", actor=maya, customer_id=kestrel)
+    # Asked before any dialog, the same refusal; actions that need no workflow have none.
+    for slug, verb in (("snooze", "snooze"), ("skip", "skip"), ("escalate", "escalate")):
+        refusal = await actions.refusal(TENANT, slug, kestrel)
+        assert refusal == f"Kestrel Networks has no open workflow to {verb}"
+    assert await actions.refusal(TENANT, "create-task", kestrel) is None
+    assert (
+        await actions.refusal(TENANT, "no-such-action", kestrel)
+        == "unknown action 'no-such-action'"
+    )
 
 
 async def test_tasks_snooze_limit_reassign_complete(seeded_db: Database) -> None:

@@ -317,3 +317,24 @@ async def test_cancel_button_closes_a_dialog_and_changes_nothing(app_factory: Ap
         await settle(pilot)
         assert not isinstance(app.screen, SnoozeScreen)
         assert (await execution(app, execution_id)).status == "in_progress"
+
+
+async def test_an_action_without_an_open_workflow_is_refused_before_its_dialog(
+    app_factory: AppFactory,
+) -> None:
+    """Kestrel has no workflow running: s, X and e say so at once; a task still asks."""
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        pane = app.query_one(QueuePane)
+        pane.set_view(pane.view.with_(search="Kestrel", mine=False))
+        await settle(pilot)
+        assert pane.current is not None and pane.current.execution_id is None
+        for key, verb in (("s", "snooze"), ("X", "skip"), ("e", "escalate")):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is app.screen_stack[0]  # no dialog to fill in for nothing
+            assert toasts(app)[-1] == f"Kestrel Networks has no open workflow to {verb}"
+        await pilot.press("T")  # a task needs no workflow
+        await asked(pilot)
+        assert isinstance(app.screen, FormScreen)

@@ -124,6 +124,12 @@ class ActionsFeature(App[None]):
 
     @work(exclusive=True, group="action", exit_on_error=False)
     async def _action_flow(self, slug: str, session: Session, row: QueueRow) -> None:
+        refusal = await session.services.actions.refusal(
+            session.tenant_id, slug, row.customer_id, row.execution_id
+        )
+        if refusal is not None:  # said before the dialog, not after it was filled in
+            self.notify(one_line(refusal), title="Not possible", severity="warning", markup=False)
+            return
         params = await self._ask(slug, session, row)
         if params is not None:
             await self.perform(slug, session, row, params)
