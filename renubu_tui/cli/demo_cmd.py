@@ -9,14 +9,11 @@ anchored); `--day 0` starts at the baseline, `--day 120` on the renewal day.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 
 from renubu_tui.cli.root import Context, command_options, pass_context
 
 DEFAULT_DAY = 105
-SEED_DAY = dt.date(2025, 9, 24)  # D−15: the portfolio's anchor
 
 
 def demo_database_url() -> str:
@@ -29,6 +26,7 @@ async def prepare_demo(database_url: str) -> list[str]:
     """Create, migrate and seed (at D−15) the demo database if it is new; idempotent."""
     from pathlib import Path
 
+    from renubu_tui.domain.journey import DEMO_ANCHOR
     from renubu_tui.services.bootstrap import open_database, prepare
     from renubu_tui.settings import Settings
 
@@ -37,7 +35,7 @@ async def prepare_demo(database_url: str) -> list[str]:
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     async with open_database(settings) as db:
-        return await prepare(db, settings, SEED_DAY)
+        return await prepare(db, settings, DEMO_ANCHOR)
 
 
 @click.command()

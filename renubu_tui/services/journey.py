@@ -15,9 +15,16 @@ from typing import Any
 from sqlalchemy import select
 
 from renubu_tui.data.engine import Database
-from renubu_tui.data.models import ActionExecution, User, WorkflowExecution, WorkflowVersion
+from renubu_tui.data.models import (
+    ActionExecution,
+    CompanySettings,
+    User,
+    WorkflowExecution,
+    WorkflowVersion,
+)
 from renubu_tui.data.seed.files import TenantKeys, at_nine, read_json
 from renubu_tui.data.seed.ids import key_id
+from renubu_tui.domain.journey import renewal_day
 from renubu_tui.services.notifications import fire
 
 
@@ -28,7 +35,15 @@ async def replay_journey(db: Database, root: Path) -> int:
     tenant = read_json(root / "demo" / "tenant.json")["tenant"]["slug"]
     keys = TenantKeys(tenant)
     journey = read_json(root / "demo" / "bluesoft.json")
-    d = dt.date.fromisoformat(journey["renewalDay"])
+    async with db.sessions() as session:
+        anchor = await session.scalar(
+            select(CompanySettings.seed_anchor_date).where(
+                CompanySettings.tenant_id == keys.tenant_id
+            )
+        )
+    if anchor is None:
+        return 0  # the demo tenant is not seeded
+    d = renewal_day(anchor, journey)
     customer_id = keys.customer(journey["customer"]["domain"])
     events: list[tuple[str, dict[str, Any], int, str | None, dict[str, Any] | None]] = []
     for e in journey.get("executions", []):

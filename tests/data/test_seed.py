@@ -225,3 +225,39 @@ async def test_bluesoft_steps_follow_each_other(seeded_db: Database) -> None:
             for before, after in itertools.pairwise(steps):
                 assert after.started_at == before.completed_at, after.step_id
             assert steps[-1].completed_at == run.completed_at
+
+
+async def test_a_first_seed_on_any_day_puts_bluesoft_at_d_minus_15(db: Database) -> None:
+    """A fresh install today: Bluesoft renews in 15 days, its Critical workflow running, the war
+    room in the inbox — the journey as current as the rest of the book, not a year-old story."""
+    from renubu_tui.data.seed.ids import key_id
+    from renubu_tui.services.config import ConfigService
+    from renubu_tui.services.notifications import NotificationService
+    from renubu_tui.services.queue import QueueFilters, QueueService
+
+    today = dt.date(2026, 12, 5)
+    await seed_everything(db, today=today)
+    d = today + dt.timedelta(days=15)
+    tenant = key_id("tenant", "acme-cs")
+    async with db.sessions() as s:
+        bluesoft = await s.scalar(select(Customer).where(Customer.domain == "bluesoft.com"))
+        assert bluesoft is not None
+        in_force = await s.scalar(
+            select(Contract).where(Contract.customer_id == bluesoft.id, Contract.end_date == d)
+        )
+        critical = await s.scalar(
+            select(WorkflowExecution).where(
+                WorkflowExecution.customer_id == bluesoft.id,
+                WorkflowExecution.started_at < dt.datetime(2026, 12, 6, tzinfo=dt.UTC),
+                WorkflowExecution.started_at >= dt.datetime(2026, 12, 5, tzinfo=dt.UTC),
+            )
+        )
+    assert in_force is not None and critical is not None
+    queue = QueueService(db, ConfigService(db))
+    page = await queue.page(tenant, today, QueueFilters(search="Bluesoft"), limit=10)
+    renewal = next(r for r in page.rows if r.workflow_type == "renewal")
+    assert (renewal.days, renewal.stage) == (15, "Critical")
+    inbox = await NotificationService(db).inbox(
+        tenant, "maya.patel@acmecloud.com", as_of=today
+    )
+    assert "War room opened: Bluesoft Corporation" in {n.title for n in inbox}

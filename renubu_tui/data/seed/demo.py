@@ -26,6 +26,7 @@ from renubu_tui.data.seed.files import (
 )
 from renubu_tui.data.seed.ids import key_id
 from renubu_tui.data.seed.upsert import SeedReport, upsert
+from renubu_tui.domain.journey import renewal_day as journey_renewal_day
 
 
 def _table(name: str) -> Table:
@@ -99,7 +100,7 @@ async def seed_demo_tenant(
         for table, items in files.customer_rows(keys, customer, anchor).items():
             rows[table].extend(items)
     bluesoft = read_json(root / "demo" / "bluesoft.json")
-    renewal_day = dt.date.fromisoformat(bluesoft["renewalDay"])
+    renewal_day = journey_renewal_day(anchor, bluesoft)
     for table, items in files.customer_rows(keys, bluesoft["customer"], renewal_day).items():
         rows[table].extend(items)
     for table in CUSTOMER_TABLES:

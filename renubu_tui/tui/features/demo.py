@@ -43,11 +43,12 @@ def load_journey() -> tuple[dt.date, list[Milestone]]:
     """The renewal day D and the milestones (journey day 0 = D−120) from the shipped seed."""
     import json
 
+    from renubu_tui.domain.journey import DEMO_ANCHOR, renewal_day
     from renubu_tui.resources import seeds_dir
     from renubu_tui.tui.widgets.timeline import Milestone
 
     data = json.loads(seeds_dir().joinpath(*JOURNEY_FILE).read_text(encoding="utf-8"))
-    renewal = dt.date.fromisoformat(data["renewalDay"])
+    renewal = renewal_day(DEMO_ANCHOR, data)
     milestones = [
         Milestone(
             day=120 + int(m["day"]),
