@@ -257,7 +257,5 @@ async def test_a_first_seed_on_any_day_puts_bluesoft_at_d_minus_15(db: Database)
     page = await queue.page(tenant, today, QueueFilters(search="Bluesoft"), limit=10)
     renewal = next(r for r in page.rows if r.workflow_type == "renewal")
     assert (renewal.days, renewal.stage) == (15, "Critical")
-    inbox = await NotificationService(db).inbox(
-        tenant, "maya.patel@acmecloud.com", as_of=today
-    )
+    inbox = await NotificationService(db).inbox(tenant, "maya.patel@acmecloud.com", as_of=today)
     assert "War room opened: Bluesoft Corporation" in {n.title for n in inbox}
