@@ -43,6 +43,7 @@ SLOW_AFTER = 0.6  # seconds before "loading" becomes "building today's queue"
 class QueuePane(ReportsWorkerErrors, Vertical):
     """Ranked work of the current CSM (or everyone), a window of rows at a time."""
 
+    SCOPED_CSS = False  # its width follows a screen class (`Screen.-huge`); every rule names it
     DEFAULT_CSS = f"""
     QueuePane {{
         width: {BRIEF_WIDTH + 3};
