@@ -288,7 +288,7 @@ def _blink_off(pilot: Pilot[Any]) -> None:
 
 def test_snooze_dialog_snapshot(app_factory: AppFactory, snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
+        await open_kestrel(pilot)  # a customer with a workflow to snooze
         await pilot.press("s")
         await asked(pilot)
         _blink_off(pilot)

@@ -63,7 +63,9 @@ async def _choose(pilot: Any, name: str) -> uuid.UUID:
     async with app.session.services.db.sessions() as s:
         cid = await s.scalar(select(Customer.id).where(Customer.name == name))
     assert cid is not None
-    app.post_message(CustomerChosen(cid, name, None))
+    # As the palette does: the queue's cursor goes there too, so no later highlight of another
+    # row can take the step pane away.
+    app.post_message(CustomerChosen(cid, name, None, open=True))
     await settle(pilot)
     return cid
 

@@ -55,6 +55,7 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         height: 1;
         color: $text-muted;
     }}
+    QueuePane #queue-filters {{ height: auto; }}  /* a search wraps rather than being cut */
     QueuePane #queue-tabs {{ color: $text; }}
     QueuePane #queue-search {{
         display: none;
