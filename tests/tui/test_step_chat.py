@@ -62,7 +62,9 @@ async def test_start_kestrels_workflow_then_run_the_step(app_factory: AppFactory
         assert run.current_step_id != "critical-status-assessment"
         assert "assessment" in (run.outputs or {})  # the step stores its output there
         result = app.query_one("#step-result").render()
-        assert "offline assistant" in str(result) and "now at" in str(result)
+        assert "now at" in str(result)
+        said = str(result).casefold()
+        assert said.startswith("offline assistant: ") and said.count("offline assistant") == 1
 
 
 async def test_a_fixed_branch_moves_the_execution(app_factory: AppFactory) -> None:

@@ -305,7 +305,10 @@ class StepPane(ReportsWorkerErrors, Horizontal):
             self.query_one("#step-view").loading = False
         summary = run.outputs.get("summary") if isinstance(run.outputs, dict) else None
         where = _where(run.view, run.route)
-        line = f"{clean(run.provider_label)}: {clean(summary or 'done')}\n→ {where}"
+        label, said = clean(run.provider_label), clean(summary or "done")
+        if not said.casefold().startswith(label.casefold()):  # the offline one signs its summary
+            said = f"{label}: {said}"
+        line = f"{said}\n→ {where}"
         self.post_message(self.Acted(customer_id, line))
 
     @work(exclusive=True, group="step-act", exit_on_error=False)
