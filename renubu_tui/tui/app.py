@@ -22,7 +22,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from renubu_tui.tui import preload, scope, timing
-from renubu_tui.tui.errors import ReportsWorkerErrors, WorkerFailed, is_database_error
+from renubu_tui.tui.errors import (
+    ReportsWorkerErrors,
+    WorkerFailed,
+    is_database_error,
+    is_refusal,
+)
 from renubu_tui.tui.features.actions import ActionsFeature
 from renubu_tui.tui.features.demo import DemoFeatures
 from renubu_tui.tui.features.preferences import PreferencesFeature
@@ -243,6 +248,9 @@ class RenubuApp(
     def on_worker_failed(self, message: WorkerFailed) -> None:
         """The one place a failed worker is reported: a line, never a traceback."""
         text = one_line(message.error)
+        if is_refusal(message.error):  # the workflow said no (a gate, a state): not a fault
+            self.notify(text, title="Not done", severity="warning", markup=False)
+            return
         lost = message.group == "boot" or is_database_error(message.error)
         if lost and not self._database_lost(text):
             return  # an automatic retry failed again: the banner says so, no new toast

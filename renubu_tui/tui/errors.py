@@ -41,3 +41,20 @@ def is_database_error(error: BaseException) -> bool:
         return True
     module = type(error).__module__
     return module.startswith(("sqlalchemy", "aiosqlite", "asyncpg", "sqlite3"))
+
+
+def is_refusal(error: BaseException) -> bool:
+    """A request the workflow or an action refused (closed gate, wrong state): said, not feared."""
+    import sys
+
+    executions = sys.modules.get("renubu_tui.services.executions")  # loaded if it could refuse
+    actions = sys.modules.get("renubu_tui.services.actions")
+    kinds = tuple(
+        kind
+        for kind in (
+            getattr(executions, "ExecutionError", None),
+            getattr(actions, "ActionFailed", None),
+        )
+        if kind is not None
+    )
+    return bool(kinds) and isinstance(error, kinds)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from textual.widgets import Input
 
-from renubu_tui.data.models import ChatMessage, Customer, WorkflowExecution
+from renubu_tui.data.models import ActionExecution, ChatMessage, Customer, User, WorkflowExecution
 from renubu_tui.tui.app import RenubuApp
 from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.widgets.chat_panel import ChatPanel
@@ -175,3 +175,74 @@ def test_snapshot_chart_message(app_factory: AppFactory, snap_compare: Any) -> N
         terminal_size=WIDE,
         run_before=_shot(ask="Show me the usage trend", wide_chat=True),
     )
+
+
+async def _at_the_manager_gate(pilot: Any) -> tuple[uuid.UUID, uuid.UUID]:
+    """Cobalt's Emergency workflow, its first step done: the step that waits for the manager."""
+    app: RenubuApp = pilot.app
+    cid = await _open(pilot, "Cobalt Financial Group")
+    await _start(pilot)
+    [run] = await _executions(app, cid)
+    assert app.session is not None
+    services = app.session.services
+    async with services.db.sessions() as s:
+        maya = await s.scalar(select(User).where(User.email == "maya.patel@acmecloud.com"))
+    assert maya is not None
+    await services.executions.complete_step(
+        app.session.tenant_id, run.id, actor=maya, chosen_route="FINAL_PUSH"
+    )
+    app.query_one(StepPane).reload()
+    await settle(pilot)
+    data = app.query_one(StepPane).data
+    assert data is not None and data.execution is not None
+    assert data.execution.gate == "manager-acknowledge"
+    return cid, run.id
+
+
+def _toasts(app: RenubuApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_a_csm_at_the_gate_is_told_why_and_nothing_moves(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        cid, _ = await _at_the_manager_gate(pilot)
+        [before] = await _executions(app, cid)
+        assert not app.query_one("#step-ack").display  # Maya is a CSM: no button to press
+        app.query_one(StepPane).choose_branch("acknowledged")  # "My manager acknowledged"
+        await settle(pilot)
+        assert "waits for manager acknowledgment" in _toasts(app)[-1]
+        await pilot.press("A")
+        await settle(pilot)
+        assert _toasts(app)[-1].startswith("Only a manager can acknowledge")
+        [after] = await _executions(app, cid)
+        assert after.current_step_id == before.current_step_id
+        assert not any("Something went wrong" in str(n.title) for n in app._notifications)
+
+
+async def test_the_manager_acknowledges_and_the_gate_opens(app_factory: AppFactory) -> None:
+    app = app_factory(user="jordan.lee@acmecloud.com")
+    async with app.run_test(size=WIDE) as pilot:
+        cid, run_id = await _at_the_manager_gate(pilot)
+        assert app.query_one("#step-ack").display
+        await pilot.press("A")
+        await settle(pilot)
+        data = app.query_one(StepPane).data
+        assert data is not None and data.execution is not None and data.execution.gate is None
+        assert not app.query_one("#step-ack").display
+        assert app.session is not None
+        async with app.session.services.db.sessions() as s:
+            acks = (
+                await s.scalars(
+                    select(ActionExecution).where(
+                        ActionExecution.execution_id == run_id,
+                        ActionExecution.action_slug == "manager-acknowledge",
+                        ActionExecution.success.is_(True),
+                    )
+                )
+            ).all()
+        assert len(acks) == 1
+        app.query_one(StepPane).choose_branch("acknowledged")  # now the reply moves the workflow
+        await settle(pilot)
+        [run] = await _executions(app, cid)
+        assert run.current_step_id == "final-push"

@@ -26,6 +26,7 @@ class StepChatKeys(DOMNode):
         Binding("x", "step_run", "Run step", id="step.run"),
         Binding("c", "step_complete", "Complete", id="step.complete"),
         Binding("k", "step_skip", "Skip step", id="step.skip", show=False),
+        Binding("A", "step_acknowledge", "Acknowledge (manager)", id="step.ack", show=False),
         Binding("i", "chat_focus", "Ask", id="chat.ask"),
     ]
 
@@ -50,6 +51,10 @@ class StepChatKeys(DOMNode):
     def action_step_skip(self) -> None:
         if (pane := self._step_pane()) is not None:
             pane.action_skip()
+
+    def action_step_acknowledge(self) -> None:
+        if (pane := self._step_pane()) is not None:
+            pane.action_acknowledge()
 
     def action_chat_focus(self) -> None:
         from renubu_tui.tui.widgets.chat_panel import HistoryInput

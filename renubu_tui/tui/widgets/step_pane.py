@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from renubu_tui.tui.session import Session
 
 DEFAULT_PACE = 0.02
+ACKNOWLEDGE = "manager-acknowledge"  # the workflow action a manager's gate waits for
 
 
 class StepPane(ReportsWorkerErrors, Horizontal):
@@ -100,6 +101,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
                 yield Button("Run x", id="step-run", variant="primary", compact=True)
                 yield Button("Complete c", id="step-complete", compact=True)
                 yield Button("Skip k", id="step-skip", compact=True)
+                yield Button("Acknowledge A", id="step-ack", variant="warning", compact=True)
             yield Static("", id="step-result", markup=False)
             yield Static("Routes · Enter completes on the highlighted one", classes="dim-head")
             yield OptionList(id="step-routes")
@@ -150,6 +152,9 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         self.query_one("#step-buttons").display = start.display or has_step
         if view and view.gate:
             self.query_one("#step-complete", Button).disabled = True
+        ack = self.query_one("#step-ack", Button)
+        ack.display = bool(view and view.gate == ACKNOWLEDGE and self._is_manager())
+        ack.disabled = data.history is not None
         routes = self.query_one("#step-routes", OptionList)
         routes.clear_options()
         choices = step_render.routes(view) if view is not None and has_step else []
@@ -185,6 +190,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
             "step-run": self.action_run,
             "step-complete": self.action_complete,
             "step-skip": self.action_skip,
+            "step-ack": self.action_acknowledge,
         }
         if event.button.id in handlers:
             event.stop()
@@ -275,7 +281,49 @@ class StepPane(ReportsWorkerErrors, Horizontal):
             return
         session, data = ready
         assert data.execution is not None
+        branches = data.branches.branches if data.branches else []
+        branch = next((b for b in branches if b.key == key), None)
+        moves = (
+            branch is not None
+            and branch.type == "fixed"
+            and bool(branch.next_step_id or branch.route)
+        )
+        if moves and data.execution.gate:
+            self._refuse_gate(data)  # the reply would leave the step: not before the gate opens
+            return
         self._branch(session, data.customer_id, data.execution.id, key)
+
+    def _is_manager(self) -> bool:
+        return self.session is not None and self.session.services.user.role == "manager"
+
+    def action_acknowledge(self) -> None:
+        """The manager records the acknowledgment the step's gate waits for."""
+        ready = self._open_step()
+        if ready is None:
+            return
+        session, data = ready
+        assert data.execution is not None
+        if data.execution.gate != ACKNOWLEDGE:
+            self.notify("This step waits for no acknowledgment.", severity="warning")
+            return
+        if not self._is_manager():
+            self.notify(
+                "Only a manager can acknowledge: the escalation is in your manager's inbox.",
+                title="Not yours to record",
+                severity="warning",
+            )
+            return
+        self._acknowledge(session, data.customer_id, data.execution.id)
+
+    @work(exclusive=True, group="step-act", exit_on_error=False)
+    async def _acknowledge(
+        self, session: Session, customer_id: uuid.UUID, execution_id: uuid.UUID
+    ) -> None:
+        services = session.services
+        await services.executions.perform_action(
+            session.tenant_id, execution_id, ACKNOWLEDGE, actor=services.user
+        )
+        self.post_message(self.Acted(customer_id, "Acknowledged: the step can be completed now."))
 
     def _refuse_gate(self, data: StepData) -> None:
         assert data.execution is not None and data.execution.gate is not None
