@@ -81,6 +81,32 @@ async def test_a_fixed_branch_moves_the_execution(app_factory: AppFactory) -> No
         assert data.execution.current_step_id == "executive-escalation"
 
 
+async def test_a_digit_takes_that_suggested_reply(app_factory: AppFactory) -> None:
+    """Kestrel's first step offers three replies; 2 is "We're still waiting on signatures"."""
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        cid = await _open(pilot)
+        await _start(pilot)
+        replies = [str(b.label) for b in app.query("#chat-replies Button")]
+        assert replies[1] == "2 › We're still waiting on signatures"
+        field = app.query_one("#chat-input", Input)
+        field.focus()
+        await pilot.press("2")  # typing: the digit is text, not a reply
+        await settle(pilot)
+        assert field.value == "2"
+        [run] = await _executions(app, cid)
+        assert run.current_step_id == "critical-status-assessment"
+        field.value = ""
+        app.query_one("#queue-table").focus()
+        await pilot.press("9")
+        await settle(pilot)
+        assert [str(n.message) for n in app._notifications][-1] == "No suggested reply 9 here."
+        await pilot.press("2")
+        await settle(pilot)
+        [run] = await _executions(app, cid)
+        assert run.current_step_id == "executive-escalation"
+
+
 async def _ask(pilot: Any, text: str) -> None:
     field = pilot.app.query_one("#chat-input")
     field.focus()

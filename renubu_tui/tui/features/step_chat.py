@@ -28,6 +28,11 @@ class StepChatKeys(DOMNode):
         Binding("k", "step_skip", "Skip step", id="step.skip", show=False),
         Binding("A", "step_acknowledge", "Acknowledge (manager)", id="step.ack", show=False),
         Binding("i", "chat_focus", "Ask", id="chat.ask"),
+        # One id for the nine: the help shows them as one line ("1…9").
+        *(
+            Binding(str(n), f"chat_reply({n})", "Suggested reply", show=False, id="chat.reply")
+            for n in range(1, 10)
+        ),
     ]
 
     def _step_pane(self):  # type: ignore[no-untyped-def]
@@ -55,6 +60,14 @@ class StepChatKeys(DOMNode):
     def action_step_acknowledge(self) -> None:
         if (pane := self._step_pane()) is not None:
             pane.action_acknowledge()
+
+    def action_chat_reply(self, number: int) -> None:
+        """Take the step's n-th suggested reply (typing in the chat input keeps its digits)."""
+        from renubu_tui.tui.widgets.chat_panel import ChatPanel
+
+        panels = self.query(ChatPanel)
+        if not panels or not panels.first().press_reply(number):
+            self.notify(f"No suggested reply {number} here.", severity="warning")  # type: ignore[attr-defined]
 
     def action_chat_focus(self) -> None:
         from renubu_tui.tui.widgets.chat_panel import HistoryInput

@@ -74,7 +74,10 @@ def _blocks(app: App[object], bindings: list[tuple[Binding, list[str]]]) -> list
         if _section(b) != section:
             section = _section(b)
             blocks.append([Text(SECTIONS[section], style="bold underline")])
-        shown = ", ".join(app.get_key_display(b.with_key(k)) for k in keys)
+        if len(keys) > 2 and all(k.isdigit() for k in keys):
+            shown = f"{keys[0]}…{keys[-1]}"  # a numbered family (suggested replies)
+        else:
+            shown = ", ".join(app.get_key_display(b.with_key(k)) for k in keys)
         blocks[-1].append(Text.assemble((f"  {shown:<18}", "bold"), b.description))
     return blocks
 

@@ -56,6 +56,9 @@ def _said(m: MessageView) -> bool:
     return m.role in ("user", "assistant")
 
 
+MAX_REPLY_KEYS = 9  # suggested replies 1…9 are also the keys 1…9 (features/step_chat.py)
+
+
 class HistoryInput(Input):
     """An Input whose up/down walk the messages sent before."""
 
@@ -221,10 +224,11 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         replies = self.query_one("#chat-replies", Vertical)
         replies.remove_children()
         fixed = [b for b in (data.branches.branches if data.branches else []) if b.type == "fixed"]
-        for b in fixed:
+        for number, b in enumerate(fixed, start=1):
             label = b.prompts[0] if b.prompts else b.label
+            key = f"{number} " if number <= MAX_REPLY_KEYS else ""  # the app's digit keys
             replies.mount(
-                Button(Content(f"› {clean(label)}"), name=b.key, classes="reply", compact=True)
+                Button(Content(f"{key}› {clean(label)}"), name=b.key, classes="reply", compact=True)
             )
         replies.display = bool(fixed)
         if data.history is not None:
@@ -244,6 +248,17 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         self.query_one("#chat-status", Static).update(Text(text))
 
     # --- asking -------------------------------------------------------------------------------
+
+    def press_reply(self, number: int) -> bool:
+        """Choose the `number`-th suggested reply (1-based); False when there is none."""
+        replies = list(self.query("#chat-replies Button.reply").results(Button))
+        if not 1 <= number <= len(replies) or not replies[number - 1].name:
+            return False
+        from renubu_tui.tui.widgets.step_pane import StepPane
+
+        for pane in self.app.query(StepPane):
+            pane.choose_branch(str(replies[number - 1].name))
+        return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.has_class("reply") and event.button.name:
