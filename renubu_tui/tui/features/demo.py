@@ -121,15 +121,19 @@ class DemoFeatures(DOMNode):
 
     def on_queue_pane_loaded(self, message: Any) -> None:
         """After a date change, keep Bluesoft current (in the queue if it is there, else shown)."""
-        if not (self.demo_mode and self._demo_focus_pending):
-            return
-        self._demo_focus_pending = False
-        if self._demo_customer is None:
+        self._demo_focus()
+
+    def _demo_focus(self) -> None:
+        """Once both the day's queue and Bluesoft's id are known (either may come first)."""
+        if not (self.demo_mode and self._demo_focus_pending) or self._demo_customer is None:
             return
         app: Any = self
         from renubu_tui.tui.widgets.queue_pane import QueuePane
 
         queue = self._main().query_one(QueuePane)
+        if queue.loading_page:
+            return  # its Loaded comes next and focuses
+        self._demo_focus_pending = False
         customer_id, name = self._demo_customer
         if not queue.move_to(customer_id):
             queue._cancel("highlight")  # the first row would replace Bluesoft in the panes
@@ -222,6 +226,7 @@ class DemoFeatures(DOMNode):
                 )
             if row is not None:
                 self._demo_customer = (row.id, row.name)
+                self._demo_focus()  # the queue may have loaded before the id was known
         items = await services.notifications.inbox(
             session.tenant_id, services.user.email, unread_only=True, limit=1, as_of=today
         )

@@ -167,6 +167,11 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         return self._built  # the keys need the table
 
     @property
+    def loading_page(self) -> bool:
+        """A first page is on its way (shown rows are stored or previewed ones, or none)."""
+        return self._loading or self._session is None
+
+    @property
     def table(self) -> QueueTable:
         return self.query_one(QueueTable)
 
