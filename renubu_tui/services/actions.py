@@ -33,11 +33,12 @@ from renubu_tui.data.models import (
 from renubu_tui.domain.execution_state import TransitionError, check_transition
 from renubu_tui.domain.params import ParamsError, check_params
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
+from renubu_tui.services.refusals import Refused
 
 OnChange = Callable[[uuid.UUID, uuid.UUID, dt.date], Awaitable[None]]
 
 
-class ActionFailed(ValueError):
+class ActionFailed(Refused):
     """The action was refused or could not complete; nothing was changed."""
 
 
@@ -110,7 +111,7 @@ class ActionService:
         action = next((a for a in await self.available(tenant_id) if a.slug == slug), None)
         if action is None:
             return f"unknown action {slug!r}"
-        if action.handler not in NEEDS_EXECUTION:
+        if action.handler not in NEEDS_EXECUTION:  # the handler's name is its verb
             return None
         async with self._db.sessions() as session:
             customer = await session.scalar(
@@ -122,9 +123,7 @@ class ActionService:
                 execution = await _execution(session, tenant_id, customer_id, execution_id)
             except ActionFailed as exc:
                 return str(exc)
-        if execution is None:
-            return f"{customer.name} has no open workflow to {NEEDS_EXECUTION[action.handler]}"
-        return None
+        return None if execution is not None else _no_open_workflow(customer, action.handler)
 
     async def run(
         self,
@@ -279,8 +278,12 @@ def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _need_execution(run: _Run, what: str) -> WorkflowExecution:
     if run.execution is None:
-        raise ActionFailed(f"{run.customer.name} has no open workflow to {what}")
+        raise ActionFailed(_no_open_workflow(run.customer, what))
     return run.execution
+
+
+def _no_open_workflow(customer: Customer, what: str) -> str:
+    return f"{customer.name} has no open workflow to {what}"
 
 
 # --- handlers: the closed table the database's `handler` column chooses from ---------------
@@ -466,6 +469,6 @@ HANDLERS: dict[str, Handler] = {
     "schedule_meeting": _schedule_meeting,
     "send_email": _send_email,
 }
-# Handlers that act on an open workflow execution, with the verb their refusal uses.
-NEEDS_EXECUTION = {"snooze": "snooze", "skip": "skip", "escalate": "escalate"}
+# Handlers that act on an open workflow execution (`_need_execution`).
+NEEDS_EXECUTION = frozenset({"snooze", "skip", "escalate"})
 WORKFLOW_HANDLERS = frozenset({"create_war_room", "create_slack_channel", "manager_acknowledge"})

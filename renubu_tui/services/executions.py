@@ -33,6 +33,7 @@ from renubu_tui.domain.routing import Decision, decide_next, first_step, gate_ac
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.services import notifications
 from renubu_tui.services.notifications import FireReport
+from renubu_tui.services.refusals import Refused
 
 OnChange = Callable[[uuid.UUID, uuid.UUID, dt.date], Awaitable[None]]
 WORKFLOW_ACTIONS = {
@@ -43,7 +44,7 @@ WORKFLOW_ACTIONS = {
 MANAGER_ONLY = {"manager-acknowledge"}
 
 
-class ExecutionError(ValueError):
+class ExecutionError(Refused):
     """A request the execution cannot take (wrong state, unknown route, closed gate…)."""
 
 

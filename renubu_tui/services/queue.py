@@ -124,7 +124,7 @@ class QueueService:
         item = aliased(QueueItem, scored, adapt_on_names=True)
         statement = (
             select(item)
-            .where(item.visible.is_(True), item.owner_id == owner_id)
+            .where(item.visible.is_(True))  # the owner's rows only: `Part` chose them
             .order_by(*[getattr(item, name) for name in ORDER_COLUMNS])
             .limit(limit)
         )

@@ -45,16 +45,6 @@ def is_database_error(error: BaseException) -> bool:
 
 def is_refusal(error: BaseException) -> bool:
     """A request the workflow or an action refused (closed gate, wrong state): said, not feared."""
-    import sys
+    from renubu_tui.services.refusals import Refused  # light: one class
 
-    executions = sys.modules.get("renubu_tui.services.executions")  # loaded if it could refuse
-    actions = sys.modules.get("renubu_tui.services.actions")
-    kinds = tuple(
-        kind
-        for kind in (
-            getattr(executions, "ExecutionError", None),
-            getattr(actions, "ActionFailed", None),
-        )
-        if kind is not None
-    )
-    return bool(kinds) and isinstance(error, kinds)
+    return isinstance(error, Refused)
