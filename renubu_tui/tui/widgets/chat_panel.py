@@ -215,7 +215,9 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
             and thread.last.role == "assistant"
             and thread.last.status in ("error", "stopped")
         )
-        log.scroll_end(animate=False)
+        # Anchored, not scrolled once: the boxes just mounted (Markdown) reach their height
+        # over the next refreshes, and a single scroll_end could land short of the last line.
+        log.anchor()
         self.query_one("#chat-hint").display = (
             data.history is None
             and not earlier
@@ -314,7 +316,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         self.answer_text = ""
         self.failed = False
         self.set_status("asking… Esc stops")
-        log.scroll_end(animate=False)
+        log.anchor()  # follow the answer until the person scrolls away
 
     def action_stop(self) -> None:
         if self.streaming and self._worker is not None:
