@@ -18,13 +18,21 @@ def __getattr__(name: str) -> Any:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every failure a person can cause is one line on stderr and a non-zero exit."""
-    from renubu_tui.cli.fast_path import app_flags, in_terminal, settings_from, start_app
+    from renubu_tui.cli.fast_path import (
+        app_flags,
+        in_terminal,
+        print_queue,
+        settings_from,
+        start_app,
+    )
 
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         flags = app_flags(args) if in_terminal() else None
         if flags is not None:
             start_app(settings_from(flags))
+            return
+        if print_queue(args):  # the day's first page, straight from the materialized queue
             return
         from renubu_tui.cli.root import cli
 
@@ -39,8 +47,17 @@ def _report(exc: BaseException) -> int:
     """Print what went wrong as one line; return the exit code."""
     import click
 
-    from renubu_tui.cli.errors import KNOWN_ERRORS, exit_code, one_line
+    from renubu_tui.cli.errors import (
+        EXIT_PIPE_CLOSED,
+        KNOWN_ERRORS,
+        OutputClosed,
+        exit_code,
+        one_line,
+    )
 
+    if isinstance(exc, OutputClosed | BrokenPipeError):
+        _silence_stdout()
+        return EXIT_PIPE_CLOSED
     if isinstance(exc, click.exceptions.Exit):
         return exc.exit_code
     if isinstance(exc, click.exceptions.Abort):
@@ -65,3 +82,18 @@ def _report(exc: BaseException) -> int:
         err=True,
     )
     return 70
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the flush at exit does not fail on the closed pipe
+    again (and print "Exception ignored … BrokenPipeError")."""
+    import os
+
+    if sys.stdout is not sys.__stdout__:  # replaced (tests capture it): nothing to protect
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

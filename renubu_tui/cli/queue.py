@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
+from renubu_tui.cli.errors import UserError
+from renubu_tui.cli.queue_text import empty_line, header_line, queue_json, result_lines
+from renubu_tui.cli.queue_text import money as _money
 from renubu_tui.cli.root import Context, command_options, pass_context
 from renubu_tui.safe_text import printable
 
 
-def _money(value: float | None) -> str:
-    return "-" if value is None else f"${value:,.0f}"
-
-
 @click.command()
-@click.option("--owner", metavar="EMAIL", help="Whose work (default: you).")
+@click.option(
+    "--owner", metavar="EMAIL", help="Whose work (default: you); a unique prefix will do."
+)
 @click.option("--all", "everyone", is_flag=True, help="Everyone's work.")
 @click.option("--type", "types", multiple=True, metavar="T", help="renewal, strategic, …")
 @click.option("--stage", "stages", multiple=True, metavar="S", help="Stage name, e.g. Critical.")
@@ -26,7 +28,7 @@ def _money(value: float | None) -> str:
 @click.option("--max-arr", type=float, metavar="USD")
 @click.option("--search", metavar="TEXT", help="Customer name contains TEXT.")
 @click.option("--snoozed", is_flag=True, help="Show snoozed work instead.")
-@click.option("--escalated", is_flag=True, help="Show work escalated to you instead.")
+@click.option("--escalated", is_flag=True, help="Show work escalated to you (whoever owns it).")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=25, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--explain", metavar="CUSTOMER", help="Explain one customer's scores instead.")
@@ -34,14 +36,17 @@ def _money(value: float | None) -> str:
 @pass_context
 def queue(ctx: Context, **options: Any) -> None:
     """Print the prioritized queue: rank, customer, type, stage, days, ARR, plan, score."""
+    from renubu_tui.domain.enums import AccountPlan, WorkflowType
     from renubu_tui.services.container import open_services
-    from renubu_tui.services.lookup import customer_by_ref, user_by_email
-    from renubu_tui.services.queue import QueueFilters
+    from renubu_tui.services.lookup import customer_by_ref
+    from renubu_tui.services.queue import QueueError, QueueFilters
 
     if options["owner"] and options["everyone"]:
         raise click.UsageError("--owner and --all cannot be used together")
     if options["snoozed"] and options["escalated"]:
         raise click.UsageError("--snoozed and --escalated cannot be used together")
+    types = _named(options["types"], [t.value for t in WorkflowType], "workflow type")
+    plans = _named(options["plans"], [p.value for p in AccountPlan], "plan")
 
     async def go() -> None:
         async with open_services(ctx.settings) as s:
@@ -51,99 +56,124 @@ def queue(ctx: Context, **options: Any) -> None:
                     customer = await customer_by_ref(session, s.tenant, options["explain"])
                 _print_explanation(await s.queue.explain(s.tenant.id, today, customer.id))
                 return
-            owner = s.user
+            # Whose view this is: yours, or --owner's. Its tab counts are that person's, and
+            # "escalated" is what was escalated to them, whoever owns the customer (as in the app).
+            viewer = s.user
             if options["owner"]:
-                async with s.db.sessions() as session:
-                    owner = await user_by_email(session, s.tenant, options["owner"])
+                viewer = await _person(s, options["owner"])
+            config = await s.config.get(s.tenant.id)
+            stages = _named(options["stages"], [st.name for st in config.stages], "stage")
+            escalated = options["escalated"]
             filters = QueueFilters(
-                owner_id=None if options["everyone"] else owner.id,
-                types=tuple(options["types"]),
-                stages=tuple(options["stages"]),
-                plans=tuple(options["plans"]),
+                owner_id=None if options["everyone"] or escalated else viewer.id,
+                types=types,
+                stages=stages,
+                plans=plans,
                 min_arr=options["min_arr"],
                 max_arr=options["max_arr"],
                 min_score=options["min_score"],
                 search=options["search"],
                 snoozed=options["snoozed"],
-                escalated_to=s.user.id if options["escalated"] else None,
+                escalated_to=viewer.id if escalated else None,
             )
-            page = await s.queue.page(s.tenant.id, today, filters, limit=options["limit"])
-            total = await s.queue.count(s.tenant.id, today, filters)
+            try:
+                page = await s.queue.page(s.tenant.id, today, filters, limit=options["limit"])
+                total = await s.queue.count(s.tenant.id, today, filters)
+            except QueueError as exc:
+                raise UserError(str(exc)) from None
             counts = await s.queue.counts(
-                s.tenant.id, today, s.user.id, mine=not options["everyone"]
+                s.tenant.id, today, viewer.id, mine=not options["everyone"]
             )
             if options["as_json"]:
-                click.echo(json.dumps(_json(page.rows, total, today), indent=2, ensure_ascii=False))
+                data = queue_json(page.rows, total, today)
+                click.echo(json.dumps(data, indent=2, ensure_ascii=False))
                 return
-            who = "everyone" if options["everyone"] else f"{owner.name} <{owner.email}>"
-            if options["escalated"]:
-                who = f"escalations to {s.user.name} <{s.user.email}>"
+            me = viewer.id == s.user.id
+            who = "everyone" if options["everyone"] else f"{viewer.name} <{viewer.email}>"
+            if escalated:
+                who = f"escalations to {viewer.name} <{viewer.email}>"
             click.echo(
-                f"Queue of {printable(who)} · {today} · Active {counts.active} · "
-                f"Snoozed {counts.snoozed} · Escalated to me {counts.escalated_to_me}"
+                header_line(
+                    who,
+                    today,
+                    counts.active,
+                    counts.snoozed,
+                    counts.escalated_to_me,
+                    to="me" if me else viewer.name,
+                )
             )
-            _print_table(page.rows)
-            click.echo(f"showing {len(page.rows)} of {total}")
+            tab = "escalated" if escalated else "snoozed" if options["snoozed"] else "active"
+            empty = empty_line(tab, _described(options, stages), to="you" if me else viewer.name)
+            for line in result_lines(page.rows, total, empty):
+                click.echo(line)
 
     ctx.run(go())
 
 
-def _json(rows: list[Any], total: int, today: Any) -> dict[str, Any]:
-    return {
-        "today": today.isoformat(),
-        "total": total,
-        "rows": [
-            {
-                "rank": rank,
-                "customerId": str(r.customer_id),
-                "customer": r.customer_name,
-                "type": r.workflow_type,
-                "stage": r.stage,
-                "daysUntilRenewal": r.days,
-                "arr": r.arr,
-                "plan": r.plan,
-                "planIsSet": r.plan_is_set,
-                "score": r.score,
-                "label": r.label,
-                "status": r.status,
-                "snoozeEnded": r.snooze_ended,
-                "topFactors": r.top_factors,
-                "formula": r.breakdown.formula_line,
-            }
-            for rank, r in enumerate(rows, start=1)
-        ],
-    }
+def _named(given: Sequence[str], known: list[str], what: str) -> tuple[str, ...]:
+    """The known names `given` stands for, in any case; an unknown one is a one-line error."""
+    by_key = {name.casefold(): name for name in known}
+    names = []
+    for value in given:
+        name = by_key.get(value.strip().casefold())
+        if name is None:
+            raise UserError(f"unknown {what} {value!r} (one of: {', '.join(known)})")
+        names.append(name)
+    return tuple(names)
 
 
-def _print_table(rows: list[Any]) -> None:
-    headers = ("#", "Customer", "Type", "Stage", "Days", "ARR", "Plan", "Score", "Label")
-    table = [
-        (
-            str(rank),
-            printable(r.customer_name)[:36] + (" ⏰" if r.snooze_ended else ""),
-            r.workflow_type,
-            r.stage or "-",
-            "-" if r.days is None else str(r.days),
-            _money(r.arr),
-            (r.plan or "-") + ("" if r.plan_is_set else "*"),
-            str(r.score),
-            r.label,
-        )
-        for rank, r in enumerate(rows, start=1)
-    ]
-    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(headers)]
-    right = {0, 4, 5, 7}
+def _described(options: dict[str, Any], stages: tuple[str, ...]) -> list[str]:
+    """The filters given, in words, for the line that says nothing matched them."""
+    said = []
+    if options["search"]:
+        said.append(f"search {options['search']!r}")
+    if options["types"]:
+        said.append("type " + " or ".join(name.casefold() for name in options["types"]))
+    if stages:
+        said.append("stage " + " or ".join(stages))
+    if options["plans"]:
+        said.append("plan " + " or ".join(name.casefold() for name in options["plans"]))
+    if options["min_score"] is not None:
+        said.append(f"score ≥ {options['min_score']}")
+    if options["min_arr"] is not None:
+        said.append(f"ARR ≥ {_money(options['min_arr'])}")
+    if options["max_arr"] is not None:
+        said.append(f"ARR ≤ {_money(options['max_arr'])}")
+    return said
 
-    def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(
-            c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)
-        ).rstrip()
 
-    click.echo(line(headers))
-    for row in table:
-        click.echo(line(row))
-    if any(not r.plan_is_set for r in rows):
-        click.echo("* plan derived from ARR and health (none set)")
+async def _person(s: Any, ref: str) -> Any:
+    """The tenant's user `ref` names: an e-mail, or a unique prefix of an e-mail or a name."""
+    from sqlalchemy import func, or_, select
+
+    from renubu_tui.data.models import User
+    from renubu_tui.services.lookup import user_by_email
+
+    async with s.db.sessions() as session:
+        try:
+            return await user_by_email(session, s.tenant, ref)
+        except LookupError:
+            prefix = ref.strip().casefold()
+            escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            found = (
+                await session.scalars(
+                    select(User)
+                    .where(
+                        User.tenant_id == s.tenant.id,
+                        or_(
+                            User.email.like(f"{escaped}%", escape="\\"),
+                            func.lower(User.name).like(f"{escaped}%", escape="\\"),
+                        ),
+                    )
+                    .order_by(User.email)
+                )
+            ).all()
+    if len(found) == 1 and prefix:
+        return found[0]
+    if len(found) > 1 and prefix:
+        emails = ", ".join(user.email for user in found[:5])
+        raise UserError(f"{ref!r} could be several people: {emails}")
+    raise UserError(f"unknown user {ref!r} in tenant {s.tenant.slug!r}")
 
 
 def _print_explanation(x: Any) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from renubu_tui import __version__
+from renubu_tui.cli.fast_path import named_config
 from renubu_tui.settings import Settings, load_settings
 
 T = TypeVar("T")
@@ -28,7 +30,7 @@ class Context:
         if self._settings is None:
             flags = dict(self.flags)
             config = flags.pop("config", None)
-            self._settings = load_settings(flags, config_file=config)
+            self._settings = load_settings(flags, config_file=named_config(config))
         return self._settings
 
     def update(self, **flags: Any) -> None:
@@ -65,9 +67,21 @@ def command_options(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         picked = {k: kwargs.pop(k) for k in list(kwargs) if k in _FLAG_NAMES}
         click.get_current_context().find_object(Context).update(**_flags(picked))  # type: ignore[union-attr]
-        return func(*args, **kwargs)
+        with output_closed_quietly():
+            return func(*args, **kwargs)
 
     return global_options(wrapper)
+
+
+@contextmanager
+def output_closed_quietly() -> Iterator[None]:
+    """A reader that stops reading (`| head`) ends the command quietly, whatever it was doing."""
+    from renubu_tui.cli.errors import OutputClosed
+
+    try:
+        yield
+    except BrokenPipeError:
+        raise OutputClosed from None
 
 
 def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -114,7 +128,8 @@ def cli(
     if ctx.invoked_subcommand is None:
         from renubu_tui.cli.app import run_app
 
-        run_app(ctx.obj)
+        with output_closed_quietly():
+            run_app(ctx.obj)
 
 
 def register() -> None:

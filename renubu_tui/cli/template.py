@@ -82,7 +82,8 @@ def preview(ctx: Context, customer: str, step: str | None) -> None:
     from renubu_tui.domain.templates import render as render_template
 
     workflow_slug, step_id = _parse_step(step) if step else (None, None)
-    source = None if step else _read_stdin()
+    # In a terminal nothing will come on standard input: preview the current step instead.
+    source = None if step or sys.stdin.isatty() else _read_stdin()
 
     async def go() -> tuple[str, dict[str, Any]]:
         from renubu_tui.services.container import open_services
@@ -92,6 +93,8 @@ def preview(ctx: Context, customer: str, step: str | None) -> None:
             text = source
             if workflow_slug is not None and step_id is not None:
                 text = await _step_prompt(services, workflow_slug, step_id)
+            elif text is None:
+                text = await _current_prompt(services, customer)
             values = await build_context(
                 services.db, services.tenant.slug, customer, services.clock.today()
             )
@@ -141,6 +144,30 @@ async def _step_prompt(services: Any, workflow_slug: str, step_id: str) -> str:
                 return prompt
     known = ", ".join(ids) or "none"
     raise UserError(f"workflow {workflow_slug!r} has no step {step_id!r} (steps: {known})")
+
+
+async def _current_prompt(services: Any, ref: str) -> str:
+    """The llmPrompt of the step CUSTOMER's open workflow is on (said on standard error)."""
+    from renubu_tui.cli.errors import UserError
+    from renubu_tui.safe_text import printable
+    from renubu_tui.services.lookup import customer_by_ref
+
+    async with services.db.sessions() as session:
+        customer = await customer_by_ref(session, services.tenant, ref)
+    runs = await services.executions.open_for(services.tenant.id, customer.id)
+    hint = "name one with --step WORKFLOW:STEP, or pipe a template on standard input"
+    run = runs[0] if runs else None
+    if run is None or run.current_step_id is None:
+        raise UserError(f"{customer.name} has no open workflow step to preview: {hint}")
+    where = f"{run.workflow_slug}:{run.current_step_id}"
+    for item in run.config.get("steps", []):
+        if isinstance(item, dict) and item.get("id") == run.current_step_id:
+            prompt = (item.get("execution") or {}).get("llmPrompt")
+            if isinstance(prompt, str):
+                name = printable(customer.name)
+                click.echo(f"previewing {where}, the current step of {name}", err=True)
+                return prompt
+    raise UserError(f"step {where} has no llmPrompt: {hint}")
 
 
 def _parse_step(value: str) -> tuple[str, str]:

@@ -1,6 +1,6 @@
 """Opening the database the settings name: create, migrate and seed the embedded one on first run.
 
-Connection failures become DatabaseError with one line a person can act on.
+Database failures become DatabaseError with one line a person can act on.
 """
 
 from __future__ import annotations
@@ -13,27 +13,31 @@ from renubu_tui.data.engine import (
     Database,
     DatabaseError,
     create_database,
-    describe_connection_error,
+    database_error,
+    ensure_sqlite_folder,
 )
 from renubu_tui.data.migrate import current_revision, ensure_current
-from renubu_tui.settings import Settings
-
-
-def _connection_errors() -> tuple[type[BaseException], ...]:
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-
-    return (OSError, TimeoutError, OperationalError, InterfaceError, DBAPIError)
+from renubu_tui.settings import Settings, default_database_url
 
 
 @asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[Database]:
-    """An engine for the settings' URL, disposed on exit; connection problems say so in one line."""
-    db = create_database(settings.database_url)
+    """An engine for the settings' URL, disposed on exit; database problems say so in one line.
+
+    Each problem says what it is (unreachable, busy, a conflict with another session); anything
+    that is not the database's (a closed output pipe, a bug) passes through unchanged.
+    """
+    url = settings.database_url
+    ensure_sqlite_folder(url, create=url == default_database_url())
+    db = create_database(url)
     try:
         try:
             yield db
-        except _connection_errors() as exc:
-            raise DatabaseError(describe_connection_error(exc, settings.database_url)) from exc
+        except Exception as exc:
+            problem = database_error(exc, url)
+            if problem is None:
+                raise
+            raise problem from exc
     finally:
         await db.dispose()
 

@@ -34,6 +34,7 @@ class QueuePeek:
     total: int
     counts: QueueCounts
     preferences: dict[str, Any]
+    user_email: str = ""
 
 
 def peek_first_page(settings: Settings, today: dt.date, limit: int) -> QueuePeek | None:
@@ -63,4 +64,5 @@ def peek_first_page(settings: Settings, today: dt.date, limit: int) -> QueuePeek
         total=raw.active,
         counts=QueueCounts(raw.active, raw.snoozed, raw.escalated_to_me),
         preferences=raw.preferences,
+        user_email=raw.user.email,
     )
