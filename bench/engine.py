@@ -125,6 +125,7 @@ async def transition_figures(runs: int) -> tuple[float, float, int]:
     from renubu_tui.data.migrate import upgrade
     from renubu_tui.data.models import Customer, User
     from renubu_tui.data.seed.ids import key_id
+    from renubu_tui.domain.routing import route_ids
     from renubu_tui.services.executions import ExecutionService
     from renubu_tui.services.seeding import seed_everything
 
@@ -151,8 +152,12 @@ async def transition_figures(runs: int) -> tuple[float, float, int]:
                 except Exception:  # no renewal date, or no workflow for the day: skip it
                     continue
                 while run.status == "in_progress" and run.gate is None:
+                    # a step with routes is completed on a chosen one: the first
+                    route = next(iter(route_ids(run.current_step or {})), None)
                     start = time.perf_counter()
-                    run = await engine.complete_step(tenant, run.id, actor=maya, outputs={})
+                    run = await engine.complete_step(
+                        tenant, run.id, actor=maya, outputs={}, chosen_route=route
+                    )
                     samples.append((time.perf_counter() - start) * 1000)
                 if len(samples) >= runs * 4:
                     break

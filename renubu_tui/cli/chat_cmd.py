@@ -1,8 +1,10 @@
 """`renubu ask` and `renubu step`: the assistant from a shell.
 
 `ask` streams the answer to stdout (charts drawn as text) and names who answered on stderr,
-so piping the answer keeps only the answer. `step` shows the current step and its branches,
-runs it with the assistant (`--run`) or takes a branch (`--choose KEY`).
+so piping the answer keeps only the answer. `step` shows the current step, its routes and its
+branches, runs it with the assistant (`--run`: the answer is kept on the step and its route
+suggested; `renubu execution complete --route` takes the step on) or takes a branch
+(`--choose KEY`).
 """
 
 from __future__ import annotations
@@ -159,13 +161,16 @@ def step(
                 if run_it:
                     done = await runner.run_step(s.tenant.id, run.id, s.user)
                     click.echo(json.dumps(done.outputs, indent=2, ensure_ascii=False))
-                    _where(done.view, done.step_id, done.route)
+                    if done.advanced:
+                        _where(done.view, done.step_id, done.route)
+                    else:
+                        _suggested(done, customer)
                     click.echo(f"— by {printable(done.provider_label)}", err=True)
                 elif branch:
                     outcome = await chat.choose_branch(s.tenant.id, run.id, branch, actor=s.user)
                     _print_outcome(outcome)
                 else:
-                    await _show(chat, s.tenant.id, run)
+                    await _show(chat, s, run)
             except _engine_errors() as exc:
                 raise click.ClickException(str(exc)) from None
 
@@ -179,20 +184,39 @@ def _where(view: Any, step_id: str, route: str | None) -> None:
     else:
         nxt = view.current_step or {}
         click.echo(f"{step_id} completed{how}; next: {nxt.get('name', view.current_step_id)}")
-        if view.gate:
-            click.echo(f"  gate: the next step waits for {view.gate}")
+        if view.gate_state is not None and not view.gate_state.open:
+            click.echo(f"  gate: {printable(view.gate_state.reason)}")
 
 
-async def _show(chat: Any, tenant_id: Any, run: Any) -> None:
+def _suggested(done: Any, customer: str) -> None:
+    """The run kept its answer on the step: what it suggests and how to take the step on."""
+    name = (done.view.current_step or {}).get("name", done.step_id)
+    if done.suggestion is None:
+        click.echo(f"{name}: the answer is kept on the step; nothing moved.")
+        return
+    route = done.suggestion
+    click.echo(f"{name}: the assistant suggests {printable(route.description)} ({route.id}).")
+    click.echo(
+        f"Nothing moved: take it with `renubu execution complete {customer} --route {route.id}`."
+    )
+
+
+async def _show(chat: Any, s: Any, run: Any) -> None:
     step_cfg = run.current_step or {}
     click.echo(f"{run.workflow_name} · {step_cfg.get('name', run.current_step_id)}")
     if step_cfg.get("description"):
         click.echo(f"  {printable(step_cfg['description'])}")
-    if run.gate:
-        click.echo(f"  gate: waits for {run.gate}")
-    listing = await chat.branches(tenant_id, run.id)
+    if run.gate_state is not None:
+        click.echo(f"  gate ({run.gate_state.state}): {printable(run.gate_state.reason)}")
+    choices = await s.executions.route_choices(s.tenant.id, run.id, actor=s.user)
+    for r in choices.routes:
+        mark = "→" if r.suggested else " "
+        click.echo(f"  {mark} route {r.id:<22} {printable(r.description)}")
+    listing = await chat.branches(s.tenant.id, run.id, actor=s.user)
     for b in listing.branches:
         click.echo(f"  {b.key:<22} {b.type:<12} {printable(b.label)}")
+    for w in listing.withheld:
+        click.echo(f"  ({w.branch.key}: {printable(w.reason)})")
     if listing.suggested_replies:
         click.echo(
             "suggested replies: " + " | ".join(printable(p) for p in listing.suggested_replies)

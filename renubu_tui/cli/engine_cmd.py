@@ -37,11 +37,11 @@ def _print_run(run: Any) -> None:
     click.echo(f"{run.workflow_name} (v{run.version_number}) · {run.status} · execution {run.id}")
     marks = {"completed": "✓", "in_progress": "▶", "skipped": "↷", "snoozed": "z", "pending": "·"}
     for step in run.steps:
-        extra = f" [{step.route}]" if step.route else ""
+        extra = f" → {printable(step.route_text)} [{step.route}]" if step.route else ""
         extra += f" (skipped: {step.skip_reason})" if step.skip_reason else ""
         click.echo(f"  {marks.get(step.status, '?')} {step.name}{extra}")
-    if run.gate:
-        click.echo(f"  gate: waits for {run.gate}")
+    if run.gate_state is not None and not run.gate_state.open:
+        click.echo(f"  gate: {printable(run.gate_state.reason)}")
     for created in run.fired.created:
         click.echo(f"  notified {created.recipient_email}: {printable(created.title)}")
     for error in run.fired.errors:
@@ -57,10 +57,15 @@ def _errors(fn: Any) -> Any:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from renubu_tui.domain.routing import RoutingError
-        from renubu_tui.services.executions import ExecutionError
+        from renubu_tui.services.executions import ExecutionError, RouteRequired
 
         try:
             return fn(*args, **kwargs)
+        except RouteRequired as exc:  # the shell's picker: the routes, each with its code
+            routes = "; ".join(f"{code} ({printable(text)})" for code, text in exc.routes)
+            raise click.ClickException(
+                f"{exc.step_name} has routes; choose one with --route: {routes}"
+            ) from None
         except (ExecutionError, RoutingError) as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -107,13 +112,18 @@ def show(ctx: Context, customer: str) -> None:
 
 @execution.command()
 @click.argument("customer")
-@click.option("--route", metavar="CODE", help="The route you choose (e.g. SIGNATURE_PENDING).")
+@click.option(
+    "--route",
+    metavar="CODE",
+    help="Where the step goes (e.g. SIGNATURE_PENDING); required when the step has routes.",
+)
 @click.option("--outputs", metavar="JSON", help="The step's outputs as a JSON object.")
 @command_options
 @pass_context
 @_errors
 def complete(ctx: Context, customer: str, route: str | None, outputs: str | None) -> None:
-    """Complete CUSTOMER's current step and move on as routing decides."""
+    """Complete CUSTOMER's current step on the --route you choose (a step with routes refuses
+    without one, listing them; a step without routes goes on to the next)."""
     from renubu_tui.services.container import open_services
 
     try:

@@ -25,6 +25,12 @@ from renubu_tui.safe_text import printable
 @click.option("--to", "to", multiple=True, help="send-email: recipient (repeat).")
 @click.option("--subject", help="send-email.")
 @click.option("--body", help="send-email.")
+@click.option(
+    "--workflow",
+    "workflow_type",
+    type=click.Choice(["renewal", "opportunity", "risk", "strategic"]),
+    help="Which of the customer's workflows to act on (default: the renewal, else any open).",
+)
 @command_options
 @pass_context
 def act(ctx: Context, customer: str, action: str, **options: Any) -> None:
@@ -61,7 +67,13 @@ def act(ctx: Context, customer: str, action: str, **options: Any) -> None:
             given = {k: v for k, v in params.items() if v is not None and k in wanted}
             try:
                 outcome = await s.actions.run(
-                    s.tenant.id, action, actor=s.user, customer_id=found.id, params=given
+                    s.tenant.id,
+                    action,
+                    actor=s.user,
+                    customer_id=found.id,
+                    params=given,
+                    workflow_type=options["workflow_type"],
+                    start_hint="start one with `renubu execution start`",
                 )
             except ActionFailed as exc:
                 raise click.ClickException(str(exc)) from None

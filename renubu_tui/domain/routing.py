@@ -54,6 +54,59 @@ def route_ids(step: Mapping[str, Any]) -> list[str]:
     return [r["id"] for r in (step.get("routing") or {}).get("routes", [])]
 
 
+def routes_of(step: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list((step.get("routing") or {}).get("routes", []))
+
+
+def humanise_code(code: str) -> str:
+    """PROCEED_FINAL_PUSH → "Proceed final push": a route code said in words, for a route
+    whose config has no `condition` text (people never see the code unless they ask)."""
+    words = code.replace("_", " ").replace("-", " ").split()
+    text = " ".join(words).lower()
+    return text[:1].upper() + text[1:]
+
+
+def route_description(route: Mapping[str, Any]) -> str:
+    """What a route means to a person: its `condition` text, else its code in words."""
+    text = " ".join(str(route.get("condition") or "").split())
+    return text or humanise_code(str(route.get("id", "")))
+
+
+def describe_route(step: Mapping[str, Any], route_id: str | None) -> str | None:
+    """The description of `step`'s route `route_id` (the code in words if the step lacks it)."""
+    if not route_id:
+        return None
+    found = next((r for r in routes_of(step) if r.get("id") == route_id), None)
+    return route_description(found) if found is not None else humanise_code(route_id)
+
+
+def suggest_route(
+    step: Mapping[str, Any],
+    outputs: Mapping[str, Any] | None,
+    context: Mapping[str, Any],
+    evaluate: ConditionEvaluator,
+) -> tuple[str | None, str, tuple[str, ...]]:
+    """The route the evidence points to, before anyone chooses: the one the step's output
+    names (`outputs.route`), else the first whose `when` is true.
+
+    Returns (route id or None, how: "output" | "when" | "", condition render errors).
+    """
+    routes = routes_of(step)
+    known = {r["id"] for r in routes}
+    if outputs and isinstance(outputs.get("route"), str) and outputs["route"] in known:
+        return outputs["route"], "output", ()
+    errors: list[str] = []
+    for route in routes:
+        if not route.get("when"):
+            continue
+        value, error = evaluate(route["when"], context)
+        if error:
+            errors.append(f"route {route['id']}: {error}")
+        if value:
+            return route["id"], "when", tuple(errors)
+    return None, "", tuple(errors)
+
+
 def gate_action(step: Mapping[str, Any]) -> str | None:
     """The action that must succeed before the step may be left, if any.
 
@@ -89,20 +142,10 @@ def decide_next(
             known = ", ".join(by_id) or "none"
             raise RoutingError(f"step {step_id!r} has no route {chosen_route!r} (routes: {known})")
         target, route_id, how = by_id[chosen_route]["nextStepId"], chosen_route, "chosen"
-    elif outputs and isinstance(outputs.get("route"), str) and outputs["route"] in by_id:
-        route_id = outputs["route"]
-        target, how = by_id[route_id]["nextStepId"], "output"
     else:
-        target, route_id, how = None, None, ""
-        for route in routes:
-            if not route.get("when"):
-                continue
-            value, error = evaluate(route["when"], context)
-            if error:
-                errors.append(f"route {route['id']}: {error}")
-            if value:
-                target, route_id, how = route["nextStepId"], route["id"], "when"
-                break
+        route_id, how, found_errors = suggest_route(step, outputs, context, evaluate)
+        errors += found_errors
+        target = by_id[route_id]["nextStepId"] if route_id is not None else None
         if target is None and routing.get("defaultRoute"):
             target, how = routing["defaultRoute"], "default"
         if target is None:

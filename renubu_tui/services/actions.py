@@ -4,6 +4,11 @@ Actions are rows in the database that name a built-in handler from a closed tabl
 in the database can pick code to run. Each action is one transaction: its change, its
 `action_executions` row and its notifications. A failed action changes nothing, says why in one
 sentence, and leaves a failure row in the trail.
+
+An action acts on the workflow of the row the person selected: the execution named, else the
+open one of the row's workflow type, and never another of the customer's workflows. A snooze
+whose date has come is over: acting on that workflow wakes it first. Refusals are in words
+("Fathom Robotics's renewal is snoozed until Wed 01 Oct; wake it before escalating").
 """
 
 from __future__ import annotations
@@ -30,12 +35,19 @@ from renubu_tui.data.models import (
     WorkflowExecution,
     WorkflowTask,
 )
-from renubu_tui.domain.execution_state import TransitionError, check_transition
+from renubu_tui.domain.execution_state import TransitionError, check_transition, in_words
 from renubu_tui.domain.params import ParamsError, check_params
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.services.refusals import Refused
 
 OnChange = Callable[[uuid.UUID, uuid.UUID, dt.date], Awaitable[None]]
+START_HINT = "start one first"
+TYPE_WORDS = {
+    "renewal": "renewal",
+    "opportunity": "opportunity",
+    "risk": "risk",
+    "strategic": "strategic review",
+}
 
 
 class ActionFailed(Refused):
@@ -102,11 +114,15 @@ class ActionService:
         slug: str,
         customer_id: uuid.UUID,
         execution_id: uuid.UUID | None = None,
+        *,
+        workflow_type: str | None = None,
+        start_hint: str = START_HINT,
     ) -> str | None:
         """Why `run` would refuse this before any parameter is asked for, or None.
 
-        So a person is told "no open workflow to snooze" when pressing the key, not after
-        filling in the dialog. Reads only; `run` checks again in its transaction.
+        So a person is told "Fathom Robotics's opportunity has no workflow running" or "… is
+        snoozed until …" when pressing the key, not after filling in the dialog. Pass the
+        selected row's `execution_id` and `workflow_type`. Reads only; `run` checks again.
         """
         action = next((a for a in await self.available(tenant_id) if a.slug == slug), None)
         if action is None:
@@ -120,10 +136,63 @@ class ActionService:
             if customer is None:
                 return f"no customer {customer_id} in this tenant"
             try:
-                execution = await _execution(session, tenant_id, customer_id, execution_id)
+                execution = await _execution(
+                    session, tenant_id, customer_id, execution_id, workflow_type
+                )
             except ActionFailed as exc:
                 return str(exc)
-        return None if execution is not None else _no_open_workflow(customer, action.handler)
+        if execution is None:
+            return _no_open_workflow(customer, action.handler, workflow_type, start_hint)
+        status = "in_progress" if _snooze_over(execution, self._clock.today()) else None
+        try:
+            _check_move(customer, execution, MOVES[action.handler], status)
+        except ActionFailed as exc:
+            return str(exc)
+        return None
+
+    async def wake(
+        self,
+        tenant_id: uuid.UUID,
+        *,
+        actor: User,
+        customer_id: uuid.UUID,
+        execution_id: uuid.UUID | None = None,
+        workflow_type: str | None = None,
+    ) -> ActionOutcome:
+        """End a snooze now (snoozed → in progress): the work is back in the queue today."""
+        async with self._db.sessions() as session, session.begin():
+            customer = await session.scalar(
+                select(Customer).where(Customer.id == customer_id, Customer.tenant_id == tenant_id)
+            )
+            if customer is None:
+                raise ActionFailed(f"no customer {customer_id} in this tenant")
+            execution = await _execution(
+                session, tenant_id, customer_id, execution_id, workflow_type
+            )
+            if execution is None:
+                raise ActionFailed(_no_open_workflow(customer, "wake", workflow_type, START_HINT))
+            if execution.status != "snoozed":
+                raise ActionFailed(f"{_subject(customer, execution)} is not snoozed")
+            until = execution.snoozed_until
+            _check_move(customer, execution, "in_progress")
+            execution.status = "in_progress"
+            execution.snoozed_until = None
+            session.add(
+                ActionExecution(
+                    tenant_id=tenant_id,
+                    action_slug="wake",
+                    execution_id=execution.id,
+                    customer_id=customer_id,
+                    user_id=actor.id,
+                    params={},
+                    result={"wasSnoozedUntil": until.isoformat() if until else None},
+                    success=True,
+                )
+            )
+            message = f"{_subject(customer, execution)} is awake again"
+        if self._on_change is not None:
+            await self._on_change(tenant_id, customer_id, self._clock.today())
+        return ActionOutcome("wake", message, {"executionId": str(execution.id)})
 
     async def run(
         self,
@@ -134,7 +203,12 @@ class ActionService:
         customer_id: uuid.UUID,
         params: Mapping[str, Any] | None = None,
         execution_id: uuid.UUID | None = None,
+        workflow_type: str | None = None,
+        start_hint: str = START_HINT,
     ) -> ActionOutcome:
+        """Run the action on the selected row's workflow: `execution_id` if the row has one,
+        else the open execution of `workflow_type` (refused in words when there is none).
+        Without either (the CLI), the customer's open renewal, else any open workflow."""
         action = next((a for a in await self.available(tenant_id) if a.slug == slug), None)
         if action is None:
             raise ActionFailed(f"unknown action {slug!r}")
@@ -148,7 +222,7 @@ class ActionService:
             raise ActionFailed(f"{slug}: {exc}") from None
         if action.handler in WORKFLOW_HANDLERS:
             return await self._workflow_action(
-                tenant_id, action, actor, customer_id, execution_id, checked
+                tenant_id, action, actor, customer_id, execution_id, checked, workflow_type
             )
         assert handler is not None
         try:
@@ -160,7 +234,16 @@ class ActionService:
                 )
                 if customer is None:
                     raise ActionFailed(f"no customer {customer_id} in this tenant")
-                execution = await _execution(session, tenant_id, customer_id, execution_id)
+                execution = await _execution(
+                    session, tenant_id, customer_id, execution_id, workflow_type
+                )
+                if execution is None and action.handler in NEEDS_EXECUTION:
+                    raise ActionFailed(
+                        _no_open_workflow(customer, action.handler, workflow_type, start_hint)
+                    )
+                if execution is not None and _snooze_over(execution, self._clock.today()):
+                    execution.status = "in_progress"  # the snooze is over: it is awake again
+                    execution.snoozed_until = None
                 run = _Run(
                     session,
                     tenant_id,
@@ -200,15 +283,20 @@ class ActionService:
         customer_id: uuid.UUID,
         execution_id: uuid.UUID | None,
         params: dict[str, Any],
+        workflow_type: str | None = None,
     ) -> ActionOutcome:
         from renubu_tui.services.executions import ExecutionError
 
         if self._workflow_actions is None:
             raise ActionFailed("workflow actions are not available here")
         async with self._db.sessions() as session:
-            execution = await _execution(session, tenant_id, customer_id, execution_id)
+            execution = await _execution(
+                session, tenant_id, customer_id, execution_id, workflow_type
+            )
+            customer = await session.get(Customer, customer_id)
         if execution is None:
-            raise ActionFailed(f"{action.slug} needs an open workflow for this customer")
+            name = customer.name if customer is not None else "This customer"
+            raise ActionFailed(f"{name} has no open workflow to record {action.name.lower()} on")
         try:
             result, fired = await self._workflow_actions.perform_action(
                 tenant_id, execution.id, action.slug, actor=actor, params=params
@@ -249,8 +337,10 @@ async def _execution(
     tenant_id: uuid.UUID,
     customer_id: uuid.UUID,
     execution_id: uuid.UUID | None,
+    workflow_type: str | None = None,
 ) -> WorkflowExecution | None:
-    """The named execution, else the customer's open renewal one, else any open one."""
+    """The named execution, else the open one of `workflow_type` (None if there is none:
+    never another type's), else (no type given) the open renewal, else any open one."""
     query = select(WorkflowExecution).where(
         WorkflowExecution.tenant_id == tenant_id,
         WorkflowExecution.customer_id == customer_id,
@@ -260,6 +350,8 @@ async def _execution(
         if found is None:
             raise ActionFailed(f"no execution {execution_id} for this customer")
         return found
+    if workflow_type is not None:
+        query = query.where(WorkflowExecution.workflow_type == workflow_type)
     open_runs = (
         await session.scalars(
             query.where(
@@ -282,8 +374,47 @@ def _need_execution(run: _Run, what: str) -> WorkflowExecution:
     return run.execution
 
 
-def _no_open_workflow(customer: Customer, what: str) -> str:
-    return f"{customer.name} has no open workflow to {what}"
+def _no_open_workflow(
+    customer: Customer, what: str, workflow_type: str | None = None, hint: str = START_HINT
+) -> str:
+    if workflow_type is None:
+        return f"{customer.name} has no open workflow to {what}"
+    kind = TYPE_WORDS.get(workflow_type, workflow_type)
+    return f"{customer.name}'s {kind} has no workflow running; {hint}"
+
+
+def _subject(customer: Customer, execution: WorkflowExecution) -> str:
+    """ "Fathom Robotics's renewal": how a refusal names the workflow acted on."""
+    return f"{customer.name}'s {TYPE_WORDS.get(execution.workflow_type, 'workflow')}"
+
+
+def _snooze_over(execution: WorkflowExecution, today: dt.date) -> bool:
+    """A snooze whose wake date has come (the row is back in the queue): it no longer holds."""
+    until = execution.snoozed_until
+    return execution.status == "snoozed" and until is not None and until <= today
+
+
+def _check_move(
+    customer: Customer, execution: WorkflowExecution, target: str, status: str | None = None
+) -> None:
+    """The state machine's check, refused in the person's words (no state codes)."""
+    current = status or execution.status
+    if target == "snoozed" and current == "snoozed":
+        return  # snoozing again moves the wake date
+    try:
+        check_transition(current, target)
+    except TransitionError as exc:
+        said = in_words(
+            exc.current or current,
+            exc.target or target,
+            subject=_subject(customer, execution),
+            snoozed_until=execution.snoozed_until,
+        )
+        raise ActionFailed(said) from None
+
+
+def _move(run: _Run, execution: WorkflowExecution, target: str) -> None:
+    _check_move(run.customer, execution, target)
 
 
 # --- handlers: the closed table the database's `handler` column chooses from ---------------
@@ -292,8 +423,7 @@ def _no_open_workflow(customer: Customer, what: str) -> str:
 async def _snooze(run: _Run) -> tuple[str, dict[str, Any]]:
     execution = _need_execution(run, "snooze")
     days = int(run.params["days"])
-    if execution.status != "snoozed":
-        check_transition(execution.status, "snoozed")
+    _move(run, execution, "snoozed")
     until = run.today + dt.timedelta(days=days)
     execution.status = "snoozed"
     execution.snoozed_until = until
@@ -306,7 +436,7 @@ async def _snooze(run: _Run) -> tuple[str, dict[str, Any]]:
 
 async def _skip(run: _Run) -> tuple[str, dict[str, Any]]:
     execution = _need_execution(run, "skip")
-    check_transition(execution.status, "skipped")
+    _move(run, execution, "skipped")
     reason = run.params["reason"] + (f": {run.params['note']}" if run.params.get("note") else "")
     execution.status = "skipped"
     execution.skip_reason = reason
@@ -316,7 +446,7 @@ async def _skip(run: _Run) -> tuple[str, dict[str, Any]]:
 
 async def _escalate(run: _Run) -> tuple[str, dict[str, Any]]:
     execution = _need_execution(run, "escalate")
-    check_transition(execution.status, "escalated")
+    _move(run, execution, "escalated")
     level = run.params["level"]
     target = await _escalation_target(run, level)
     execution.status = "escalated"
@@ -469,6 +599,7 @@ HANDLERS: dict[str, Handler] = {
     "schedule_meeting": _schedule_meeting,
     "send_email": _send_email,
 }
-# Handlers that act on an open workflow execution (`_need_execution`).
-NEEDS_EXECUTION = frozenset({"snooze", "skip", "escalate"})
+# Handlers that act on an open workflow execution (`_need_execution`), and the state each makes.
+MOVES = {"snooze": "snoozed", "skip": "skipped", "escalate": "escalated"}
+NEEDS_EXECUTION = frozenset(MOVES)
 WORKFLOW_HANDLERS = frozenset({"create_war_room", "create_slack_channel", "manager_acknowledge"})

@@ -4,6 +4,9 @@ A step offers branches (rows of workflow_chat_branches for the execution's workf
 tenant's clone has its own rows): **fixed** records the prompt and its canned response and
 moves the execution on its route; **llm** and **rag** open (or reuse) a thread; **saved_action**
 runs the action and stays. Suggested replies are the fixed branches' prompts, in order.
+Only what can be taken is offered: while the step's gate is closed the fixed branches (each
+would leave the step) are withheld, as is an action the person's role cannot record; the
+listing carries the gate's state so the pane can say why instead.
 
 A thread starts with its system message: the workflow's `context.systemPrompt` and the step's
 `llmPrompt`, rendered against the customer context (which is also kept as the thread's
@@ -17,7 +20,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -47,7 +50,14 @@ from renubu_tui.services.chat_store import (
     thread_view,
     write,
 )
-from renubu_tui.services.executions import ExecutionService, ExecutionView, GateClosed
+from renubu_tui.services.executions import (
+    MANAGER_ONLY,
+    ExecutionService,
+    ExecutionView,
+    GateClosed,
+    GateState,
+    gate_refusal,
+)
 from renubu_tui.services.tools.runner import ToolScope
 
 FREE_SYSTEM_PROMPT = (
@@ -78,15 +88,30 @@ class BranchView:
 
 
 @dataclass(frozen=True)
+class Withheld:
+    """A branch not offered now, and why in words (e.g. the gate it would leave)."""
+
+    branch: BranchView
+    reason: str
+
+
+@dataclass(frozen=True)
 class StepBranches:
     execution_id: uuid.UUID
     step_id: str | None
-    branches: list[BranchView]
+    branches: list[BranchView]  # what the person can take now, in position order
+    withheld: list[Withheld] = field(default_factory=list)
+    gate: GateState | None = None  # the step's gate (open or closed), if it has one
 
     @property
     def suggested_replies(self) -> list[str]:
-        """The fixed branches' prompts, in branch order."""
+        """The offered fixed branches' prompts, in branch order."""
         return [p for b in self.branches if b.type == "fixed" for p in b.prompts]
+
+    def find(self, key: str) -> BranchView | None:
+        """A branch by key, offered or withheld (choosing a withheld one says why not)."""
+        every = [*self.branches, *(w.branch for w in self.withheld)]
+        return next((b for b in every if b.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -133,8 +158,14 @@ class ChatService:
 
     # --- branches ------------------------------------------------------------------------
 
-    async def branches(self, tenant_id: uuid.UUID, execution_id: uuid.UUID) -> StepBranches:
-        """The current step's branches, in position order."""
+    async def branches(
+        self, tenant_id: uuid.UUID, execution_id: uuid.UUID, *, actor: User | None = None
+    ) -> StepBranches:
+        """The current step's branches the person can take, in position order; the others
+        are `withheld` with a reason (a closed gate; an action `actor`'s role cannot record,
+        or one already recorded)."""
+        view = await self._executions.view(tenant_id, execution_id)
+        gate = view.gate_state
         async with self._db.sessions() as session:
             execution = await _execution(session, tenant_id, execution_id)
             rows = (
@@ -147,9 +178,15 @@ class ChatService:
                     .order_by(ChatBranch.position, ChatBranch.branch_key)
                 )
             ).all()
-        return StepBranches(
-            execution_id, execution.current_step_id, [_branch_view(r) for r in rows]
-        )
+        offered: list[BranchView] = []
+        withheld: list[Withheld] = []
+        for branch in map(_branch_view, rows):
+            reason = _why_not(branch, gate, actor)
+            if reason is None:
+                offered.append(branch)
+            else:
+                withheld.append(Withheld(branch, reason))
+        return StepBranches(execution_id, execution.current_step_id, offered, withheld, gate)
 
     async def choose_branch(
         self,
@@ -161,7 +198,7 @@ class ChatService:
         params: Mapping[str, Any] | None = None,
     ) -> BranchOutcome:
         listing = await self.branches(tenant_id, execution_id)
-        branch = next((b for b in listing.branches if b.key == branch_key), None)
+        branch = listing.find(branch_key)
         if branch is None:
             known = ", ".join(b.key for b in listing.branches) or "none"
             raise ChatError(f"step {listing.step_id!r} has no branch {branch_key!r} (has: {known})")
@@ -193,10 +230,7 @@ class ChatService:
         if view.status != "in_progress" or step is None:
             raise ChatError(f"the execution is {view.status}; there is no step to answer")
         if view.gate:
-            raise GateClosed(
-                f"step {step['id']!r} waits for {view.gate}; it cannot be left before that is "
-                "recorded"
-            )
+            raise GateClosed(gate_refusal(view, "answered"))
         route = branch.route or _route_to(step, branch.next_step_id)
         thread = await self.open_thread(tenant_id, actor=actor, execution_id=execution_id)
 
@@ -472,7 +506,7 @@ def system_prompt(
     """The workflow's system prompt and the step's task, rendered; a generic one otherwise."""
     parts: list[str] = []
     if config is not None and step is not None:
-        from renubu_tui.domain.templates import render
+        from renubu_tui.domain.templates import render_text as render  # text, not HTML
 
         workflow_prompt = ((config.get("context") or {}).get("systemPrompt")) or ""
         if workflow_prompt:
@@ -493,6 +527,19 @@ def context_block(snapshot: Mapping[str, Any] | None) -> str:
         return ""
     data = json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"), default=str)
     return f"Customer data (JSON, as known today):\n{data}"
+
+
+def _why_not(branch: BranchView, gate: GateState | None, actor: User | None) -> str | None:
+    """Why a branch is not offered now, in words; None when it can be taken."""
+    if branch.type == "fixed" and gate is not None and not gate.open:
+        return f"Not yet: {gate.reason[0].lower()}{gate.reason[1:]}"
+    action = branch.saved_action or ""
+    if gate is not None and action == gate.action and gate.open:
+        return gate.reason  # already recorded: the gate is open
+    if action in MANAGER_ONLY and actor is not None and actor.role != "manager":
+        who = gate.opener if gate is not None else "a manager"
+        return f"Only a manager can record this; it waits for {who}"
+    return None
 
 
 def _route_to(step: Mapping[str, Any], target: str | None) -> str | None:
@@ -577,6 +624,7 @@ __all__ = [
     "ChatError",
     "ChatService",
     "StepBranches",
+    "Withheld",
     "context_block",
     "system_prompt",
 ]

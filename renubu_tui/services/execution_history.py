@@ -18,16 +18,22 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import select
 
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import ActionExecution, StepExecution, Workflow, WorkflowExecution
-from renubu_tui.domain.routing import gate_action
+from renubu_tui.domain.routing import describe_route, gate_action
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
-from renubu_tui.services.executions import ExecutionService, ExecutionView, StepState
+from renubu_tui.services.executions import (
+    MANAGER_ONLY,
+    ExecutionService,
+    ExecutionView,
+    GateState,
+    StepState,
+)
 from renubu_tui.services.queue_sql import end_of_day, open_as_of
 
 DONE = ("completed", "skipped")
@@ -250,6 +256,9 @@ def _dated(
                 status,
                 row.chosen_route if row is not None and status in DONE else None,
                 row.skip_reason if row is not None and status == "skipped" else None,
+                describe_route(steps_by_id.get(state.step_id, {}), row.chosen_route)
+                if row is not None and status in DONE
+                else None,
             )
         )
         if row is not None and status == "completed" and row.outputs is not None:
@@ -261,6 +270,8 @@ def _dated(
     step = view.current_step
     gate = gate_action(step) if step is not None else None
     view.gate = gate if gate and gate not in done_actions else None
+    view.draft = None  # a draft stored later than the day is not shown as if it were then
+    view.gate_state = _dated_gate(stored.gate_state, gate, gate in done_actions)
     stored_step = stored.current_step if stored.status in OPEN_EXECUTION_STATUSES else None
     view.history = History(
         as_of=day,
@@ -269,6 +280,18 @@ def _dated(
         now_at=str(stored_step.get("name", stored_step["id"])) if stored_step else None,
     )
     return view
+
+
+def _dated_gate(stored: GateState | None, gate: str | None, done: bool) -> GateState | None:
+    """The dated step's gate: who can open it as stored; open only if it was by that day."""
+    if gate is None:
+        return None
+    if stored is not None and stored.action == gate:
+        if done:
+            return stored if stored.open else replace(stored, open=True)
+        return replace(stored, open=False, opened_by=None, opened_on=None)
+    role = "manager" if gate in MANAGER_ONLY else None
+    return GateState(gate, done, "a manager" if role else "someone on the account", role)
 
 
 def _stamp(when: dt.datetime | None) -> dt.datetime:

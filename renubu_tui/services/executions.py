@@ -3,6 +3,11 @@
 Each change is one transaction: the step and execution rows, the trail (`action_executions`) and
 the notifications it fires. The template context is read before the transaction and the new
 outputs are laid over it, so the next step's notifications see what this step produced.
+
+Work goes where the person points: a step with routes is completed on the route someone chose
+(`route_choices` lists them, the assistant's or the rules' suggestion marked), unless the
+user's preference `workflow.autoAdvanceSteps` lets the evidence decide. The assistant's output
+for an open step is kept on the step as a draft until then. Refusals are said in words.
 """
 
 from __future__ import annotations
@@ -28,8 +33,19 @@ from renubu_tui.data.models import (
     WorkflowExecution,
     WorkflowVersion,
 )
-from renubu_tui.domain.execution_state import check_transition
-from renubu_tui.domain.routing import Decision, decide_next, first_step, gate_action, step_index
+from renubu_tui.data.models.tenancy import UserPreferences
+from renubu_tui.domain.execution_state import check_transition, in_words
+from renubu_tui.domain.routing import (
+    Decision,
+    decide_next,
+    describe_route,
+    first_step,
+    gate_action,
+    route_description,
+    routes_of,
+    step_index,
+    suggest_route,
+)
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.services import notifications
 from renubu_tui.services.notifications import FireReport
@@ -42,6 +58,14 @@ WORKFLOW_ACTIONS = {
     "manager-acknowledge": "the manager's acknowledgment",
 }
 MANAGER_ONLY = {"manager-acknowledge"}
+# What opening a gate asks of a person, and what it says once done.
+GATE_TASKS = {"manager-acknowledge": ("acknowledge the escalation", "acknowledged the escalation")}
+TYPE_WORDS = {
+    "renewal": "renewal",
+    "opportunity": "opportunity",
+    "risk": "risk",
+    "strategic": "strategic review",
+}
 
 
 class ExecutionError(Refused):
@@ -52,14 +76,105 @@ class GateClosed(ExecutionError):
     """The step may not be left before an approval is recorded."""
 
 
+class RouteRequired(ExecutionError):
+    """A step with routes was to be completed without anyone choosing where it goes."""
+
+    def __init__(self, message: str, step_name: str, routes: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.step_name = step_name
+        self.routes = routes  # (route id, description), in config order
+
+
 @dataclass(frozen=True)
 class StepState:
     step_id: str
     name: str
     type: str
     status: str  # pending | in_progress | completed | skipped | snoozed
-    route: str | None = None
+    route: str | None = None  # the route code taken (for admins)
     skip_reason: str | None = None
+    route_text: str | None = None  # the route taken, in words (what people see)
+
+
+@dataclass(frozen=True)
+class GateState:
+    """A step's gate: what opens it, who can, and whether it is open (for the step pane)."""
+
+    action: str  # the workflow action that opens it (an id, for admins)
+    open: bool
+    opener: str  # who can open it, in words: "Jordan Lee (manager)" or "a manager"
+    opener_role: str | None  # the role that may record it ("manager"); None: anyone
+    opened_by: str | None = None
+    opened_on: dt.date | None = None
+
+    @property
+    def state(self) -> str:
+        return "open" if self.open else "closed"
+
+    @property
+    def task(self) -> str:
+        """What the opener has to do, as a verb phrase ("acknowledge the escalation")."""
+        label = WORKFLOW_ACTIONS.get(self.action, self.action)
+        return GATE_TASKS.get(self.action, (f"record {label}", f"recorded {label}"))[0]
+
+    @property
+    def reason(self) -> str:
+        """One line: why the step waits, or who opened it and when."""
+        if not self.open:
+            return f"Waits for {self.opener} to {self.task} before the workflow can go on"
+        label = WORKFLOW_ACTIONS.get(self.action, self.action)
+        done = GATE_TASKS.get(self.action, ("", f"recorded {label}"))[1]
+        when = f" on {self.opened_on:%a %d %b}" if self.opened_on else ""
+        return f"{self.opened_by or 'Someone'} {done}{when}; the workflow can go on"
+
+
+@dataclass(frozen=True)
+class RouteChoice:
+    """One way a step can end, as the route picker lists it."""
+
+    id: str  # the route code (PROCEED_FINAL_PUSH), for admins only
+    description: str  # the route's `condition` text (or its code in words)
+    next_step_id: str
+    next_step_name: str
+    suggested: bool
+
+
+@dataclass(frozen=True)
+class RouteChoices:
+    """The open step's routes, the suggestion to pre-select, and whether a choice is needed."""
+
+    execution_id: uuid.UUID
+    step_id: str | None
+    step_name: str | None
+    routes: list[RouteChoice]
+    suggested_by: str | None  # "assistant" (its run named one) | "rule" (a `when`) | None
+    auto_advance: bool  # the user's workflow.autoAdvanceSteps: completing without a choice
+
+    @property
+    def has_routes(self) -> bool:
+        return bool(self.routes)
+
+    @property
+    def suggested(self) -> RouteChoice | None:
+        return next((r for r in self.routes if r.suggested), None)
+
+    @property
+    def suggested_index(self) -> int | None:
+        """The picker row to pre-select, if anything is suggested."""
+        return next((i for i, r in enumerate(self.routes) if r.suggested), None)
+
+    @property
+    def needs_choice(self) -> bool:
+        """Completing this step needs a route from the person."""
+        return self.has_routes and not self.auto_advance
+
+    def suggestion_line(self) -> str | None:
+        """ "The assistant suggests: …" (or the rules do), for under the picker."""
+        route = self.suggested
+        if route is None:
+            return None
+        who = "The assistant suggests" if self.suggested_by == "assistant" else "Suggested"
+        return f"{who}: {route.description}"
 
 
 @dataclass
@@ -80,10 +195,19 @@ class ExecutionView:
     gate: str | None = None  # the action the current step waits for, if still missing
     fired: FireReport = field(default_factory=FireReport, repr=False)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    workflow_type: str = ""
+    snoozed_until: dt.date | None = None
+    draft: dict[str, Any] | None = None  # the assistant's output for the open step, not applied
+    gate_state: GateState | None = None  # the current step's gate, open or closed
 
     @property
     def current_step(self) -> dict[str, Any] | None:
         return next((s for s in self.config["steps"] if s["id"] == self.current_step_id), None)
+
+    @property
+    def subject(self) -> str:
+        """ "This renewal" (or opportunity…): how a refusal names this work."""
+        return f"This {TYPE_WORDS.get(self.workflow_type, 'workflow')}"
 
 
 def _evaluate(template: str, context: Mapping[str, Any]) -> tuple[bool, str | None]:
@@ -190,9 +314,11 @@ class ExecutionService:
                 latest[s["id"]].status if s["id"] in latest else "pending",
                 latest[s["id"]].chosen_route if s["id"] in latest else None,
                 latest[s["id"]].skip_reason if s["id"] in latest else None,
+                describe_route(s, latest[s["id"]].chosen_route) if s["id"] in latest else None,
             )
             for s in config.get("steps", [])
         ]
+        current_row = latest.get(execution.current_step_id or "")
         view = ExecutionView(
             id=execution.id,
             tenant_id=execution.tenant_id,
@@ -205,11 +331,84 @@ class ExecutionService:
             outputs=dict(execution.outputs or {}),
             steps=steps,
             config=config,
+            workflow_type=execution.workflow_type,
+            snoozed_until=execution.snoozed_until,
         )
+        if current_row is not None and current_row.status == "in_progress":
+            view.draft = dict(current_row.outputs) if current_row.outputs else None
         gate = gate_action(view.current_step) if view.current_step is not None else None
-        if gate and not await _action_done(session, execution.id, gate):
-            view.gate = gate
+        if gate:
+            view.gate_state = await _gate_state(session, execution, gate)
+            if not view.gate_state.open:
+                view.gate = gate
         return view
+
+    async def auto_advance(self, user_id: uuid.UUID) -> bool:
+        """The user's `workflow.autoAdvanceSteps` (DOMAIN §12; false unless they set it)."""
+        async with self._db.sessions() as session:
+            row = await session.get(UserPreferences, user_id)
+        workflow = (row.preferences or {}).get("workflow") if row is not None else None
+        return isinstance(workflow, dict) and workflow.get("autoAdvanceSteps") is True
+
+    async def route_choices(
+        self, tenant_id: uuid.UUID, execution_id: uuid.UUID, *, actor: User | None = None
+    ) -> RouteChoices:
+        """The open step's routes for the picker: each in words, the suggestion marked.
+
+        The suggestion is the route the assistant's stored output names (after a run), else the
+        first route whose `when` is true. Reads only.
+        """
+        view = await self.view(tenant_id, execution_id)
+        auto = await self.auto_advance(actor.id) if actor is not None else False
+        step = view.current_step if view.status in OPEN_EXECUTION_STATUSES else None
+        if step is None or not routes_of(step):
+            name = step.get("name", step["id"]) if step else None
+            return RouteChoices(view.id, view.current_step_id, name, [], None, auto)
+        context: dict[str, Any] = {}
+        if view.draft is None:  # the rules' suggestion reads the context
+            context = await self._context(view.customer_id, execution_id)
+        suggested, how, _errors = suggest_route(step, view.draft, context, _evaluate)
+        names = {s["id"]: s.get("name", s["id"]) for s in view.config.get("steps", [])}
+        routes = [
+            RouteChoice(
+                id=str(r["id"]),
+                description=route_description(r),
+                next_step_id=str(r.get("nextStepId", "")),
+                next_step_name=str(names.get(r.get("nextStepId"), r.get("nextStepId", ""))),
+                suggested=r["id"] == suggested,
+            )
+            for r in routes_of(step)
+        ]
+        by = {"output": "assistant", "when": "rule"}.get(how)
+        return RouteChoices(view.id, step["id"], step.get("name", step["id"]), routes, by, auto)
+
+    async def save_draft(
+        self, tenant_id: uuid.UUID, execution_id: uuid.UUID, step_id: str, outputs: dict[str, Any]
+    ) -> ExecutionView:
+        """Keep the assistant's output on the open step without completing it (the route it
+        names becomes the picker's suggestion; completing the step applies the output)."""
+        async with self._db.sessions() as session, session.begin():
+            execution, _version, _workflow = await self._load(
+                session, tenant_id, execution_id, True
+            )
+            if execution.current_step_id != step_id or execution.status != "in_progress":
+                raise ExecutionError(
+                    "This workflow moved on meanwhile (in another window); look again and retry"
+                )
+            row = await session.scalar(
+                select(StepExecution)
+                .where(
+                    StepExecution.execution_id == execution.id,
+                    StepExecution.step_id == step_id,
+                    StepExecution.status == "in_progress",
+                )
+                .order_by(StepExecution.attempt.desc())
+                .limit(1)
+            )
+            if row is not None:
+                row.outputs = dict(outputs)
+            await session.flush()
+            return await self._view(session, tenant_id, execution.id)
 
     # --- starting ------------------------------------------------------------------------
 
@@ -349,16 +548,21 @@ class ExecutionService:
         outputs: Mapping[str, Any] | None = None,
         chosen_route: str | None = None,
     ) -> ExecutionView:
-        """Finish the current step with its outputs and move on as routing decides."""
+        """Finish the current step and move on the route the person chose.
+
+        A step with routes needs `chosen_route` (RouteRequired otherwise) unless the actor's
+        `workflow.autoAdvanceSteps` is true; then routing decides from the outputs and rules.
+        The assistant's draft output for the step is applied, `outputs` laid over it, and the
+        chosen route recorded as the output's `route` so later steps read what was chosen.
+        """
         if outputs is not None and not isinstance(outputs, Mapping):
             raise ExecutionError("step outputs must be a JSON object")
-        data = dict(outputs or {})
         return await self._finish_step(
             tenant_id,
             execution_id,
             actor,
             status="completed",
-            outputs=data,
+            outputs=dict(outputs or {}),
             chosen_route=chosen_route,
             action="complete-step",
             params={"route": chosen_route},
@@ -395,14 +599,26 @@ class ExecutionService:
         params: dict[str, Any],
         reason: str | None = None,
     ) -> ExecutionView:
-        """Leave the current step (completed or skipped): gate, routing, then one transaction."""
+        """Leave the current step (completed or skipped): gate, choice, routing, then one
+        transaction."""
         base = await self.view(tenant_id, execution_id)
-        step = _require_current(base)
+        step = _require_current(base, "complete" if status == "completed" else "skip")
         if base.gate:
-            raise GateClosed(
-                f"step {step['id']!r} waits for {WORKFLOW_ACTIONS.get(base.gate, base.gate)} "
-                f"({base.gate}); it cannot be left before that is recorded"
-            )
+            done = "completed" if status == "completed" else "skipped"
+            raise GateClosed(gate_refusal(base, done))
+        if status == "completed":
+            routes = routes_of(step)
+            if routes and chosen_route is None and not await self.auto_advance(actor.id):
+                name = str(step.get("name", step["id"]))
+                raise RouteRequired(
+                    f"Choose where {name} goes next; nothing moves without your choice",
+                    name,
+                    [(str(r["id"]), route_description(r)) for r in routes],
+                )
+            if outputs is not None:
+                outputs = {**(base.draft or {}), **outputs}  # the person's fields win
+                if chosen_route is not None and routes:
+                    outputs["route"] = chosen_route
         context = await self._context(base.customer_id, execution_id)
         if outputs is not None:
             context = with_outputs(context, _store_key(step), outputs)
@@ -420,7 +636,7 @@ class ExecutionService:
             execution, version, workflow = await self._load(session, tenant_id, execution_id, True)
             if execution.current_step_id != step["id"] or execution.status != "in_progress":
                 raise ExecutionError(
-                    "the execution moved on meanwhile (another session); reload and try again"
+                    "This workflow moved on meanwhile (in another window); look again and retry"
                 )
             config = await _expanded(session, version.config, workflow, execution.tenant_id)
             row = await session.scalar(
@@ -482,13 +698,17 @@ class ExecutionService:
             raise ExecutionError(f"unknown workflow action {action_slug!r} (known: {known})")
         base = await self.view(tenant_id, execution_id)
         if base.status not in OPEN_EXECUTION_STATUSES:
-            raise ExecutionError(f"the execution is {base.status}; actions need an open one")
+            raise ExecutionError(
+                in_words(base.status, "in_progress", subject=base.subject).split(";")[0]
+                + f"; there is nothing to record {WORKFLOW_ACTIONS[action_slug]} on"
+            )
         if action_slug in MANAGER_ONLY and actor.role != "manager":
             await self._record_failure(
                 tenant_id, base, actor, action_slug, params, "only a manager can acknowledge"
             )
+            who = base.gate_state.opener if base.gate_state else "a manager"
             raise ExecutionError(
-                f"only a manager can record {action_slug} (you are a {actor.role})"
+                f"Only a manager can record {WORKFLOW_ACTIONS[action_slug]}; it waits for {who}"
             )
         context = await self._context(base.customer_id, execution_id)
         slug = str(context["customer"]["slug"])
@@ -555,13 +775,58 @@ class ExecutionService:
             )
 
 
-def _require_current(view: ExecutionView) -> dict[str, Any]:
+def _require_current(view: ExecutionView, verb: str = "complete") -> dict[str, Any]:
     if view.status != "in_progress":
-        raise ExecutionError(f"the execution is {view.status}, not in progress")
+        target = {"complete": "completed", "skip": "skipped"}.get(verb, "completed")
+        said = in_words(view.status, target, subject=view.subject, snoozed_until=view.snoozed_until)
+        raise ExecutionError(said.replace("nothing left to", "no step left to"))
     step = view.current_step
     if step is None:
-        raise ExecutionError("the execution has no current step")
+        raise ExecutionError(f"{view.subject} has no step open")
     return step
+
+
+def gate_refusal(view: ExecutionView, done: str = "completed") -> str:
+    """Why the step cannot be left (or run) yet, in words: who has to do what."""
+    gate = view.gate_state
+    if gate is None:
+        return f"This step waits for {WORKFLOW_ACTIONS.get(view.gate or '', 'an approval')}"
+    return (
+        f"This step waits for {gate.opener} to {gate.task}; it can be {done} once that is recorded"
+    )
+
+
+async def _gate_state(session: AsyncSession, execution: WorkflowExecution, gate: str) -> GateState:
+    """The gate's state, who opened it (if someone did) and who can: for the manager's
+    acknowledgment, the customer owner's manager (by name when the record knows them)."""
+    done = (
+        await session.execute(
+            select(ActionExecution.created_at, ActionExecution.result, User.name)
+            .outerjoin(User, User.id == ActionExecution.user_id)
+            .where(
+                ActionExecution.execution_id == execution.id,
+                ActionExecution.action_slug == gate,
+                ActionExecution.success.is_(True),
+            )
+            .order_by(ActionExecution.created_at)
+            .limit(1)
+        )
+    ).first()
+    role = "manager" if gate in MANAGER_ONLY else None
+    opener = "a manager" if role else "someone on the account"
+    if role == "manager":
+        customer = await session.get(Customer, execution.customer_id)
+        owner_id = (customer.owner_id if customer else None) or execution.owner_id
+        owner = await session.get(User, owner_id) if owner_id else None
+        manager = await session.get(User, owner.manager_id) if owner and owner.manager_id else None
+        if manager is not None:
+            opener = f"{manager.name} (manager)"
+    if done is None:
+        return GateState(gate, False, opener, role)
+    at, result, name = done
+    stamped = (result or {}).get("acknowledgedAt")  # the app's clock (the trail's is the wall's)
+    day = dt.datetime.fromisoformat(stamped).date() if isinstance(stamped, str) else None
+    return GateState(gate, True, opener, role, name, day or (at.date() if at else None))
 
 
 async def _expanded(
@@ -587,19 +852,6 @@ async def _next_attempt(session: AsyncSession, execution_id: uuid.UUID, step_id:
     return int(current or 0) + 1
 
 
-async def _action_done(session: AsyncSession, execution_id: uuid.UUID, action: str) -> bool:
-    found = await session.scalar(
-        select(ActionExecution.id)
-        .where(
-            ActionExecution.execution_id == execution_id,
-            ActionExecution.action_slug == action,
-            ActionExecution.success.is_(True),
-        )
-        .limit(1)
-    )
-    return found is not None
-
-
 def _trail(
     session: AsyncSession,
     execution: WorkflowExecution,
@@ -622,4 +874,15 @@ def _trail(
     )
 
 
-__all__ = ["ExecutionError", "ExecutionService", "ExecutionView", "GateClosed"]
+__all__ = [
+    "ExecutionError",
+    "ExecutionService",
+    "ExecutionView",
+    "GateClosed",
+    "GateState",
+    "RouteChoice",
+    "RouteChoices",
+    "RouteRequired",
+    "StepState",
+    "gate_refusal",
+]

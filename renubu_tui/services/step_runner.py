@@ -4,8 +4,12 @@ The workflow's system prompt and the step's task (both rendered against the cust
 go to the model with JSON output requested and the step's `outputSchema` spelled out (or the
 default `{summary, route, recommendations}`). The answer is parsed (```json fences tolerated),
 checked against the schema, and sent back once with the problems if it does not fit; a second
-miss is a clear error and nothing moves. Each call is recorded in workflow_llm_context; the
-accepted output goes to ExecutionService.complete_step, whose routing reads `outputs.route`.
+miss is a clear error (in words, `plain_problems`) and nothing moves. Each call is recorded in
+workflow_llm_context.
+
+The accepted output is kept on the step as a draft and the route it names becomes the picker's
+suggestion: the person chooses where the step goes (ExecutionService.complete_step). Only with
+the user's `workflow.autoAdvanceSteps` does the run complete the step and let routing decide.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from renubu_tui.services.executions import (
     ExecutionService,
     ExecutionView,
     GateClosed,
+    RouteChoice,
+    gate_refusal,
 )
 from renubu_tui.services.schema_check import problems
 
@@ -63,19 +69,41 @@ class StepRun:
     execution_id: uuid.UUID
     step_id: str
     outputs: dict[str, Any]
-    view: ExecutionView  # the execution after the step (next step, or completed)
+    view: ExecutionView  # the execution after the run: the same step, or the next (advanced)
     provider_label: str
     model: str | None
     attempts: list[Attempt] = field(default_factory=list)
+    advanced: bool = False  # the step was completed (only with workflow.autoAdvanceSteps)
+    suggestion: RouteChoice | None = None  # the route the assistant's output names, in words
 
     @property
     def next_step_id(self) -> str | None:
         return self.view.current_step_id
 
     @property
+    def suggested_route(self) -> str | None:
+        return self.suggestion.id if self.suggestion else None
+
+    @property
     def route(self) -> str | None:
+        """The route the step was completed on; None while it waits for the person's choice."""
+        if not self.advanced:
+            return None
         step = next((s for s in self.view.steps if s.step_id == self.step_id), None)
         return step.route if step else None
+
+    def line(self) -> str:
+        """One line for the person: what the assistant suggests, or where the work went."""
+        if self.advanced:
+            step = self.view.current_step
+            taken = next((s for s in self.view.steps if s.step_id == self.step_id), None)
+            via = f" ({taken.route_text})" if taken and taken.route_text else ""
+            if step is None:
+                return f"Completed{via}; the workflow is done"
+            return f"Completed{via}; now at {step.get('name', step['id'])}"
+        if self.suggestion is not None:
+            return f"Suggests: {self.suggestion.description}. Choose a route to complete the step"
+        return "Answer saved on the step; complete it when you are ready"
 
 
 def default_schema(step: Mapping[str, Any]) -> dict[str, Any]:
@@ -138,18 +166,28 @@ class StepRunner:
         self._executions = executions
 
     async def run_step(self, tenant_id: uuid.UUID, execution_id: uuid.UUID, actor: User) -> StepRun:
-        """Run the current step with the assistant and complete it with the checked output."""
-        from renubu_tui.domain.templates import render
+        """Run the current step with the assistant and keep its checked output on the step.
+
+        The step stays open with the output's route as the suggestion; with the actor's
+        `workflow.autoAdvanceSteps` it is completed and routing decides, as before.
+        """
+        from renubu_tui.domain.execution_state import in_words
+        from renubu_tui.domain.templates import render_text as render  # text, not HTML
         from renubu_tui.services.context import build_context
 
         view = await self._executions.view(tenant_id, execution_id)
         step = view.current_step
         if view.status != "in_progress" or step is None:
-            raise StepRunError(f"the execution is {view.status}; there is no step to run")
-        if view.gate:
-            raise GateClosed(
-                f"step {step['id']!r} waits for {view.gate}; record it before running the step"
+            said = in_words(
+                view.status, "completed", subject=view.subject, snoozed_until=view.snoozed_until
             )
+            raise StepRunError(
+                said.split(";")[0] + "; there is no step for the assistant to run"
+                if view.status != "snoozed"
+                else said.replace("before completing", "before running a step")
+            )
+        if view.gate:
+            raise GateClosed(gate_refusal(view, "run"))
         async with self._db.sessions() as session:
             slug = await session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
             step_row = await session.scalar(
@@ -190,16 +228,38 @@ class StepRunner:
             await self._record(view.id, step_row, provider.name, system, attempts)
             await provider.aclose()
         if outputs is None:
+            name = step.get("name", step["id"])
             raise StepRunError(
-                f"the assistant's output for {step['id']!r} still does not fit after one "
-                f"repair: {'; '.join(attempts[-1].problems[:5])}"
+                f"The assistant's answer for {name} still did not fit after one retry: "
+                f"{plain_problems(attempts[-1].problems)}"
             )
-        moved = await self._executions.complete_step(
-            tenant_id, execution_id, actor=actor, outputs=outputs
-        )
         label = attempts[-1].label or provider.label
+        if await self._executions.auto_advance(actor.id):
+            moved = await self._executions.complete_step(
+                tenant_id, execution_id, actor=actor, outputs=outputs
+            )
+            return StepRun(
+                execution_id,
+                step["id"],
+                outputs,
+                moved,
+                label,
+                attempts[-1].model,
+                attempts,
+                advanced=True,
+            )
+        kept = await self._executions.save_draft(tenant_id, execution_id, step["id"], outputs)
+        choices = await self._executions.route_choices(tenant_id, execution_id, actor=actor)
+        suggestion = choices.suggested if choices.suggested_by == "assistant" else None
         return StepRun(
-            execution_id, step["id"], outputs, moved, label, attempts[-1].model, attempts
+            execution_id,
+            step["id"],
+            outputs,
+            kept,
+            label,
+            attempts[-1].model,
+            attempts,
+            suggestion=suggestion,
         )
 
     def _provider(self, schema: Mapping[str, Any]) -> Provider:
@@ -274,4 +334,56 @@ class StepRunner:
                 )
 
 
-__all__ = ["StepRun", "StepRunError", "StepRunner", "default_schema", "parse_json", "task_prompt"]
+def plain_problems(found: list[str]) -> str:
+    """Schema problems ("$.missing: required") as one line a person reads: "The answer left
+    out: Missing, Summary; Route was “MAYBE”, not one of the choices". The model still gets
+    the exact paths (the repair prompt); people get the words."""
+    from renubu_tui.services.step_text import field_label
+
+    left_out: list[str] = []
+    said: list[str] = []
+    for problem in found:
+        path, _, what = problem.partition(": ")
+        name = field_label(path.rsplit(".", 1)[-1].split("[")[0]) if path.startswith("$") else ""
+        if not path.startswith("$"):
+            said.append(_NOT_JSON.get(problem.split(":")[0], "The answer was not readable"))
+        elif what == "required":
+            left_out.append(name or "the answer")
+        elif what.startswith("must be one of"):
+            got = what.rpartition(", got ")[2].strip("'\"")
+            said.append(f"{name} was “{got}”, not one of the choices")
+        elif what.startswith("expected "):
+            wanted = what.removeprefix("expected ").split(",")[0]
+            kind = " or ".join(_KINDS.get(k, k) for k in wanted.split(" or "))
+            said.append(f"{name or 'The answer'} should be {kind}")
+        else:
+            said.append(f"{name}: {what}" if name else what)
+    if left_out:
+        said.insert(0, "The answer left out: " + ", ".join(dict.fromkeys(left_out)))
+    return "; ".join(dict.fromkeys(said)) or "The answer did not fit the step"
+
+
+_NOT_JSON = {
+    "the answer contains no JSON object": "The answer had no structured part",
+    "the JSON does not parse": "The answer's structured part was malformed",
+    "the answer must be a JSON object": "The answer had no structured part",
+}
+_KINDS = {
+    "array": "a list",
+    "object": "a set of fields",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "yes or no",
+}
+
+
+__all__ = [
+    "StepRun",
+    "StepRunError",
+    "StepRunner",
+    "default_schema",
+    "parse_json",
+    "plain_problems",
+    "task_prompt",
+]

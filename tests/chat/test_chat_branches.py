@@ -175,6 +175,47 @@ async def test_a_gate_stops_a_fixed_branch_before_anything_is_recorded(
     assert said == []
 
 
+async def test_at_a_closed_gate_only_what_can_be_taken_is_offered(seeded_db: Database) -> None:
+    """ "My manager acknowledged, let's go" is not offered while the gate is closed; the listing
+    says why, and who can open it. Once the manager acknowledges, the reply is offered."""
+    env = await make_env(seeded_db)
+    view = await env.executions.start(
+        TENANT, await env.customer("Kestrel Networks"), actor=env.maya, workflow_slug="emergency"
+    )
+    view = await env.executions.complete_step(
+        TENANT, view.id, actor=env.maya, chosen_route="FINAL_PUSH"
+    )
+    listing = await env.chat.branches(TENANT, view.id, actor=env.maya)
+    assert "My manager acknowledged, let's go" not in listing.suggested_replies
+    assert [b.key for b in listing.branches] == ["policy-escalation", "ask-assistant"]
+    withheld = {w.branch.key: w.reason for w in listing.withheld}
+    assert withheld == {
+        "acknowledged": "Not yet: waits for Jordan Lee (manager) to acknowledge the escalation "
+        "before the workflow can go on",
+        "manager-ack": "Only a manager can record this; it waits for Jordan Lee (manager)",
+    }
+    assert listing.gate is not None
+    assert (listing.gate.state, listing.gate.opener, listing.gate.opener_role) == (
+        "closed",
+        "Jordan Lee (manager)",
+        "manager",
+    )
+    manager = await _manager(seeded_db)
+    assert manager.name == "Jordan Lee"
+    as_manager = await env.chat.branches(TENANT, view.id, actor=manager)
+    assert "manager-ack" in [b.key for b in as_manager.branches]  # the manager can take it
+    await env.chat.choose_branch(TENANT, view.id, "manager-ack", actor=manager)
+    listing = await env.chat.branches(TENANT, view.id, actor=env.maya)
+    assert listing.suggested_replies == ["My manager acknowledged, let's go"]
+    assert listing.gate is not None and listing.gate.open
+    assert listing.gate.reason == (
+        "Jordan Lee acknowledged the escalation on Wed 24 Sep; the workflow can go on"
+    )
+    assert [w.branch.key for w in listing.withheld] == ["manager-ack"]  # already recorded
+    moved = await env.chat.choose_branch(TENANT, view.id, "acknowledged", actor=env.maya)
+    assert moved.view is not None and moved.view.current_step_id == "final-push"
+
+
 async def test_llm_branch_threads_return_to_their_step_with_their_counts(
     seeded_db: Database,
 ) -> None:

@@ -62,6 +62,7 @@ def test_step_shows_runs_and_chooses(url: str, capsys: pytest.CaptureFixture[str
     code, out, err = run(capsys, *base, "step", "kestrel")
     assert code == 0, err
     assert "Critical status assessment" in out and "signature-pending" in out
+    assert "route SIGNATURE_PENDING" in out  # the routes, each with its meaning
     assert "suggested replies: Everything is signed and paid |" in out
     code, out, err = run(capsys, *base, "step", "kestrel", "--run")
     assert code == 0, err
@@ -75,8 +76,20 @@ def test_step_shows_runs_and_chooses(url: str, capsys: pytest.CaptureFixture[str
         "AT_RISK_CHURN",
         "ALL_COMPLETE",
     }
-    assert f"critical-status-assessment completed on route {outputs['route']}" in where
+    # the run suggests; nothing moves until the person completes the step on a route
+    assert "Critical status assessment: the assistant suggests " in where
+    assert f"renubu execution complete kestrel --route {outputs['route']}" in where
     assert "— by offline assistant" in err
+    code, out, err = run(capsys, *base, "execution", "show", "kestrel")
+    assert "▶ Critical status assessment" in out
+    code, out, err = run(capsys, *base, "execution", "complete", "kestrel")
+    assert code == 1 and out == ""
+    assert "Critical status assessment has routes; choose one with --route: ALL_COMPLETE (" in err
+    code, out, err = run(
+        capsys, *base, "execution", "complete", "kestrel", "--route", "SIGNATURE_PENDING"
+    )
+    assert code == 0, err
+    assert "✓ Critical status assessment → Terms are agreed but one or more signatures" in out
     code, out, err = run(capsys, *base, "step", "kestrel", "--choose", "brief-ready")
     assert code == 0, err
     assert "Moving to the resolution plan" in out and "next: Emergency resolution" in out

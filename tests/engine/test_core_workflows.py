@@ -123,7 +123,7 @@ async def test_critical_all_complete_goes_straight_to_confirmation(seeded_db: Da
     engine = ExecutionService(seeded_db, Clock(TEST_TODAY), tenant_slug="acme-cs")
     maya = await _user(seeded_db, "maya.patel@acmecloud.com")
     run = await engine.start(TENANT, await _customer(seeded_db, "Kestrel Networks"), actor=maya)
-    run = await engine.complete_step(TENANT, run.id, actor=maya, outputs={"route": "ALL_COMPLETE"})
+    run = await engine.complete_step(TENANT, run.id, actor=maya, chosen_route="ALL_COMPLETE")
     assert run.current_step_id == "completion-confirmation"
     assert [s.status for s in run.steps][:2] == ["completed", "pending"]
     run = await engine.complete_step(TENANT, run.id, actor=maya, outputs={})
@@ -143,7 +143,7 @@ async def test_critical_all_complete_goes_straight_to_confirmation(seeded_db: Da
         ).all()
     assert all(d is not None and d >= 0 for d in durations)
     assert trail == ["start-workflow", "complete-step", "complete-step"]
-    with pytest.raises(ExecutionError, match="completed, not in progress"):
+    with pytest.raises(ExecutionError, match="This renewal is already completed"):
         await engine.complete_step(TENANT, run.id, actor=maya, outputs={})
 
 
@@ -167,7 +167,7 @@ async def test_emergency_gate_and_high_value_notifications(seeded_db: Database) 
     run = await engine.start(TENANT, meridian, actor=tom)
     assert (run.workflow_slug, run.current_step_id) == ("emergency", "emergency-status-check")
     run = await engine.complete_step(
-        TENANT, run.id, actor=tom, outputs={"route": "FINAL_PUSH", "blocker": "payment"}
+        TENANT, run.id, actor=tom, chosen_route="FINAL_PUSH", outputs={"blocker": "payment"}
     )
     assert run.current_step_id == "mandatory-team-escalation"
     assert run.gate == "manager-acknowledge"
@@ -182,15 +182,19 @@ async def test_emergency_gate_and_high_value_notifications(seeded_db: Database) 
         ("escalation_required", 2): {"tom.becker@acmecloud.com"},
         ("escalation_required", 1): {CEO, VP} | team,
     }
-    with pytest.raises(GateClosed, match="manager-acknowledge"):
+    with pytest.raises(GateClosed, match=r"waits for Jordan Lee \(manager\) to acknowledge"):
         await engine.complete_step(TENANT, run.id, actor=tom, outputs={})
-    with pytest.raises(ExecutionError, match="only a manager"):
+    with pytest.raises(ExecutionError, match="Only a manager"):
         await engine.perform_action(TENANT, run.id, "manager-acknowledge", actor=tom)
     result, fired = await engine.perform_action(TENANT, run.id, "manager-acknowledge", actor=jordan)
     assert result["by"] == "jordan.lee@acmecloud.com"
     assert _by_type(fired.created) == {("manager_notification", 2): {"tom.becker@acmecloud.com"}}
     assert (await engine.view(TENANT, run.id)).gate is None
-    run = await engine.complete_step(TENANT, run.id, actor=tom, outputs={"acknowledged": True})
+    choices = await engine.route_choices(TENANT, run.id, actor=tom)
+    assert choices.suggested is not None and choices.suggested_by == "rule"
+    run = await engine.complete_step(
+        TENANT, run.id, actor=tom, chosen_route=choices.suggested.id, outputs={"ok": True}
+    )
     assert run.current_step_id == "final-push"  # PROCEED_FINAL_PUSH: the first path chose it
     run = await engine.complete_step(TENANT, run.id, actor=tom, outputs={"paid": True})
     run = await engine.complete_step(TENANT, run.id, actor=tom, outputs={"outcome": "renewed"})
@@ -212,9 +216,7 @@ async def test_emergency_small_account_without_plan_skips_those_alerts(
     engine = ExecutionService(seeded_db, Clock(TEST_TODAY), tenant_slug="acme-cs")
     carlos = await _user(seeded_db, "carlos.mendez@acmecloud.com")
     run = await engine.start(TENANT, await _customer(seeded_db, "Halcyon Travel"), actor=carlos)
-    run = await engine.complete_step(
-        TENANT, run.id, actor=carlos, outputs={"route": "ACCEPT_CHURN"}
-    )
+    run = await engine.complete_step(TENANT, run.id, actor=carlos, chosen_route="ACCEPT_CHURN")
     assert _by_type(run.fired.created) == {
         ("approval_needed", 1): {"nina.volkova@acmecloud.com"},
         ("escalation_required", 2): {"carlos.mendez@acmecloud.com"},
@@ -233,9 +235,7 @@ async def _overdue_follow_up(
     actor = await _user(db, owner)
     run = await engine.start(TENANT, await _customer(db, name), actor=actor)
     assert run.workflow_slug == "overdue"
-    run = await engine.complete_step(
-        TENANT, run.id, actor=actor, outputs={"route": "SIGNATURES_PENDING"}
-    )
+    run = await engine.complete_step(TENANT, run.id, actor=actor, chosen_route="SIGNATURES_PENDING")
     assert run.current_step_id == "daily-follow-up"
     return engine, run.id, clock
 
@@ -324,7 +324,7 @@ async def test_a_gate_also_blocks_skipping_the_step(seeded_db: Database) -> None
     engine = ExecutionService(seeded_db, Clock(TEST_TODAY), tenant_slug="acme-cs")
     tom = await _user(seeded_db, "tom.becker@acmecloud.com")
     run = await engine.start(TENANT, await _customer(seeded_db, "Meridian Energy"), actor=tom)
-    run = await engine.complete_step(TENANT, run.id, actor=tom, outputs={"route": "FINAL_PUSH"})
+    run = await engine.complete_step(TENANT, run.id, actor=tom, chosen_route="FINAL_PUSH")
     with pytest.raises(GateClosed):
         await engine.skip_step(TENANT, run.id, actor=tom, reason="in a hurry")
     assert (await engine.view(TENANT, run.id)).current_step_id == "mandatory-team-escalation"

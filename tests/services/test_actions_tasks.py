@@ -137,7 +137,7 @@ async def test_skip_escalate_meeting_email_task(seeded_db: Database) -> None:
         note = await s.scalar(select(Notification).where(Notification.execution_id == run_id))
     assert note is not None and note.recipient_email == "jordan.lee@acmecloud.com"
     assert "legal blocked" in note.message
-    with pytest.raises(ActionFailed, match="escalated cannot become escalated"):
+    with pytest.raises(ActionFailed, match="Kestrel Networks's renewal is already escalated"):
         await actions.run(
             TENANT,
             "escalate",
@@ -206,6 +206,102 @@ async def test_skip_is_final(seeded_db: Database) -> None:
         await actions.refusal(TENANT, "no-such-action", kestrel)
         == "unknown action 'no-such-action'"
     )
+
+
+async def test_an_action_acts_on_the_selected_rows_workflow_only(seeded_db: Database) -> None:
+    """Escalating the opportunity row of a customer whose renewal is snoozed: refused in words,
+    before the dialog and on running; the snoozed renewal is untouched."""
+    maya, kestrel, run_id = await _setup(seeded_db)
+    actions = ActionService(seeded_db, Clock(TEST_TODAY))
+    await actions.run(TENANT, "snooze-7-days", actor=maya, customer_id=kestrel)
+    said = "Kestrel Networks's opportunity has no workflow running; start one with g"
+    for slug in ("escalate", "snooze", "skip"):
+        refusal = await actions.refusal(
+            TENANT, slug, kestrel, None, workflow_type="opportunity", start_hint="start one with g"
+        )
+        assert refusal == said
+    with pytest.raises(ActionFailed) as refused:
+        await actions.run(
+            TENANT,
+            "escalate",
+            actor=maya,
+            customer_id=kestrel,
+            params={"level": "manager", "reason": "legal blocked"},
+            workflow_type="opportunity",
+            start_hint="start one with g",
+        )
+    assert str(refused.value) == said
+    run = await _status(seeded_db, run_id)
+    assert (run.status, run.escalation_level) == ("snoozed", None)
+    # a task on that row belongs to the customer, not to the renewal
+    await actions.run(
+        TENANT,
+        "create-task",
+        actor=maya,
+        customer_id=kestrel,
+        params={"title": "Scope the upsell", "dueDate": "2025-10-03"},
+        workflow_type="opportunity",
+    )
+    async with seeded_db.sessions() as s:
+        task = await s.scalar(select(WorkflowTask).where(WorkflowTask.title == "Scope the upsell"))
+    assert task is not None and task.execution_id is None
+
+
+async def test_a_refused_move_is_said_in_the_csms_words(seeded_db: Database) -> None:
+    maya, kestrel, run_id = await _setup(seeded_db)
+    actions = ActionService(seeded_db, Clock(TEST_TODAY))
+    await actions.run(TENANT, "snooze-7-days", actor=maya, customer_id=kestrel)
+    said = "Kestrel Networks's renewal is snoozed until Wed 01 Oct; wake it before escalating"
+    assert await actions.refusal(TENANT, "escalate", kestrel, run_id) == said  # before the dialog
+    with pytest.raises(ActionFailed) as refused:
+        await actions.run(
+            TENANT,
+            "escalate",
+            actor=maya,
+            customer_id=kestrel,
+            params={"level": "manager", "reason": "legal blocked"},
+            execution_id=run_id,
+        )
+    assert str(refused.value) == said
+    for code in ("in_progress", "escalated", "allowed", "snoozed cannot"):
+        assert code not in said
+    woke = await actions.wake(TENANT, actor=maya, customer_id=kestrel, execution_id=run_id)
+    assert woke.message == "Kestrel Networks's renewal is awake again"
+    assert await actions.refusal(TENANT, "escalate", kestrel, run_id) is None
+    await actions.run(
+        TENANT,
+        "escalate",
+        actor=maya,
+        customer_id=kestrel,
+        params={"level": "manager", "reason": "legal blocked"},
+        execution_id=run_id,
+    )
+    assert (await _status(seeded_db, run_id)).status == "escalated"
+    assert [slug for slug, ok, _ in await _trail(seeded_db, kestrel) if ok] == [
+        "snooze-7-days",
+        "wake",
+        "escalate",
+    ]
+
+
+async def test_a_snooze_that_is_over_no_longer_blocks_an_action(seeded_db: Database) -> None:
+    """The row is back in the queue on its wake date (⏰): escalating it then just works."""
+    maya, kestrel, run_id = await _setup(seeded_db)
+    await ActionService(seeded_db, Clock(TEST_TODAY)).run(
+        TENANT, "snooze-3-days", actor=maya, customer_id=kestrel
+    )
+    later = ActionService(seeded_db, Clock(TEST_TODAY + dt.timedelta(days=3)))
+    assert await later.refusal(TENANT, "escalate", kestrel, run_id) is None
+    await later.run(
+        TENANT,
+        "escalate",
+        actor=maya,
+        customer_id=kestrel,
+        params={"level": "manager", "reason": "no reply"},
+        execution_id=run_id,
+    )
+    run = await _status(seeded_db, run_id)
+    assert (run.status, run.snoozed_until) == ("escalated", None)
 
 
 async def test_tasks_snooze_limit_reassign_complete(seeded_db: Database) -> None:
