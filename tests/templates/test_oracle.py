@@ -3,8 +3,10 @@
 expected.json was produced by the real handlebars package (tools/handlebars_oracle): a case
 Handlebars refuses to compile must fail `check` (and `render`), one that compiles but throws
 while rendering must pass `check` and make `render` raise TemplateError, and every other case
-must render to exactly the same string. Regenerate with tools/handlebars_oracle/README.md;
-never edit the expectations to make a case pass.
+must render to exactly the same string. Cases named `text/…` carry Handlebars' `noEscape: true`
+option and are rendered in renubu's text mode (`render(..., escape=False)`, as `render_text`).
+Regenerate with tools/handlebars_oracle/README.md; never edit the expectations to make a case
+pass.
 """
 
 from __future__ import annotations
@@ -37,21 +39,23 @@ def _load() -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
 
 def _group(name: str) -> str:
     parts = name.split("/")
+    if parts[0] == "text":
+        return f"text/{_group('/'.join(parts[1:]))}"
     return "/".join(parts[:2]) if parts[0] in ("value", "standalone") else parts[0]
 
 
-def _outcome(template: str, context: Any) -> dict[str, Any]:
+def _outcome(template: str, context: Any, *, escape: bool = True) -> dict[str, Any]:
     """What renubu does with a case, in the shape of expected.json."""
     try:
         check(template)
     except TemplateError:
         try:
-            render(template, context)
+            render(template, context, escape=escape)
         except TemplateError:
             return {"error": True, "phase": "compile"}
         return {"error": "check refused a template that renders"}
     try:
-        return {"output": render(template, context)}
+        return {"output": render(template, context, escape=escape)}
     except TemplateError:
         return {"error": True, "phase": "render"}
 
@@ -63,6 +67,9 @@ def test_the_corpus_is_complete() -> None:
     assert set(names) == set(expected)
     outcomes = {("output" in e, e.get("phase")) for e in expected.values()}
     assert {(True, None), (False, "compile"), (False, "render")} <= outcomes
+    text = [case for cases in groups.values() for case in cases if case["name"][:5] == "text/"]
+    assert len(text) >= 2000 and all(case["options"] == {"noEscape": True} for case in text)
+    assert {"text/seed", "money", "text/money"} <= set(groups)
 
 
 @pytest.mark.parametrize("group", sorted(_load()[0]))
@@ -72,7 +79,8 @@ def test_matches_handlebars_js(group: str) -> None:
     for case in groups[group]:
         want = expected[case["name"]]
         want = {"output": want["output"]} if "output" in want else {**want, "message": None}
-        got = _outcome(case["template"], case["context"])
+        escape = not case.get("options", {}).get("noEscape", False)
+        got = _outcome(case["template"], case["context"], escape=escape)
         if {**got, "message": None} != {**want, "message": None}:
             failures.append(f"{case['name']}: {case['template']!r}\n  want {want}\n  got  {got}")
     shown = "\n".join(failures[:_SHOWN])

@@ -11,11 +11,14 @@ from renubu_tui.domain.templates import (
     TemplateError,
     check,
     evaluate_condition,
+    guarded_paths,
     missing_paths,
     referenced_paths,
     render,
     render_recipients,
+    render_text,
     render_value,
+    unknown_helpers,
 )
 
 CONTEXT = {
@@ -36,6 +39,51 @@ def test_render_as_handlebars_does() -> None:
     )
     assert render('{{eq workflow.daysUntilRenewal 15}} {{eq 7 "7"}}', CONTEXT) == "true false"
     assert render("a\r\n  {{#if customer}}\r\n  b\r\n  {{/if}}\r\nc", CONTEXT) == "a\r\n  b\r\nc"
+
+
+def test_render_text_is_text_not_html() -> None:
+    """Handlebars' noEscape: what a terminal or a plain-text e-mail shows is the data as written."""
+    context = {"customer": {"name": "Pinnacle & Sons <Edu>"}, "note": "a = 'b' \"c\" `d`", "n": 2}
+    template = "{{customer.name}}: {{note}} {{{customer.name}}}"
+    assert render_text(template, context) == (
+        "Pinnacle & Sons <Edu>: a = 'b' \"c\" `d` Pinnacle & Sons <Edu>"
+    )
+    assert render(template, context) == (  # the same template, cached per mode
+        "Pinnacle &amp; Sons &lt;Edu&gt;: a &#x3D; &#x27;b&#x27; &quot;c&quot; &#x60;d&#x60; "
+        "Pinnacle & Sons <Edu>"
+    )
+    assert render(template, context, escape=False) == render_text(template, context)
+    assert render_text("{{n}}{{n}} {{#if n}}{{n}}{{/if}}", context) == "4 2"  # JS `+`, as noEscape
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (180000, "$180,000"),
+        (180000.0, "$180,000"),
+        (1234567.891, "$1,234,568"),
+        (999.5, "$1,000"),
+        (-2.5, "-$3"),
+        (-0.4, "$0"),
+        (0, "$0"),
+        ("198000", "$198,000"),
+        (" 12.5 ", "$13"),
+        ("1,000", ""),
+        ("", ""),
+        (None, ""),
+        (True, ""),
+        ([180000], ""),
+    ],
+)
+def test_money_formats_dollars_for_people(value: object, text: str) -> None:
+    assert render_text("{{money v}}", {"v": value}) == text
+    assert render("{{money v}}", {"v": value}) == text
+
+
+def test_money_of_missing_data_stays_missing() -> None:
+    assert render_text("ARR {{money workflow.renewalARR}}.", {}) == "ARR ."
+    assert render_text("{{money}}", {}) == ""
+    assert render_text("${{x}}", {"x": 180000}) == "$180000"  # why the helper exists
 
 
 @pytest.mark.parametrize(
@@ -91,6 +139,11 @@ def test_recipients() -> None:
     assert result.unknown == ["o'brien@x.com"]
     assert len(result.errors) == 1 and "recipient 4" in result.errors[0]
     assert render_recipients(["a@x.com"], CONTEXT).unknown == []
+    spelled = {"a": "o'neil=1@x.com", "b": "p&amp;q@x.com"}  # text: nothing escaped or undone
+    assert render_recipients(["{{a}}, {{b}}"], spelled).emails == [
+        "o'neil=1@x.com",
+        "p&amp;q@x.com",
+    ]
 
 
 def test_referenced_and_missing_paths() -> None:
@@ -134,6 +187,23 @@ def test_render_value_keeps_literal_types() -> None:
     }
     with pytest.raises(TemplateError, match=r"^meta\[1\]\.x: "):
         render_value({"meta": [1, {"x": "{{oops 1}}"}]}, CONTEXT)
+    value = {"who": "{{customer.name}}", "list": ["{{customer.name}}", 1]}
+    assert render_value(value, CONTEXT, escape=False) == {
+        "who": "Bluesoft & Co",
+        "list": ["Bluesoft & Co", 1],
+    }
+
+
+def test_unknown_helpers_and_guarded_paths() -> None:
+    template = (
+        "{{mony a}} {{money a}} {{#if (nope b)}}{{/if}} {{#each xs as |x|}}{{x 1}}{{/each}} "
+        "{{foo}} {{#each xs}}{{this}}{{/each}} {{lookup a 1}} {{helperMissing 1}}"
+    )
+    assert unknown_helpers(template) == ["mony", "nope", "x", "helperMissing"]
+    assert guarded_paths(
+        "{{#if o.a}}{{o.a}}{{/if}}{{#each o.list}}{{/each}}{{#with o}}{{#unless (gt n 1)}}"
+        "{{/unless}}{{/with}}{{#o.s}}{{/o.s}}{{#if a}}{{else if b.c}}{{/if}}{{o.printed}}"
+    ) == ["o.a", "o.list", "o", "o.n", "o.s", "a", "b.c"]
 
 
 def test_compiled_templates_are_cached() -> None:

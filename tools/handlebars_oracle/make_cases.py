@@ -10,8 +10,13 @@ with missing data), made by running renubu on a temporary SQLite database.
 Run from the repository root: `.venv/bin/python tools/handlebars_oracle/make_cases.py`, then
 `cd tools/handlebars_oracle && node make_oracle.js` (see README.md).
 
+Every case named `text/…` is rendered in renubu's text mode (`render_text`), which is
+Handlebars.js with the `noEscape: true` compile option: the values, listed, money and fuzz cases
+again, and every seed template against the real contexts (the app renders those as text).
+
 Format: {"contexts": {name: context}, "cases": [{"name", "template", "context"} or
-{"name", "template", "context_ref"}]}. A missing key is simply absent (JSON has no undefined).
+{"name", "template", "context_ref"}, optionally with "options": {"noEscape": true}]}. A missing
+key is simply absent (JSON has no undefined).
 """
 
 from __future__ import annotations
@@ -105,6 +110,37 @@ CONSTRUCTS: list[tuple[str, str]] = [
     ("data_path", "{{@root.v}}|{{@root.v.length}}|{{@root.v.a}}"),
     ("helper_block", "{{#eq v v}}x{{/eq}}|{{#or v}}y{{/or}}|{{#abs v}}z{{/abs}}"),
 ]
+
+# money(n) (helpers.py): rounding halves, thousands, numeric strings, what gives "".
+MONEY_VALUES: list[tuple[str, Any]] = [
+    ("renewal_arr", 180000),
+    ("half", 0.5),
+    ("twohalf", 2.5),
+    ("negtwohalf", -2.5),
+    ("negsmall", -0.4),
+    ("under_half", 0.49999999999999994),
+    ("n999_5", 999.5),
+    ("thousand", 1000),
+    ("million", 1234567.891),
+    ("neg_million", -1234567.5),
+    ("e20_999", 9.99e20),
+    ("pow60", 2**60),
+    ("half_ulp", 4503599627370495.5),
+    ("s_arr", "180000"),
+    ("s_comma", "1,000"),
+    ("s_padded", " 12.5 "),
+    ("s_hex", "0x1F"),
+    ("s_exp", "1e3"),
+    ("s_inf", "Infinity"),
+    ("s_neg", "-4500.5"),
+    ("s_newline", "\n"),
+    ("s_nbsp", "\u00a0"),
+    ("s_dollar", "$5"),
+]
+MONEY_TEMPLATE = (
+    "{{money v}}|{{{money v}}}|{{#if (money v)}}has{{else}}none{{/if}}|{{money (abs v)}}|"
+    "{{money v 2}}|{{money}}|{{money v.length}}|{{#money v}}x{{/money}}"
+)
 
 PAIR_VALUES: list[tuple[str, Any]] = [
     ("zero", 0),
@@ -507,6 +543,21 @@ def value_cases() -> Iterator[Case]:
         }
 
 
+def money_cases() -> Iterator[Case]:
+    for value_name, value in [*VALUES, *MONEY_VALUES]:
+        yield {
+            "name": f"money/{value_name}",
+            "template": MONEY_TEMPLATE,
+            "context": _ctx("v", value),
+        }
+
+
+def text_cases(cases: list[Case]) -> Iterator[Case]:
+    """The same cases in text mode (Handlebars' noEscape), named text/<name>."""
+    for case in cases:
+        yield {**case, "name": f"text/{case['name']}", "options": {"noEscape": True}}
+
+
 def pair_cases() -> Iterator[Case]:
     for (name_a, a), (name_b, b) in itertools.product(PAIR_VALUES, PAIR_VALUES):
         context = _ctx("a", a)
@@ -599,9 +650,11 @@ def real_contexts() -> dict[str, Any]:
     return contexts
 
 
-def seed_cases(context_names: list[str]) -> Iterator[Case]:
+def seed_cases(context_names: list[str], *, crlf: bool = True) -> Iterator[Case]:
     for (where, template), name in itertools.product(seed_templates(), context_names):
         yield {"name": f"seed/{name}/{where}", "template": template, "context_ref": name}
+    if not crlf:
+        return
     for where, template in seed_templates():  # the same prompts saved with Windows line ends
         if "\n" in template:
             crlf = template.replace("\n", "\r\n")
@@ -800,8 +853,18 @@ def main() -> None:
         *listed_cases(),
         *whitespace_cases(),
         *fuzz_cases(),
+        *money_cases(),
         *seed_cases(list(contexts)),
     ]
+    cases += text_cases(
+        [
+            *value_cases(),
+            *listed_cases(),
+            *money_cases(),
+            *fuzz_cases(300),
+            *seed_cases(list(contexts), crlf=False),
+        ]
+    )
     names = [case["name"] for case in cases]
     duplicates = {name for name in names if names.count(name) > 1}
     if duplicates:

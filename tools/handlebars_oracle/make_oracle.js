@@ -3,8 +3,10 @@
 // and writes tests/templates/oracle/expected.json: {name: {output}} or {name: {error: true,
 // phase: "compile" | "render", message}}. "compile" means Handlebars refuses the template itself
 // (renubu's check() must refuse it too); "render" means it compiles but throws when rendered.
+// A case may carry compile options: {"noEscape": true} is renubu's text mode (render_text).
 //
-// The helpers are registered exactly as DOMAIN §9 defines them (renubu_tui/domain/templates/helpers.py).
+// The helpers are registered exactly as DOMAIN §9 defines them, and renubu's money
+// (renubu_tui/domain/templates/helpers.py).
 'use strict';
 
 const fs = require('fs');
@@ -25,6 +27,13 @@ const HELPERS = {
   or: function (...args) { args.pop(); return args.reduce((acc, x) => acc || x, false); },
   not: function (a) { return !a; },
   abs: function (n) { return Math.abs(n); },
+  money: function (n) {
+    if (typeof n === 'string' && n.trim() !== '') n = Number(n);
+    if (typeof n !== 'number' || !isFinite(n)) return '';
+    const whole = Math.round(Math.abs(n));
+    const digits = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return (n < 0 && whole !== 0 ? '-' : '') + '$' + digits;
+  },
 };
 
 function environment() {
@@ -38,15 +47,15 @@ function firstLine(error) {
   return String((error && error.message) || error).split('\n')[0];
 }
 
-function run(template, context) {
+function run(template, context, options) {
   const hb = environment();
   try {
-    hb.precompile(template);
+    hb.precompile(template, options);
   } catch (error) {
     return { error: true, phase: 'compile', message: firstLine(error) };
   }
   try {
-    return { output: hb.compile(template)(context) };
+    return { output: hb.compile(template, options)(context) };
   } catch (error) {
     return { error: true, phase: 'render', message: firstLine(error) };
   }
@@ -57,7 +66,7 @@ function main() {
   const expected = {};
   for (const c of cases) {
     const context = c.context_ref !== undefined ? contexts[c.context_ref] : c.context;
-    expected[c.name] = run(c.template, context);
+    expected[c.name] = run(c.template, context, c.options || {});
   }
   fs.writeFileSync(expectedFile, JSON.stringify(expected, null, 1) + '\n');
   const errors = Object.values(expected).filter((e) => e.error).length;

@@ -1,9 +1,15 @@
 """Handlebars templates for workflow prompts, notifications and routing (DOMAIN §9).
 
-Rendered with pybars3 extended so that the output is byte-identical to Handlebars.js 4.x with
-HTML escaping on: tests/templates/test_oracle.py checks thousands of cases against the real
+Rendered with pybars3 extended so that the output is byte-identical to Handlebars.js 4.x:
+`render` with HTML escaping on, `render_text` as with Handlebars' `noEscape: true` compile
+option. tests/templates/test_oracle.py checks thousands of cases of both against the real
 handlebars package (tools/handlebars_oracle). Helpers eq, gte, lte, gt, lt, and, or, not, abs
-are available to every template (helpers.py).
+and renubu's `money` are available to every template (helpers.py).
+
+What people read (notifications, step prompts, recipients, metadata) and what a model reads is
+text: rendered with `render_text`, so "Pinnacle & Sons <Edu>" is not shown as
+"Pinnacle &amp; Sons &lt;Edu&gt;", and displayed as plain text, never as markup. Conditions
+keep HTML mode: only whether the result is empty, "0" or "false" matters.
 
 Importing this package does not import pybars3 (about half a second): the first compile does.
 """
@@ -11,9 +17,10 @@ Importing this package does not import pybars3 (about half a second): the first 
 from __future__ import annotations
 
 from renubu_tui.domain.templates.conditions import Condition, evaluate_condition
-from renubu_tui.domain.templates.engine import check, render
+from renubu_tui.domain.templates.engine import check, render, render_text
 from renubu_tui.domain.templates.errors import TemplateError
-from renubu_tui.domain.templates.paths import missing_paths, referenced_paths
+from renubu_tui.domain.templates.names import unknown_helpers
+from renubu_tui.domain.templates.paths import guarded_paths, missing_paths, referenced_paths
 from renubu_tui.domain.templates.recipients import Recipients, render_recipients
 from renubu_tui.domain.templates.values import render_value
 
@@ -23,9 +30,12 @@ __all__ = [
     "TemplateError",
     "check",
     "evaluate_condition",
+    "guarded_paths",
     "missing_paths",
     "referenced_paths",
     "render",
     "render_recipients",
+    "render_text",
     "render_value",
+    "unknown_helpers",
 ]

@@ -13,6 +13,14 @@ which is executed once and cached. Its parser and runtime do not match Handlebar
 - the generated code runs in a namespace of our own, not registered in sys.modules (pybars
   keeps every compiled template there forever).
 
+Two output modes. HTML (the default, `render`): `{{x}}` is HTML-escaped as Handlebars.js does,
+which `renubu template render` and the oracle promise byte for byte. Text (`render_text`, or
+`escape=False`): what Handlebars.js gives with the `noEscape: true` compile option, where
+`{{x}}` appends the value exactly as `{{{x}}}` does (numbers next to each other add up, as in
+JS). Text is what people read in a terminal or a plain-text e-mail and what a model reads, where
+`&amp;` would be shown literally; it is never markup, so whoever displays it must show it as
+plain text (`renubu_tui.tui.text.plain`, `safe_text.printable`).
+
 pybars3 is imported on the first compile only: its import costs about half a second. Its
 grammar recurses per nesting level, so blocks nested deeper than about 60 levels are refused
 with a TemplateError (Handlebars.js accepts them; no real template comes close).
@@ -44,7 +52,7 @@ from renubu_tui.domain.templates.syntax import (
 )
 from renubu_tui.domain.templates.whitespace import parse
 
-__all__ = ["HELPERS", "check", "parse_template", "render"]
+__all__ = ["HELPERS", "check", "parse_template", "render", "render_text"]
 
 HELPERS: dict[str, Callable[..., Any]] = {**runtime.BUILTIN_HELPERS, **DOMAIN_HELPERS}
 _CACHE_SIZE = 2048
@@ -84,16 +92,28 @@ def check(template: str) -> None:
     parse_template(template)
 
 
-def render(template: str, context: Mapping[str, Any]) -> str:
-    """Render `template` against `context` exactly as Handlebars.js 4 would (HTML-escaped)."""
+def render(template: str, context: Mapping[str, Any], *, escape: bool = True) -> str:
+    """Render `template` against `context` exactly as Handlebars.js 4 would.
+
+    HTML-escaped by default; `escape=False` renders as Handlebars.js with `noEscape: true`.
+    """
     if not isinstance(template, str):
         raise TemplateError(f"a template must be a string, not {type(template).__name__}")
     try:
-        return _compiled(template)(runtime.Frame.root(context))
+        return _compiled(template, escape)(runtime.Frame.root(context))
     except JSError as exc:
         raise TemplateError(f"render error: {exc}") from None
     except RecursionError:
         raise TemplateError("template or context too deeply nested") from None
+
+
+def render_text(template: str, context: Mapping[str, Any]) -> str:
+    """Text for people and models, not HTML: "Pinnacle & Sons <Edu>" stays as written.
+
+    Handlebars.js with `noEscape: true`; everything else (helpers, whitespace, JS values) as
+    `render`.
+    """
+    return render(template, context, escape=False)
 
 
 def parse_template(template: str) -> Program:
@@ -107,9 +127,9 @@ def parse_template(template: str) -> Program:
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
-def _compiled(template: str) -> Callable[[runtime.Frame], str]:
+def _compiled(template: str, escape: bool = True) -> Callable[[runtime.Frame], str]:
     program = parse_template(template)
-    code = _pybars_codegen(*_TreeBuilder().build(program))
+    code = _pybars_codegen(*_TreeBuilder(escape=escape).build(program))
     namespace = dict(_NAMESPACE)
     exec(compile(code, "<template>", "exec"), namespace)
     return namespace["render"]
@@ -146,10 +166,12 @@ class _TreeBuilder:
     Mustaches and blocks become ("escapedexpand"/"expand"/"block"/"invertedblock", key, …)
     where `key` names the Python code of the expression in `table`. `programs` lists, in the
     order the grammar starts them, each program's (simple, kinds) for `runtime.merge`. Block
-    param scopes are tracked as Handlebars' compiler does (one level per program).
+    param scopes are tracked as Handlebars' compiler does (one level per program). Without
+    `escape` (noEscape), `{{x}}` compiles as `{{{x}}}` does: Handlebars' `append` opcode.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, escape: bool = True) -> None:
+        self.escape = escape
         self.table: dict[str, str] = {}
         self.programs: list[tuple[bool, str]] = []
         self.block_params: list[list[str] | None] = []
@@ -179,7 +201,8 @@ class _TreeBuilder:
                 code = (
                     'unsupported("decorators")' if node.decorator else self.call(node, block=False)
                 )
-                code = f"escape_expression({code})" if node.escaped else f"raw({code})"
+                escaped = node.escaped and self.escape
+                code = f"escape_expression({code})" if escaped else f"raw({code})"
                 tree.append(("escapedexpand", ("path", [self.key(code)]), []))
                 kinds += "a"
             elif isinstance(node, Partial):

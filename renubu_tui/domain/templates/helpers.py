@@ -1,4 +1,4 @@
-"""The template helpers of DOMAIN §9, with the semantics of their JavaScript definitions.
+r"""The template helpers of DOMAIN §9, with the semantics of their JavaScript definitions.
 
 Each helper is called as Handlebars.js calls one: `helper(this, *params, options)`. A parameter
 the template leaves out is therefore the options object (`{{eq a}}` compares `a` with it), as
@@ -11,22 +11,40 @@ tools/handlebars_oracle/make_oracle.js):
     or(...args)     args.pop(); args.reduce((acc, x) => acc || x, false)
     not(a)          !a
     abs(n)          Math.abs(n)
+    money(n)        if (typeof n === 'string' && n.trim() !== '') n = Number(n);
+                    if (typeof n !== 'number' || !isFinite(n)) return '';
+                    const whole = Math.round(Math.abs(n));
+                    const digits = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+                    return (n < 0 && whole !== 0 ? '-' : '') + '$' + digits;
+
+`money` is renubu's own (DOMAIN §9 lists the others): `{{money workflow.renewalARR}}` gives
+"$180,000" where `${{workflow.renewalARR}}` gives "$180000". Whole dollars, rounded half away
+from zero; a number or a numeric string; anything else (missing data, text, booleans) gives ""
+so that a missing figure stays missing instead of reading "$0".
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from typing import Any
 
 from renubu_tui.domain.templates.js import (
     UNDEFINED,
+    WHITESPACE,
     js_abs,
+    js_type,
     less_than,
+    number_to_string,
     strict_equals,
+    to_number,
     truthy,
 )
 
-__all__ = ["DOMAIN_HELPERS"]
+__all__ = ["DOMAIN_HELPERS", "money"]
+
+_THOUSANDS = re.compile(r"\B(?=(\d{3})+(?!\d))", re.ASCII)
 
 
 def _arg(args: tuple[Any, ...], index: int) -> Any:
@@ -75,6 +93,27 @@ def _abs(this: Any, *args: Any) -> float:
     return js_abs(_arg(args, 0))
 
 
+def money(value: Any) -> str:
+    """US dollars for people: 180000 → "$180,000", -1234.5 → "-$1,235", None → ""."""
+    kind = js_type(value)
+    if kind == "string" and str(value).strip(WHITESPACE):
+        value, kind = to_number(value), "number"
+    if kind != "number":
+        return ""
+    number = to_number(value)
+    if not math.isfinite(number):
+        return ""
+    size = abs(number)
+    floor = math.floor(size)
+    whole = float(floor + 1 if size - floor >= 0.5 else floor)  # Math.round, exact for doubles
+    digits = _THOUSANDS.sub(",", number_to_string(whole))
+    return f"{'-' if number < 0 and whole != 0 else ''}${digits}"
+
+
+def _money(this: Any, *args: Any) -> str:
+    return money(_arg(args, 0))
+
+
 DOMAIN_HELPERS: dict[str, Callable[..., Any]] = {
     "eq": _eq,
     "gte": _gte,
@@ -85,4 +124,5 @@ DOMAIN_HELPERS: dict[str, Callable[..., Any]] = {
     "or": _or,
     "not": _not,
     "abs": _abs,
+    "money": _money,
 }

@@ -5,6 +5,10 @@ missing. Paths are dotted from the root ("customer.name"); helper names, @data v
 (except @root.…), `this` and block parameters are not paths. Inside `{{#with x}}` and
 `{{#x}}` paths are prefixed with x; inside `{{#each xs}}` they name an element's fields, so
 only `xs` itself is reported; `../` climbs back out (best effort, as the scope is static).
+
+`guarded_paths` lists the paths a template tests before relying on them (the subject of an
+`{{#if}}`, `{{#unless}}`, `{{#each}}`, `{{#with}}` or `{{#path}}` block), so a validator can
+tell a template that handles a missing value from one that prints "Blocker: .".
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from renubu_tui.domain.templates.syntax import (
     SubExpr,
 )
 
-__all__ = ["missing_paths", "referenced_paths"]
+__all__ = ["guarded_paths", "missing_paths", "referenced_paths"]
 
 Scope = tuple[str, ...] | None  # the path of the current context; None inside an element
+_TESTS = frozenset({"if", "unless", "each", "with"})
 
 
 def referenced_paths(template: str) -> list[str]:
@@ -34,6 +39,16 @@ def referenced_paths(template: str) -> list[str]:
     found: dict[str, None] = {}
     _Walker(found).program(parse_template(template), [()], frozenset())
     return list(found)
+
+
+def guarded_paths(template: str) -> list[str]:
+    """The context paths `template` tests in a block condition; TemplateError if invalid.
+
+    `{{#if (gt a.b 1)}}` tests a.b; `{{#each xs}}` and `{{#xs}}` test xs.
+    """
+    tested: dict[str, None] = {}
+    _Walker({}, tested).program(parse_template(template), [()], frozenset())
+    return list(tested)
 
 
 def missing_paths(paths: Iterable[str], context: Mapping[str, Any]) -> list[str]:
@@ -49,8 +64,9 @@ def missing_paths(paths: Iterable[str], context: Mapping[str, Any]) -> list[str]
 
 
 class _Walker:
-    def __init__(self, found: dict[str, None]) -> None:
+    def __init__(self, found: dict[str, None], tested: dict[str, None] | None = None) -> None:
         self.found = found
+        self.tested = tested
 
     def program(self, program: Program | None, scopes: list[Scope], outer: frozenset[str]) -> None:
         if program is None:
@@ -67,6 +83,8 @@ class _Walker:
     def block(self, node: Block, scopes: list[Scope], block_params: frozenset[str]) -> None:
         self.call(node.path, node.params, node.hash, scopes, block_params)
         name = node.path.parts[0] if isinstance(node.path, Path) and node.path.parts else None
+        if self.tested is not None:
+            self.record_tests(node, name, scopes, block_params)
         inner = scopes
         if name in ("with", "each") and node.params:
             target = self.scope_of(node.params[0], scopes)
@@ -75,6 +93,21 @@ class _Walker:
             inner = [*scopes, self.scope_of(node.path, scopes)]  # {{#customer}}…{{/customer}}
         self.program(node.program, inner, block_params)
         self.program(node.inverse, scopes, block_params)
+
+    def record_tests(
+        self, node: Block, name: str | None, scopes: list[Scope], block_params: frozenset[str]
+    ) -> None:
+        """The paths this block's condition reads, into `tested`."""
+        assert self.tested is not None
+        subject: list[Expr] = []
+        if name in _TESTS and node.params:
+            subject = [node.params[0]]
+        elif isinstance(node.path, Path) and not node.params and name not in HELPERS:
+            subject = [node.path]
+        found: dict[str, None] = {}
+        _Walker(found).exprs(subject, None, scopes, block_params)
+        for path in found:
+            self.tested.setdefault(path)
 
     def call(
         self,

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from renubu_tui.domain.templates.engine import render
+from renubu_tui.domain.templates.engine import render_text
 from renubu_tui.domain.templates.errors import TemplateError
 
 __all__ = ["Recipients", "render_recipients"]
-
-# The entities Handlebars' escaping produces: an address is not HTML, so they are undone
-# (o'brien@x.com renders as o&#x27;brien@x.com).
-_ENTITIES = {
-    "&amp;": "&",
-    "&lt;": "<",
-    "&gt;": ">",
-    "&quot;": '"',
-    "&#x27;": "'",
-    "&#x60;": "`",
-    "&#x3D;": "=",
-}
-_ENTITY = re.compile("|".join(map(re.escape, _ENTITIES)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +28,7 @@ def render_recipients(
 ) -> Recipients:
     """Render each template, split on commas, trim, drop empties, remove duplicates in order.
 
+    An address is text, not HTML: rendered without escaping (o'brien@x.com stays as written).
     Duplicates and `known` compare case-insensitively (e-mail addresses do in practice); the
     first spelling is kept. A template that fails is reported in `errors`, the others still count.
     """
@@ -50,11 +37,11 @@ def render_recipients(
     errors: list[str] = []
     for number, template in enumerate(templates, start=1):
         try:
-            text = render(template, context)
+            text = render_text(template, context)
         except TemplateError as exc:
             errors.append(f"recipient {number} {template!r}: {exc}")
             continue
-        for part in _ENTITY.sub(lambda m: _ENTITIES[m.group()], text).split(","):
+        for part in text.split(","):
             address = part.strip()
             if address and address.casefold() not in seen:
                 seen.add(address.casefold())
