@@ -3,6 +3,14 @@
 Every problem is reported, each with the JSON path it is at and a hint, so a person fixes a file in
 one pass instead of one error per save. Pure: no I/O; templates are checked with
 `renubu_tui.domain.templates.check`.
+
+Beyond §7's list, templates are checked for what would only fail on the day they render: a call to
+a helper that does not exist, and a read of a step output (`outputs.<key>.field` or
+`<storeIn>.field`) that no step able to run before it stores, or that the storing step's
+`outputSchema` does not declare. A notification's title, message and metadata are read by people
+when the notification fires, so an output they print must be one the storing step's schema
+requires, unless the template tests it first (`{{#if …}}`): otherwise the message reads
+"Blocker: .".
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from renubu_tui.domain.vocabulary import NOTIFICATION_TYPES
 
@@ -54,6 +62,24 @@ SEMVER = re.compile(
 )
 ROUTE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# The top-level names of a template context (DOMAIN §9): a storeIn never overrides them, so a
+# path starting with one of them is not a step output.
+CONTEXT_ROOTS = frozenset(
+    {
+        "customer",
+        "csm",
+        "workflow",
+        "company",
+        "accountTeam",
+        "intelligence",
+        "data",
+        "stakeholders",
+        "outputs",
+    }
+)
+# When a template renders, relative to its step: "before" it runs (prompt, conditional step,
+# notifications), or "after" it (its routes' `when`, which see the step's own outputs).
+Moment = Literal["before", "after"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +126,15 @@ def _check_template(text: str) -> str | None:
     return None
 
 
+def _unknown_helpers(text: str) -> list[str]:
+    from renubu_tui.domain.templates import TemplateError, unknown_helpers
+
+    try:
+        return unknown_helpers(text)
+    except TemplateError:
+        return []
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
@@ -138,6 +173,15 @@ class _Checker:
                 path,
                 f"template does not compile: {error}",
                 "check the {{…}} tags: each opened and closed",
+            )
+            return
+        from renubu_tui.domain.templates.names import KNOWN_HELPERS
+
+        for name in _unknown_helpers(value):
+            self.add(
+                path,
+                f"unknown helper {name!r}: the template would fail when it renders",
+                f"helpers: {', '.join(sorted(KNOWN_HELPERS))}",
             )
 
     def text(self, obj: dict[str, Any], key: str, path: str, hint: str = "") -> str | None:
@@ -404,6 +448,227 @@ class _Checker:
                 self.template(child(path, r), value)
 
 
+@dataclass(frozen=True)
+class _Writer:
+    """A step that stores outputs under a key, and its outputSchema (None when it has none)."""
+
+    index: int
+    step_id: str
+    schema: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class _Use:
+    """A template of a step: where it is, when it renders, and whether people read it."""
+
+    path: str
+    text: str
+    moment: Moment
+    shown: bool  # a notification's title, message or metadata
+
+
+def _step_uses(step: dict[str, Any], path: str) -> Iterator[_Use]:
+    """Every template of a step that may read outputs, with when it renders."""
+    execution = step.get("execution")
+    if isinstance(execution, dict) and isinstance(execution.get("llmPrompt"), str):
+        yield _Use(
+            child(child(path, "execution"), "llmPrompt"), execution["llmPrompt"], "before", False
+        )
+    logic = step.get("conditionalLogic")
+    if isinstance(logic, dict) and isinstance(logic.get("when"), str):
+        yield _Use(child(child(path, "conditionalLogic"), "when"), logic["when"], "before", False)
+    routing = step.get("routing")
+    routes = routing.get("routes") if isinstance(routing, dict) else None
+    for j, route in enumerate(routes if isinstance(routes, list) else []):
+        if isinstance(route, dict) and isinstance(route.get("when"), str):
+            rpath = child(child(child(path, "routing"), "routes"), j)
+            yield _Use(child(rpath, "when"), route["when"], "after", False)
+    notifications = step.get("notifications")
+    for k, n in enumerate(notifications if isinstance(notifications, list) else []):
+        if not isinstance(n, dict):
+            continue
+        npath = child(child(path, "notifications"), k)
+        for key in ("title", "message"):
+            if isinstance(n.get(key), str):
+                yield _Use(child(npath, key), n[key], "before", True)
+        if isinstance(n.get("condition"), str):
+            yield _Use(child(npath, "condition"), n["condition"], "before", False)
+        recipients = n.get("recipients")
+        for r, value in enumerate(recipients if isinstance(recipients, list) else []):
+            if isinstance(value, str):
+                yield _Use(child(child(npath, "recipients"), r), value, "before", False)
+        if isinstance(n.get("metadata"), dict):
+            for mpath, text in _strings(n["metadata"], child(npath, "metadata")):
+                yield _Use(mpath, text, "before", True)
+
+
+def _writers(steps: list[Any]) -> dict[str, list[_Writer]]:
+    """Output key → the steps storing under it: storeIn, or the step id when it names none."""
+    writers: dict[str, list[_Writer]] = {}
+    for i, step in enumerate(steps):
+        if not isinstance(step, dict) or not isinstance(step.get("id"), str):
+            continue
+        execution = step.get("execution") if isinstance(step.get("execution"), dict) else {}
+        store = execution.get("storeIn")
+        key = store if isinstance(store, str) and store else step["id"]
+        schema = execution.get("outputSchema")
+        writer = _Writer(i, step["id"], schema if isinstance(schema, dict) else None)
+        writers.setdefault(key, []).append(writer)
+    return writers
+
+
+def _runs_before(steps: list[Any]) -> list[set[int]]:
+    """For each step, the steps that can run before it: those it can be routed to from.
+
+    A step goes to its routes' targets and its defaultRoute, or without one to the next step in
+    order (where routing falls back, and where a skipped conditional step continues).
+    """
+    index = {
+        step["id"]: i
+        for i, step in enumerate(steps)
+        if isinstance(step, dict) and isinstance(step.get("id"), str)
+    }
+    successors: list[set[int]] = []
+    for i, step in enumerate(steps):
+        nexts: set[int] = set()
+        routing = step.get("routing") if isinstance(step, dict) else None
+        routing = routing if isinstance(routing, dict) else {}
+        routes = routing.get("routes")
+        for route in routes if isinstance(routes, list) else []:
+            if isinstance(route, dict) and route.get("nextStepId") in index:
+                nexts.add(index[route["nextStepId"]])
+        default = routing.get("defaultRoute")
+        if default in index:
+            nexts.add(index[default])
+        elif i + 1 < len(steps):
+            nexts.add(i + 1)
+        successors.append(nexts)
+    predecessors: list[set[int]] = [set() for _ in steps]
+    for i, nexts in enumerate(successors):
+        for j in nexts:
+            predecessors[j].add(i)
+    before: list[set[int]] = []
+    for i in range(len(steps)):
+        seen: set[int] = set()
+        todo = list(predecessors[i])
+        while todo:
+            j = todo.pop()
+            if j not in seen:
+                seen.add(j)
+                todo.extend(predecessors[j])
+        before.append(seen)
+    return before
+
+
+def _output_ref(ref: str, aliases: set[str]) -> tuple[str, list[str]] | None:
+    """(output key, the fields read under it) when `ref` reads a step output."""
+    parts = ref.split(".")
+    if parts[0] == "outputs":
+        parts = parts[1:]
+    elif parts[0] not in aliases:
+        return None
+    return (parts[0], parts[1:]) if parts else None
+
+
+def _check_outputs(checker: _Checker, steps: list[Any]) -> None:
+    """Each template that reads a step output reads one a step before it stores and declares."""
+    from renubu_tui.domain.templates import TemplateError, guarded_paths, referenced_paths
+
+    writers = _writers(steps)
+    aliases = {
+        step["execution"].get("storeIn")
+        for step in steps
+        if isinstance(step, dict) and isinstance(step.get("execution"), dict)
+    }
+    aliases = {a for a in aliases if isinstance(a, str) and a not in CONTEXT_ROOTS}
+    before = _runs_before(steps)
+    for i, step in enumerate(steps):
+        if not isinstance(step, dict) or not isinstance(step.get("id"), str):
+            continue
+        for use in _step_uses(step, f"$.steps[{i}]"):
+            try:
+                refs = referenced_paths(use.text)
+                tested = set(guarded_paths(use.text)) if use.shown else set()
+            except TemplateError:
+                continue  # reported as not compiling
+            for ref in refs:
+                found = _output_ref(ref, aliases)
+                if found is None:
+                    continue
+                key, fields = found
+                able = [
+                    w
+                    for w in writers.get(key, [])
+                    if w.index in before[i] or (use.moment == "after" and w.index == i)
+                ]
+                if not able:
+                    checker.add(use.path, *_not_stored(ref, key, step["id"], writers, before[i]))
+                    continue
+                shown = use.shown and ref not in tested
+                issues = [_schema_issue(ref, w, fields, shown) for w in able]
+                if all(issues):
+                    checker.add(use.path, *issues[0])  # type: ignore[misc]
+
+
+def _not_stored(
+    ref: str, key: str, step_id: str, writers: dict[str, list[_Writer]], before: set[int]
+) -> tuple[str, str]:
+    stored = sorted(k for k, ws in writers.items() if any(w.index in before for w in ws))
+    hint = (
+        f"steps that can run before it store: {', '.join(stored)}"
+        if stored
+        else "no step runs before this one: its outputs do not exist yet"
+    )
+    return f"reads {ref}, but no step that can run before {step_id!r} stores {key!r}", hint
+
+
+_SCALARS = frozenset({"string", "number", "integer", "boolean", "null"})
+
+
+def _schema_issue(
+    ref: str, writer: _Writer, fields: list[str], shown: bool
+) -> tuple[str, str] | None:
+    """Why `writer`'s outputSchema does not provide `fields` (for people: for certain), or None.
+
+    Followed as far as the schema describes objects: an undeclared field or a field of a scalar
+    ("arrRange" declared a string has no "low") first, then, when `shown`, a field not required.
+    """
+    node: Any = writer.schema
+    step = repr(writer.step_id)
+    optional: str | None = None
+    for depth, field in enumerate(fields):
+        if not isinstance(node, dict):
+            break
+        kind = node.get("type")
+        props = node.get("properties")
+        where = ".".join(fields[:depth]) or "its output"
+        if isinstance(kind, str) and kind in _SCALARS:
+            return (
+                f"reads {ref}, but step {step} declares {where} a {kind}, which has no "
+                f"field {field!r}",
+                'declare it {"type": "object", "properties": {…}}, or read it whole',
+            )
+        if not isinstance(props, dict) or not props:
+            break  # an open object (or an array): anything may be there
+        if field not in props:
+            return (
+                f"reads {ref}, but step {step} declares no {field!r} in its outputSchema",
+                f"{where} declares: {', '.join(sorted(props))}",
+            )
+        required = node.get("required")
+        if optional is None and not (isinstance(required, list) and field in required):
+            optional = field
+        node = props[field]
+    if shown and optional is not None:
+        return (
+            f"prints {ref}, which step {step} may leave out (its outputSchema does not "
+            f"require {optional!r}): the notification would read empty there",
+            f"add {optional!r} to that outputSchema's required, or test it first: "
+            f"{{{{#if {ref}}}}}…{{{{/if}}}}",
+        )
+    return None
+
+
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
     """Every string inside metadata (literals of other types keep their type, unchecked)."""
     if isinstance(value, str):
@@ -425,6 +690,7 @@ def validate_config(obj: Any) -> list[Problem]:
     checker.top_level(obj, fields=REQUIRED_FIELDS)
     if isinstance(obj.get("steps"), list):
         checker.steps(obj["steps"])
+        _check_outputs(checker, obj["steps"])
     return checker.problems
 
 

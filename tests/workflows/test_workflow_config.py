@@ -506,6 +506,96 @@ def test_hints_help() -> None:
     assert str(problems[0]).startswith("$.")
 
 
+# --- templates that would only fail when they render ------------------------------------------
+
+MSG = "$.steps[1].notifications[0].message"
+CHECK_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "route": {"type": "string"},
+        "summary": {"type": "string"},
+        "needsAction": {"type": "boolean"},
+        "blocker": {"type": "string"},
+        "range": {"type": "string", "properties": {"low": {"type": "number"}}},
+        "quote": {
+            "type": "object",
+            "properties": {"total": {"type": "number"}, "tax": {"type": "number"}},
+            "required": ["total"],
+        },
+        "concerns": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["route", "needsAction", "blocker", "quote"],
+}
+RENDER_TIME: list[tuple[str, str, str, str]] = [
+    ("unknown-helper", "Due {{mony customer.arr}}", MSG, "unknown helper 'mony'"),
+    ("unknown-subexpr-helper", "{{#if (nope a)}}x{{/if}}", MSG, "unknown helper 'nope'"),
+    ("never-stored", "{{outputs.nowhere.x}}", MSG, "no step that can run before 'act' stores"),
+    ("own-output", "{{outputs.act.summary}}", MSG, "before 'act' stores 'act'"),
+    ("own-alias", "{{act.summary}}", MSG, "before 'act' stores 'act'"),
+    ("undeclared", "{{outputs.check.blockr}}", MSG, "declares no 'blockr' in its outputSchema"),
+    ("scalar-field", "{{check.range.low}}", MSG, "declares range a string, which has no field"),
+    ("nested-optional", "{{money check.quote.tax}}", MSG, "not require 'tax'"),
+    ("optional-printed", "Blocker: {{outputs.check.summary}}.", MSG, "may leave out"),
+]
+
+
+@pytest.mark.parametrize(
+    ("message", "path", "fragment"), [c[1:] for c in RENDER_TIME], ids=[c[0] for c in RENDER_TIME]
+)
+def test_what_would_fail_when_rendering_is_reported_at_its_path(
+    message: str, path: str, fragment: str
+) -> None:
+    cfg = base()
+    cfg["steps"][0]["execution"]["outputSchema"] = CHECK_SCHEMA
+    cfg["steps"][1]["notifications"][0]["message"] = message
+    _find(validate_config(cfg), path, fragment)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Blocker: {{outputs.check.blocker}} ({{money check.quote.total}})",  # required
+        "{{#if check.summary}}Summary: {{check.summary}}{{/if}}",  # tested first
+        "{{#with check.quote}}{{total}}{{/with}} {{#each outputs.check.concerns}}{{.}}{{/each}}",
+        "{{#if (gt check.quote.total 0)}}{{money check.quote.total}}{{/if}}",
+    ],
+)
+def test_outputs_stored_before_and_declared_are_fine(message: str) -> None:
+    cfg = base()
+    cfg["steps"][0]["execution"]["outputSchema"] = CHECK_SCHEMA
+    cfg["steps"][1]["notifications"][0]["message"] = message
+    cfg["steps"][1]["execution"]["llmPrompt"] = "Act on {{check.summary}} {{check.range}}"
+    assert validate_config(cfg) == []
+
+
+def test_a_step_reads_outputs_of_steps_routed_to_it_only() -> None:
+    """`finish` reads act's output: act runs before it; `check` cannot, nothing runs before it."""
+    cfg = base()
+    cfg["steps"][2]["execution"]["llmPrompt"] = "Done: {{act.summary}} {{outputs.check.route}}"
+    assert validate_config(cfg) == []
+    cfg["steps"][0]["execution"]["llmPrompt"] = "Check {{outputs.act.summary}}"
+    problem = _find(validate_config(cfg), "$.steps[0].execution.llmPrompt", "stores 'act'")
+    assert problem.hint == "no step runs before this one: its outputs do not exist yet"
+    cfg["steps"][2]["routing"] = {"routes": [], "defaultRoute": "check"}  # a loop back
+    assert validate_config(cfg) == []
+
+
+def test_the_war_room_notice_needs_the_blocker_the_assessment_stores() -> None:
+    """Issue 12 ("Blocker: ."): the assessment must store the blocker the notice prints."""
+    critical = _load(SEEDS / "workflows" / "renewal" / "critical.json")
+    assessment = critical["steps"][0]["execution"]
+    assert assessment["storeIn"] == "assessment"
+    assert "primaryBlocker" in assessment["outputSchema"]["required"]
+    assessment["outputSchema"]["required"].remove("primaryBlocker")
+    problem = _find(
+        validate_config(critical),
+        MSG,
+        "prints outputs.assessment.primaryBlocker, which step 'critical-status-assessment' "
+        "may leave out",
+    )
+    assert "add 'primaryBlocker' to that outputSchema's required" in problem.hint
+
+
 def test_a_non_object_is_one_problem() -> None:
     assert validate_config([1, 2]) == [Problem("$", "a workflow must be a JSON object, not a list")]
 
