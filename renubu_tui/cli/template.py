@@ -4,6 +4,10 @@
 (CRLF kept) and the result goes to standard output with nothing added, so they can be compared
 byte for byte with Handlebars.js. `preview` renders against a customer's real context and lists
 the variables that context lacks.
+
+Escaping: `render` promises Handlebars.js identity, so it HTML-escapes by default as
+Handlebars.js does (`--text`: as with its `noEscape: true` option). `preview` shows what the app
+shows and sends to the assistant, which is text (`--html`: escaped as Handlebars.js would).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 import click
 
 from renubu_tui.cli.root import Context, command_options, pass_context
+from renubu_tui.safe_text import printable
 
 
 @click.group()
@@ -31,8 +36,14 @@ def template() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="JSON file with the template context.",
 )
+@click.option(
+    "--html/--text",
+    "escape",
+    default=True,
+    help="HTML-escape as Handlebars.js does (default), or render text (its noEscape option).",
+)
 @command_options
-def render(context_file: Path) -> None:
+def render(context_file: Path, escape: bool) -> None:
     """Render the template on standard input against the JSON context file."""
     from renubu_tui.domain.templates import TemplateError
     from renubu_tui.domain.templates import render as render_template
@@ -40,7 +51,7 @@ def render(context_file: Path) -> None:
     context = _read_context(context_file)
     source = _read_stdin()
     try:
-        output = render_template(source, context)
+        output = render_template(source, context, escape=escape)
     except TemplateError as exc:
         raise click.ClickException(str(exc)) from None
     _write(output)
@@ -66,13 +77,20 @@ def check() -> None:
     metavar="WORKFLOW:STEP",
     help="Render this step's llmPrompt (else the template on standard input).",
 )
+@click.option(
+    "--html/--text",
+    "escape",
+    default=False,
+    help="Render text as the app does (default), or HTML-escape as Handlebars.js does.",
+)
 @command_options
 @pass_context
-def preview(ctx: Context, customer: str, step: str | None) -> None:
+def preview(ctx: Context, customer: str, step: str | None, escape: bool) -> None:
     """Render a template against CUSTOMER's context as of today; list what is missing.
 
-    The rendered text goes to standard output; each variable the template reads that the
-    context lacks is reported on standard error as `missing: <path>`.
+    The rendered text goes to standard output (as the app renders it: text, not HTML); each
+    variable the template reads that the context lacks is reported on standard error as
+    `missing: <path>`.
     """
     from renubu_tui.domain.templates import (
         TemplateError,
@@ -103,10 +121,12 @@ def preview(ctx: Context, customer: str, step: str | None) -> None:
 
     text, values = ctx.run(go())
     try:
-        output = render_template(text, values)
+        output = render_template(text, values, escape=escape)
         missing = missing_paths(referenced_paths(text), values)
     except TemplateError as exc:
         raise click.ClickException(str(exc)) from None
+    if not escape:  # text for a person's terminal: shown, never obeyed
+        output = printable(output, keep_newlines=True)
     _write(output if output.endswith("\n") else output + "\n")
     for path in missing:
         click.echo(f"missing: {path}", err=True)

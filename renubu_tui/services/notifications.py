@@ -5,6 +5,10 @@ action succeeds; day-based ones (whose condition reads the day, like `workflow.d
 by the sweep, once for every day since the last sweep. Every notification row carries an
 idempotency key (execution, step, notification, recipient, day), so nothing is sent twice however
 often the evaluation runs.
+
+Titles, messages and metadata are text for people (the inbox, `renubu notifications`, a plain-text
+e-mail), not HTML: rendered with `render_text`, so "Pinnacle & Sons <Edu>" is stored as written,
+and every place that shows them prints it as plain text, never as markup.
 """
 
 from __future__ import annotations
@@ -95,8 +99,8 @@ async def fire(
     from renubu_tui.domain.templates import (
         TemplateError,
         evaluate_condition,
-        render,
         render_recipients,
+        render_text,
         render_value,
     )
 
@@ -134,9 +138,9 @@ async def fire(
             r for r in recipients.unknown if r not in report.unknown_recipients
         ]
         try:
-            title = render(notification.get("title", ""), context)
-            message = render(notification.get("message", ""), context)
-            metadata = render_value(notification.get("metadata") or {}, context)
+            title = render_text(notification.get("title", ""), context)
+            message = render_text(notification.get("message", ""), context)
+            metadata = render_value(notification.get("metadata") or {}, context, escape=False)
         except TemplateError as exc:
             report.errors.append(f"{where}: {exc}")
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,15 @@ def test_render_keeps_crlf_and_adds_nothing(tmp_path: Path, context_file: Path) 
     assert result.stderr == b""
 
 
+def test_render_text_is_handlebars_no_escape(tmp_path: Path, context_file: Path) -> None:
+    template = b"Hi {{name}} {{{name}}} {{money 180000}}"
+    result = _run(["render", "--context", str(context_file), "--text"], template, tmp_path)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout == "Hi Zoë & Co Zoë & Co $180,000".encode()
+    result = _run(["render", "--context", str(context_file), "--html"], template, tmp_path)
+    assert result.stdout == "Hi Zoë &amp; Co Zoë & Co $180,000".encode()
+
+
 def test_invalid_template_is_one_line_and_exit_1(tmp_path: Path, context_file: Path) -> None:
     result = _run(["render", "--context", str(context_file)], b"{{#if on}}\r\nx", tmp_path)
     assert result.returncode == 1 and result.stdout == b""
@@ -69,10 +79,27 @@ def test_preview_renders_a_step_prompt_and_lists_missing_variables(
     main([*base, "db", "upgrade"])
     main([*base, "db", "seed"])
     capsys.readouterr()
-    main([*base, "template", "preview", "bluesoft", "--step", "critical:executive-escalation"])
+    with sqlite3.connect(tmp_path / "preview.sqlite3") as connection:
+        connection.execute(
+            "UPDATE customers SET name = 'Blue & Soft <Edu>' WHERE domain = 'bluesoft.com'"
+        )
+    main([*base, "template", "preview", "bluesoft.com", "--step", "critical:executive-escalation"])
     out, err = capsys.readouterr()
-    assert "Bluesoft Corporation" in out and "{{" not in out
+    assert "Prepare an executive escalation brief for Blue & Soft <Edu>." in out
+    assert "renewal ARR $180,000" in out and "{{" not in out
     assert "missing: outputs.assessment.route" in err.splitlines()
+    main(
+        [
+            *base,
+            "template",
+            "preview",
+            "bluesoft.com",
+            "--step",
+            "critical:executive-escalation",
+            "--html",
+        ]
+    )
+    assert "brief for Blue &amp; Soft &lt;Edu&gt;." in capsys.readouterr().out
     with pytest.raises(SystemExit) as info:
         main([*base, "template", "preview", "bluesoft", "--step", "critical:nope"])
     assert info.value.code == 2

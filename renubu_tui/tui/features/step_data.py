@@ -61,7 +61,7 @@ def execution_history(session: Session) -> ExecutionHistory:
 
 
 async def load_step(session: Session, customer_id: uuid.UUID, pace: float) -> StepData:
-    from renubu_tui.domain.templates import render
+    from renubu_tui.domain.templates import render_text as render  # text, not HTML
     from renubu_tui.domain.templates.errors import TemplateError
     from renubu_tui.services.context import build_context
     from renubu_tui.services.execution_history import ViewAsOf, dated_context
