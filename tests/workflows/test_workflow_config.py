@@ -558,6 +558,7 @@ def test_what_would_fail_when_rendering_is_reported_at_its_path(
         "{{#if check.summary}}Summary: {{check.summary}}{{/if}}",  # tested first
         "{{#with check.quote}}{{total}}{{/with}} {{#each outputs.check.concerns}}{{.}}{{/each}}",
         "{{#if (gt check.quote.total 0)}}{{money check.quote.total}}{{/if}}",
+        "{{outputs.check.blocker.length}} characters",  # a string has a length
     ],
 )
 def test_outputs_stored_before_and_declared_are_fine(message: str) -> None:
