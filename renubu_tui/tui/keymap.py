@@ -2,16 +2,26 @@
 
     [keys]
     "queue.why" = "y"
-    "app.sidebar" = "ctrl+b,f2"
+    "main.sidebar" = "ctrl+b,f5"
 
 The ids are the ones the help screen (`?`) is built from. The settings loader leaves this table
 to the UI; it is read before the app starts (a missing or broken file means no remaps).
+Ids that moved from the app to the main screen are still understood under their old names.
 """
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+
+RENAMED = {
+    "app.sidebar": "main.sidebar",
+    "app.reload": "main.reload",
+    "app.back": "main.back",
+    "app.compact": "main.compact",
+    "app.workflow_admin": "main.workflow_admin",
+}
+"""Binding ids of earlier versions (keys of the main screen once declared on the app)."""
 
 
 def load_keymap(config_file: Path | None) -> dict[str, str]:
@@ -23,4 +33,8 @@ def load_keymap(config_file: Path | None) -> dict[str, str]:
         return {}
     if not isinstance(table, dict):
         return {}
-    return {str(k): str(v) for k, v in table.items() if isinstance(v, str) and v.strip()}
+    return {
+        RENAMED.get(str(k), str(k)): str(v)
+        for k, v in table.items()
+        if isinstance(v, str) and v.strip()
+    }

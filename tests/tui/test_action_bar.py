@@ -111,7 +111,7 @@ async def test_app_keys_do_nothing_in_the_inbox(app_factory: AppFactory) -> None
             await pilot.press(key)
             await asked(pilot)
             assert app.screen is inbox, key
-        assert app.sidebar_open  # `b` did not toggle it either
+        assert app.main.sidebar_open  # `b` did not toggle it either
         row = await execution(app, execution_id)
         assert row.status == "in_progress" and row.current_step_id == step_before
         assert await counts(app) == before

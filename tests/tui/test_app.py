@@ -310,7 +310,7 @@ async def test_every_binding_has_an_id_and_description_and_help_lists_them(
         await settle(pilot)
         classes = {
             cls
-            for node in [app, *app.screen.walk_children(), WhyHereScreen, FilterScreen]
+            for node in [app, app.screen, *app.screen.walk_children(), WhyHereScreen, FilterScreen]
             for cls in (node if isinstance(node, type) else type(node)).__mro__
             if cls.__module__.startswith("renubu_tui")
         }
@@ -343,7 +343,7 @@ async def test_sidebar_toggles_and_collapses_when_narrow(app_factory: AppFactory
     async with app.run_test(size=NARROW) as pilot:
         await settle(pilot)
         sidebar = app.query_one(ContextSidebar)
-        assert not sidebar.display and app.sidebar_open is False
+        assert not sidebar.display and app.main.sidebar_open is False
         assert "Cobalt Financial Group" in screen_text(app)
         await pilot.press("enter")  # narrow: the customer replaces the queue
         await settle(pilot)
@@ -378,7 +378,7 @@ async def test_keys_can_be_remapped_from_the_config_file(db_path: Path, tmp_path
     config = tmp_path / "config.toml"
     config.write_text('[keys]\n"queue.why" = "y"\n"app.sidebar" = "ctrl+b"\n', encoding="utf-8")
     keymap = load_keymap(config)
-    assert keymap == {"queue.why": "y", "app.sidebar": "ctrl+b"}
+    assert keymap == {"queue.why": "y", "main.sidebar": "ctrl+b"}  # an earlier id, understood
     assert load_keymap(tmp_path / "missing.toml") == {}
     settings = Settings(database_url=f"sqlite+aiosqlite:///{db_path}", today=TEST_TODAY)
     app = RenubuApp(settings, keymap=keymap)

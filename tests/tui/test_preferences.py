@@ -20,7 +20,7 @@ async def test_choices_survive_a_restart(app_factory: AppFactory) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
-        assert app.sidebar_open and not app.compact
+        assert app.main.sidebar_open and not app.main.compact
         await pilot.press("b", "C")
         app.theme = "textual-light"
         await settle(pilot)
@@ -30,7 +30,7 @@ async def test_choices_survive_a_restart(app_factory: AppFactory) -> None:
     async with again.run_test(size=WIDE) as pilot:
         await settle(pilot)
         assert again.theme == "textual-light"
-        assert not again.sidebar_open
+        assert not again.main.sidebar_open
         assert again.screen.has_class("-compact", "-sidebar-hidden")
         await pilot.press("C")  # and back
         await settle(pilot)
@@ -46,7 +46,7 @@ async def test_other_users_keep_their_own(app_factory: AppFactory) -> None:
     other = app_factory(user="jordan.lee@acmecloud.com")
     async with other.run_test(size=WIDE) as pilot:
         await settle(pilot)
-        assert not other.compact
+        assert not other.main.compact
 
 
 def test_unknown_or_mistyped_preferences_are_refused() -> None:

@@ -1,11 +1,11 @@
 """Actions on the selected customer, the notifications bell and inbox, tasks and artifacts.
 
-Mixed into `RenubuApp` (it subclasses `App` only so Textual merges its BINDINGS). Every action
+A plain mixin of `MainScreen` (which lists `ACTION_BINDINGS` among its keys). Every action
 asks with a modal (awaited with `push_screen_wait` in a worker), runs `ActionService.run` in
 that worker, confirms the outcome in a toast, and reloads the queue and the bell; a refused
-action (`ActionFailed`) is an error toast and changes nothing. The same actions are keys, buttons
-(`ActionBar`, under the panes) and palette commands; all of them act on the main screen's selected
-customer only, so they are off while another screen is on top (`tui/scope.py`).
+action (`ActionFailed`) is a warning toast and changes nothing. The same actions are keys, buttons
+(`ActionBar`, under the panes) and palette commands; all of them act on the selected queue row's
+own workflow, and only from the main screen (another screen on top has keys of its own).
 """
 
 from __future__ import annotations
@@ -14,34 +14,36 @@ import contextlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 
+from renubu_tui.tui.features import ScreenMixin
 from renubu_tui.tui.text import clean, one_line
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from textual.screen import Screen
+    from collections.abc import Iterator
 
     from renubu_tui.services.queue import QueueRow
     from renubu_tui.tui.session import Session
 
 
-class ActionsFeature(App[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # Not in the footer: the action bar shows these with their keys (widgets/action_bar.py).
-        Binding("s", "snooze", "Snooze", id="actions.snooze", show=False),
-        Binding("X", "skip", "Skip", id="actions.skip", show=False),
-        Binding("e", "escalate", "Escalate", id="actions.escalate", show=False),
-        Binding("M", "meeting", "Meeting", id="actions.meeting", show=False),
-        Binding("E", "email", "E-mail draft", id="actions.email", show=False),
-        Binding("T", "new_task", "New task", id="actions.new_task", show=False),
-        Binding("K", "tasks", "Tasks", id="actions.tasks", show=False),
-        Binding("a", "artifacts", "Artifacts", id="actions.artifacts", show=False),
-        Binding("n", "inbox", "Inbox", id="actions.inbox", show=False),
-    ]
+ACTION_BINDINGS: list[BindingType] = [
+    # Not in the footer: the action bar shows these with their keys (widgets/action_bar.py).
+    Binding("s", "snooze", "Snooze", id="actions.snooze", show=False),
+    Binding("X", "skip", "Skip", id="actions.skip", show=False),
+    Binding("e", "escalate", "Escalate", id="actions.escalate", show=False),
+    Binding("M", "meeting", "Meeting", id="actions.meeting", show=False),
+    Binding("E", "email", "E-mail draft", id="actions.email", show=False),
+    Binding("T", "new_task", "New task", id="actions.new_task", show=False),
+    Binding("K", "tasks", "Tasks", id="actions.tasks", show=False),
+    Binding("a", "artifacts", "Artifacts", id="actions.artifacts", show=False),
+    Binding("n", "inbox", "Inbox", id="actions.inbox", show=False),
+]
+
+
+class ActionsFeature(ScreenMixin):
+    """Snooze, skip, escalate, meeting, e-mail, task; the bell, inbox, tasks and artifacts."""
 
     session: Session | None
     show_action_bar: ClassVar[bool] = True
@@ -56,7 +58,7 @@ class ActionsFeature(App[None]):
 
         self.query_one(Header).mount(Bell(id="bell"))
 
-    def on_renubu_app_opened(self) -> None:
+    def on_main_screen_opened(self) -> None:
         if self.session is not None:
             self._bell().attach(self.session)
             self._mount_action_bar()
@@ -65,14 +67,13 @@ class ActionsFeature(App[None]):
         """Under the panes, once the actions can run (so it costs the first frame nothing)."""
         from renubu_tui.tui.widgets.action_bar import ActionBar
 
-        main = self.screen_stack[0]
-        if self.show_action_bar and not main.query(ActionBar):
-            main.mount(ActionBar(id="action-bar"), after=main.query_one("#main"))
+        if self.show_action_bar and not self.query(ActionBar):
+            self.mount(ActionBar(id="action-bar"), after=self.query_one("#main"))
 
     def _bell(self) -> Any:
         from renubu_tui.tui.widgets.bell import Bell
 
-        return self.screen_stack[0].query_one(Bell)
+        return self.query_one(Bell)
 
     def refresh_bell(self) -> None:
         with contextlib.suppress(NoMatches):
@@ -84,9 +85,7 @@ class ActionsFeature(App[None]):
         if self.session is None:
             self.notify("Still opening the database…", severity="warning")
             return None
-        if self.screen is not self.screen_stack[0]:
-            return None  # the keys act on the main screen's customer only
-        row = self.screen_stack[0].query_one(QueuePane).current
+        row = self.query_one(QueuePane).current
         if row is None:
             self.notify("No customer selected.", severity="warning")
             return None
@@ -95,7 +94,7 @@ class ActionsFeature(App[None]):
     def _reload_queue(self) -> None:
         from renubu_tui.tui.widgets.queue_pane import QueuePane
 
-        self.screen_stack[0].query_one(QueuePane).reload()
+        self.query_one(QueuePane).reload()
 
     # --- the saved actions ------------------------------------------------------------------------
 
@@ -141,26 +140,26 @@ class ActionsFeature(App[None]):
         if slug == "snooze":
             from renubu_tui.tui.screens.snooze import SnoozeScreen
 
-            snooze = await self.push_screen_wait(SnoozeScreen(name, today))
+            snooze = await self.app.push_screen_wait(SnoozeScreen(name, today))
             if snooze is None:
                 return None
             return {"days": snooze.days, **({"reason": snooze.reason} if snooze.reason else {})}
         if slug == "skip":
             from renubu_tui.tui.screens.reason import SkipScreen
 
-            skip = await self.push_screen_wait(SkipScreen(name))
+            skip = await self.app.push_screen_wait(SkipScreen(name))
             if skip is None:
                 return None
             return {"reason": skip.reason, **({"note": skip.note} if skip.note else {})}
         if slug == "escalate":
             from renubu_tui.tui.screens.escalate import EscalateScreen
 
-            escalation = await self.push_screen_wait(EscalateScreen(name))
+            escalation = await self.app.push_screen_wait(EscalateScreen(name))
             if escalation is None:
                 return None
             return {"level": escalation.level, "reason": escalation.reason}
         if slug == "schedule-meeting":
-            values = await self.push_screen_wait(forms.meeting_form(name, today))
+            values = await self.app.push_screen_wait(forms.meeting_form(name, today))
             if values is None:
                 return None
             time = values.pop("time", "") or "10:00"
@@ -168,9 +167,9 @@ class ActionsFeature(App[None]):
             values["duration"] = int(values.get("duration") or 30)
             return values
         if slug == "send-email":
-            return await self.push_screen_wait(forms.email_form(name))
+            return await self.app.push_screen_wait(forms.email_form(name))
         if slug == "create-task":
-            return await self.push_screen_wait(forms.task_form(name, today))
+            return await self.app.push_screen_wait(forms.task_form(name, today))
         raise ValueError(f"no dialog for {slug}")
 
     async def perform(
@@ -205,8 +204,7 @@ class ActionsFeature(App[None]):
         if self.session is None:
             self.notify("Still opening the database…", severity="warning")
             return
-        if not isinstance(self.screen, InboxScreen):
-            self.push_screen(InboxScreen(self.session))
+        self.app.push_screen(InboxScreen(self.session))
 
     def action_tasks(self) -> None:
         from renubu_tui.tui.screens.tasks import TasksScreen
@@ -214,7 +212,7 @@ class ActionsFeature(App[None]):
         chosen = self._selected()
         if chosen is not None:
             session, row = chosen
-            self.push_screen(TasksScreen(session, row.customer_id, row.customer_name))
+            self.app.push_screen(TasksScreen(session, row.customer_id, row.customer_name))
 
     def action_artifacts(self) -> None:
         from renubu_tui.tui.screens.artifacts import ArtifactsScreen
@@ -222,10 +220,9 @@ class ActionsFeature(App[None]):
         chosen = self._selected()
         if chosen is not None:
             session, row = chosen
-            self.push_screen(ArtifactsScreen(session, row.customer_id, row.customer_name))
+            self.app.push_screen(ArtifactsScreen(session, row.customer_id, row.customer_name))
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+    def action_commands(self) -> Iterator[SystemCommand]:
         for title, help_text, action in [
             ("Snooze", "Hide the selected customer's work until a later day", "snooze"),
             ("Skip", "Skip the selected customer's workflow (with a reason)", "skip"),

@@ -1,34 +1,31 @@
-"""The Bluesoft walkthrough (time travel) and the workflow admin screen, as a mixin of RenubuApp.
+"""The Bluesoft walkthrough (time travel) and the workflow admin screen: a mixin of MainScreen.
 
 `renubu demo` sets `demo_mode`; then a timeline strip sits under the header and `[` / `]` move the
 as-of date to the previous / next milestone of the Bluesoft journey (`{` / `}` or ctrl+←/→ one
 day). Moving sets the session's shared Clock and reloads every pane, so the queue, the step pane,
 the sidebar and the inbox count all follow the date. `W` (any mode) opens the workflow admin.
 
-The mixin derives from DOMNode only so that Textual merges its BINDINGS (textual.dom's
-`_merge_bindings` reads BINDINGS from DOMNode bases of the MRO only); its `on_*` handlers run
-after RenubuApp's, as Textual dispatches a message to each class of the MRO.
+A plain mixin: MainScreen lists `DEMO_BINDINGS` among its keys; its `on_*` handlers run after
+MainScreen's, as Textual dispatches a message to each class of the MRO.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
-from textual.dom import DOMNode
 from textual.message import Message
 
+from renubu_tui.tui.features import ScreenMixin
 from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.text import clean
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from textual.screen import Screen
+    from collections.abc import Iterator
 
     from renubu_tui.tui.session import Session
     from renubu_tui.tui.widgets.timeline import Milestone, TimelineStrip
@@ -37,6 +34,7 @@ JOURNEY_FILE = ("demo", "bluesoft.json")
 DEMO_CUSTOMER = "Bluesoft Corporation"
 DEMO_USER = "maya.patel@acmecloud.com"
 DEMO_ACTIONS = frozenset({"demo_milestone", "demo_day"})
+"""The app's keys for time travel (the clock is the whole app's: they work under any screen)."""
 
 
 def load_journey() -> tuple[dt.date, list[Milestone]]:
@@ -81,26 +79,27 @@ class AsOfChanged(Message):
         self.today = today
 
 
-class DemoFeatures(DOMNode):
-    """Mixed into RenubuApp (before App): the demo's time travel and the admin screen."""
+ADMIN_BINDINGS: list[BindingType] = [
+    Binding("W", "workflow_admin", "Workflows", show=False, id="main.workflow_admin"),
+]
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("W", "workflow_admin", "Workflows", show=False, id="app.workflow_admin"),
-        Binding("left_square_bracket", "demo_milestone(-1)", "◀ milestone", id="demo.prev"),
-        Binding("right_square_bracket", "demo_milestone(1)", "milestone ▶", id="demo.next"),
-        Binding("left_curly_bracket", "demo_day(-1)", "-1 day", show=False, id="demo.day_back"),
-        Binding("right_curly_bracket", "demo_day(1)", "+1 day", show=False, id="demo.day_on"),
-        Binding("ctrl+left", "demo_day(-1)", "-1 day", show=False, id="demo.day_back2"),
-        Binding("ctrl+right", "demo_day(1)", "+1 day", show=False, id="demo.day_on2"),
-    ]
+DEMO_BINDINGS: list[BindingType] = [
+    Binding("left_square_bracket", "demo_milestone(-1)", "◀ milestone", id="demo.prev"),
+    Binding("right_square_bracket", "demo_milestone(1)", "milestone ▶", id="demo.next"),
+    Binding("left_curly_bracket", "demo_day(-1)", "-1 day", show=False, id="demo.day_back"),
+    Binding("right_curly_bracket", "demo_day(1)", "+1 day", show=False, id="demo.day_on"),
+    Binding("ctrl+left", "demo_day(-1)", "-1 day", show=False, id="demo.day_back2"),
+    Binding("ctrl+right", "demo_day(1)", "+1 day", show=False, id="demo.day_on2"),
+]
 
-    demo_mode: bool = False
-    """Set by `renubu demo` before the app runs."""
+
+class DemoFeatures(ScreenMixin):
+    """The demo's time travel (when the app runs `renubu demo`) and the admin screen."""
 
     _demo_customer: tuple[uuid.UUID, str] | None = None
     _demo_focus_pending: bool = True
 
-    # --- hooks (run after RenubuApp's handlers of the same message) ------------------------------
+    # --- hooks (run after MainScreen's handlers of the same message) -----------------------------
 
     def on_mount(self) -> None:
         if not self.demo_mode:
@@ -111,11 +110,10 @@ class DemoFeatures(DOMNode):
 
         _, milestones = load_journey()
         strip = TimelineStrip(milestones, id="timeline")
-        app: Any = self
-        app.screen.mount(strip, after=app.query_one(Header))
-        strip.set_day(app.settings.clock().today())
+        self.mount(strip, after=self.query_one(Header))
+        strip.set_day(self.settings.clock().today())
 
-    def on_renubu_app_opened(self, message: Any) -> None:
+    def on_main_screen_opened(self, message: Any) -> None:
         if self.demo_mode:
             self._demo_refresh_strip(message.session)
 
@@ -127,24 +125,18 @@ class DemoFeatures(DOMNode):
         """Once both the day's queue and Bluesoft's id are known (either may come first)."""
         if not (self.demo_mode and self._demo_focus_pending) or self._demo_customer is None:
             return
-        app: Any = self
         from renubu_tui.tui.widgets.queue_pane import QueuePane
 
-        queue = self._main().query_one(QueuePane)
+        queue = self.query_one(QueuePane)
         if queue.loading_page:
             return  # its Loaded comes next and focuses
         self._demo_focus_pending = False
         customer_id, name = self._demo_customer
         if not queue.move_to(customer_id):
             queue._cancel("highlight")  # the first row would replace Bluesoft in the panes
-            app.post_message(CustomerChosen(customer_id, name, None))
+            self.post_message(CustomerChosen(customer_id, name, None))
 
     # --- time travel ------------------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in DEMO_ACTIONS and not self.demo_mode:
-            return False
-        return super().check_action(action, parameters)  # type: ignore[misc, no-any-return]
 
     def action_demo_milestone(self, step: int) -> None:
         session = self._demo_session()
@@ -160,7 +152,7 @@ class DemoFeatures(DOMNode):
             earlier = [d for d in dates if d < today]
             target = earlier[-1] if earlier else None
         if target is None:
-            self._app().bell()
+            self.app.bell()
             return
         self.demo_set_day(target)
 
@@ -177,36 +169,24 @@ class DemoFeatures(DOMNode):
         from renubu_tui.tui.widgets.queue_pane import QueuePane
         from renubu_tui.tui.widgets.sidebar import ContextSidebar
 
-        app: Any = self
         session.services.clock.set(day)
         user, tenant = session.services.user, session.services.tenant
-        app.sub_title = f"{clean(user.name)} · {clean(tenant.slug)} · {day}"
-        main = self._main()
-        for sidebar in main.query(ContextSidebar):
+        self.app.sub_title = f"{clean(user.name)} · {clean(tenant.slug)} · {day}"
+        for sidebar in self.query(ContextSidebar):
             sidebar._loaded_id = None  # same customer, another day: load it again
-        queue = main.query_one(QueuePane)
+        queue = self.query_one(QueuePane)
         queue._chosen = None  # the first row must be announced again, even if unchanged
         self._demo_focus_pending = True
         queue.reload()
         self._demo_refresh_strip(session)
-        refresh_bell = getattr(self, "refresh_bell", None)  # the inbox bell, when there is one
-        if callable(refresh_bell):
-            refresh_bell()
-        app.post_message(AsOfChanged(day))
-
-    def _app(self) -> Any:
-        return self
-
-    def _main(self) -> Any:
-        """The main screen (the queue, panes and strip), whatever screen is on top of it."""
-        return self._app().screen_stack[0]
+        self.refresh_bell()
+        self.app.post_message(AsOfChanged(day))
 
     def _demo_session(self) -> Session | None:
-        app: Any = self
-        return app.session if self.demo_mode else None
+        return self.session if self.demo_mode else None
 
     def _demo_refresh_strip(self, session: Session) -> None:
-        for strip in self._main().query("#timeline").results(_timeline()):
+        for strip in self.query("#timeline").results(_timeline()):
             strip.set_day(session.today, strip.inbox)
         self._demo_load(session, session.today)
 
@@ -237,22 +217,20 @@ class DemoFeatures(DOMNode):
         if items:
             inbox += f": {clean(items[0].title)}"
         if session.today == today:
-            for strip in self._main().query("#timeline").results(_timeline()):
+            for strip in self.query("#timeline").results(_timeline()):
                 strip.set_day(today, inbox)
 
     # --- workflow admin ---------------------------------------------------------------------------
 
     def action_workflow_admin(self) -> None:
-        app: Any = self
-        if app.session is None:
-            app.notify("The database is not open yet.", severity="warning")
+        if self.session is None:
+            self.notify("The database is not open yet.", severity="warning")
             return
         from renubu_tui.tui.screens.admin import WorkflowAdminScreen
 
-        app.push_screen(WorkflowAdminScreen(app.session))
+        self.app.push_screen(WorkflowAdminScreen(self.session))
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)  # type: ignore[misc]
+    def demo_commands(self) -> Iterator[SystemCommand]:
         yield SystemCommand(
             "Workflow admin",
             "Workflows, versions, diffs, rollback, clone, validation",

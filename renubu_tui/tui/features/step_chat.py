@@ -1,39 +1,31 @@
-"""The workflow step and its chat as app keys: a mixin for RenubuApp.
+"""The workflow step and its chat as keys of the main screen (a plain mixin of MainScreen).
 
-The mixin derives from DOMNode only so that Textual's `_merge_bindings` (which reads BINDINGS
-from DOMNode bases in the MRO) picks up its keys; it holds no state. The work happens in
-`StepPane` and `ChatPanel`.
+It holds no state; the work happens in `StepPane` and `ChatPanel`.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import ClassVar
-
 from textual.binding import Binding, BindingType
-from textual.dom import DOMNode
+
+from renubu_tui.tui.features import ScreenMixin
+
+STEP_CHAT_BINDINGS: list[BindingType] = [
+    Binding("g", "step_start", "Start workflow", id="step.start"),
+    Binding("x", "step_run", "Run step", id="step.run"),
+    Binding("c", "step_complete", "Complete", id="step.complete"),
+    Binding("k", "step_skip", "Skip step", id="step.skip", show=False),
+    Binding("A", "step_acknowledge", "Acknowledge (manager)", id="step.ack", show=False),
+    Binding("i", "chat_focus", "Ask", id="chat.ask"),
+    # One id for the nine: the help shows them as one line ("1…9").
+    *(
+        Binding(str(n), f"chat_reply({n})", "Suggested reply", show=False, id="chat.reply")
+        for n in range(1, 10)
+    ),
+]
 
 
-class StepChatKeys(DOMNode):
-    chat_pace: float = 0.02
-    """Seconds between the offline assistant's words (tests set 0)."""
-    chat_timer: Callable[[], float] = staticmethod(time.monotonic)
-    """Where the chat's elapsed time comes from (snapshot tests fix it)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("g", "step_start", "Start workflow", id="step.start"),
-        Binding("x", "step_run", "Run step", id="step.run"),
-        Binding("c", "step_complete", "Complete", id="step.complete"),
-        Binding("k", "step_skip", "Skip step", id="step.skip", show=False),
-        Binding("A", "step_acknowledge", "Acknowledge (manager)", id="step.ack", show=False),
-        Binding("i", "chat_focus", "Ask", id="chat.ask"),
-        # One id for the nine: the help shows them as one line ("1…9").
-        *(
-            Binding(str(n), f"chat_reply({n})", "Suggested reply", show=False, id="chat.reply")
-            for n in range(1, 10)
-        ),
-    ]
+class StepChatKeys(ScreenMixin):
+    """Start, run, complete, skip and acknowledge a step; ask; take a suggested reply."""
 
     def _step_pane(self):  # type: ignore[no-untyped-def]
         from renubu_tui.tui.widgets.step_pane import StepPane
@@ -67,7 +59,7 @@ class StepChatKeys(DOMNode):
 
         panels = self.query(ChatPanel)
         if not panels or not panels.first().press_reply(number):
-            self.notify(f"No suggested reply {number} here.", severity="warning")  # type: ignore[attr-defined]
+            self.notify(f"No suggested reply {number} here.", severity="warning")
 
     def action_chat_focus(self) -> None:
         from renubu_tui.tui.widgets.chat_panel import HistoryInput

@@ -18,10 +18,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from renubu_tui.tui.screens.modal import Modal
 from renubu_tui.tui.text import clean
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def version_label(v: VersionInfo) -> Text:
     return label
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Modal[bool]):
     """Yes or no; Esc is no."""
 
     DEFAULT_CSS = """

@@ -11,11 +11,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Markdown, Static, TextArea
 
 from renubu_tui.safe_text import printable
 from renubu_tui.tui.errors import ReportsWorkerErrors
+from renubu_tui.tui.screens.modal import Modal
 from renubu_tui.tui.text import clean, one_line, plain
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def safe_markdown(text: str) -> str:
     return printable(text, keep_newlines=True)
 
 
-class ArtifactViewer(ModalScreen[None]):
+class ArtifactViewer(Modal[None]):
     DEFAULT_CSS = """
     ArtifactViewer { align: center middle; }
     ArtifactViewer > VerticalScroll {
@@ -61,7 +62,7 @@ class ArtifactViewer(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ArtifactEditor(ModalScreen[str | None]):
+class ArtifactEditor(Modal[str | None]):
     DEFAULT_CSS = """
     ArtifactEditor { align: center middle; }
     ArtifactEditor > TextArea { width: 90%; height: 90%; }

@@ -7,8 +7,9 @@ from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from renubu_tui.tui.screens.modal import Modal
 
 T = TypeVar("T")
 
@@ -20,8 +21,9 @@ def parse_day(value: str) -> dt.date | None:
         return None
 
 
-class Dialog(ModalScreen[T]):
-    """A centred box; Esc cancels (None), `ctrl+s` submits; `fail` shows why it cannot yet."""
+class Dialog(Modal[T]):
+    """A centred box; Esc cancels (None), `ctrl+s` submits, Tab / shift+Tab move between the
+    fields in order; `fail` shows why it cannot yet."""
 
     DEFAULT_CSS = """
     Dialog { align: center middle; }
@@ -39,8 +41,10 @@ class Dialog(ModalScreen[T]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
         Binding("ctrl+s", "submit", "OK", id="dialog.submit"),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("tab", "app.focus_next", "Next field", id="dialog.next"),
+        Binding("shift+tab", "app.focus_previous", "Previous field", id="dialog.previous"),
     ]
 
     @on(Button.Pressed, "#cancel")

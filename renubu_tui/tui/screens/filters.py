@@ -8,13 +8,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select
 
 from renubu_tui.tui.queue_view import PLANS, TYPES, QueueView
+from renubu_tui.tui.screens.modal import Modal
 
 
-class FilterScreen(ModalScreen[QueueView | None]):
+class FilterScreen(Modal[QueueView | None]):
     DEFAULT_CSS = """
     FilterScreen { align: center middle; }
     FilterScreen > Vertical {

@@ -7,58 +7,75 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingsMap, BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.dom import DOMNode
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widgets import Static
 
-from renubu_tui.tui.scope import EVERYWHERE
+from renubu_tui.tui.screens.modal import Modal
 
 SECTIONS = {
     "app": "Everywhere",
-    "screen": "On this screen",
+    "main": "Main screen",
+    "focus": "Panes",
     "queue": "Queue",
-    "why": "Why-here window",
-    "filters": "Filter window",
-    "help": "This window",
+    "step": "Workflow step",
+    "chat": "Chat",
+    "actions": "Selected customer",
+    "demo": "Demo (time travel)",
+    "screen": "This window",
     "move": "Moving around",
 }
 
+MOVING = [
+    ("↑ ↓ PgUp PgDn", "move in a list or a text"),
+    ("Home End", "first / last row"),
+    ("Tab, shift+Tab", "next / previous field or pane"),
+    ("Enter", "open, choose, send"),
+]
+"""Textual's own keys, said once: its widgets' many bindings (text editing among them) are not
+listed one by one."""
+
 
 def renubu_bindings(
-    nodes: Iterable[DOMNode],
-    screens: Iterable[type[DOMNode]] = (),
-    keymap: dict[str, str] | None = None,
-    hidden: frozenset[str] = frozenset(),
+    nodes: Iterable[DOMNode], keymap: dict[str, str] | None = None
 ) -> list[tuple[Binding, list[str]]]:
-    """The keys of renubu's widgets on `nodes` and of screens not open now.
+    """renubu's keys on `nodes` (each once, under its id), as the `keymap` remaps them.
 
-    Bindings with an id are renubu's own; those without (cursor keys a renubu widget inherits
-    from Textual) are listed once per description under "Moving around". Keys are shown as the
-    `keymap` (the config file's [keys]) remaps them, as Textual applies it. Bindings of the
-    `hidden` actions (the app's keys that are off on the screen on top: `tui/scope.py`) are left
-    out.
+    Only bindings with an id count (renubu's own: bindings a widget inherits from Textual have
+    none), and only those the node would run now (`check_action`: the demo's keys outside the
+    demo are not listed).
     """
-    maps = [node._bindings.copy() for node in nodes if _ours(type(node))]
-    maps += [BindingsMap(s.BINDINGS) for s in screens]
-    for bindings_map in maps if keymap else []:
-        bindings_map.apply_keymap(keymap or {})
     found: dict[str, tuple[Binding, list[str]]] = {}
-    for bindings_map in maps:
+    for node in nodes:
+        if not _ours(type(node)):
+            continue
+        bindings_map = node._bindings.copy()
+        if keymap:
+            bindings_map.apply_keymap(keymap)
         for key, bindings in bindings_map.key_to_bindings.items():
             for b in bindings:
-                if b.system or not b.description or _action(b) in hidden:
+                if b.system or not b.description or not b.id:
                     continue
-                ident = b.id or f"move.{b.description.casefold()}"
-                keys = found.setdefault(ident, (b, []))[1]
+                action, params = _action(b), _params(b)
+                if node.check_action(action, params) is False:
+                    continue
+                keys = found.setdefault(b.id, (b, []))[1]
                 if key not in keys:
                     keys.append(key)
     return list(found.values())
 
 
 def _action(b: Binding) -> str:
-    return b.action.split("(", 1)[0].removeprefix("app.")
+    return b.action.split("(", 1)[0].removeprefix("app.").removeprefix("screen.")
+
+
+def _params(b: Binding) -> tuple[object, ...]:
+    if "(" not in b.action:
+        return ()
+    inside = b.action.split("(", 1)[1].rstrip(")")
+    return tuple(p.strip().strip("'\"") for p in inside.split(",") if p.strip())
 
 
 def _ours(cls: type) -> bool:
@@ -79,6 +96,8 @@ def _blocks(app: App[object], bindings: list[tuple[Binding, list[str]]]) -> list
         else:
             shown = ", ".join(app.get_key_display(b.with_key(k)) for k in keys)
         blocks[-1].append(Text.assemble((f"  {shown:<18}", "bold"), b.description))
+    blocks.append([Text(SECTIONS["move"], style="bold underline")])
+    blocks[-1] += [Text.assemble((f"  {keys:<18}", "bold"), what) for keys, what in MOVING]
     return blocks
 
 
@@ -106,16 +125,12 @@ def help_columns(
 
 
 def _section(b: Binding) -> str:
-    if not b.id:
-        return "move"
-    if _action(b) in EVERYWHERE:
-        return "app"
-    prefix = b.id.split(".", 1)[0]
-    return prefix if prefix in SECTIONS and prefix != "app" else "screen"
+    prefix = (b.id or "").split(".", 1)[0]
+    return prefix if prefix in SECTIONS and prefix != "move" else "screen"
 
 
-class HelpScreen(ModalScreen[None]):
-    """The keys of the app and of the panes under it."""
+class HelpScreen(Modal[None]):
+    """The keys of the app and of the screen under it (its own and its panes'), grouped."""
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -138,19 +153,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "Close", id="help.close")
     ]
 
-    def __init__(self, nodes: Iterable[DOMNode], *, hidden: frozenset[str] = frozenset()) -> None:
-        """`nodes`: the app and the screen on top with its widgets; `hidden`: actions off there."""
+    def __init__(self, under: Screen[object]) -> None:
         super().__init__()
-        self._sources = list(nodes)
-        self._hidden = hidden
+        self._under = under
 
     def compose(self) -> ComposeResult:
-        from renubu_tui.tui.screens.filters import FilterScreen
-        from renubu_tui.tui.screens.why_here import WhyHereScreen
-
         keymap = self.app._keymap  # what Screen._binding_chain applies too (no public getter)
-        closed = [] if self._hidden else [WhyHereScreen, FilterScreen]  # opened from the queue
-        bindings = renubu_bindings([*self._sources, self], closed, keymap, self._hidden)
+        nodes = [self.app, self._under, *self._under.walk_children()]
+        bindings = renubu_bindings(nodes, keymap)
         with VerticalScroll() as body:
             body.border_title = "Keys"
             with Horizontal():

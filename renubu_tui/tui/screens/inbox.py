@@ -126,7 +126,7 @@ class InboxScreen(ReportsWorkerErrors, Screen[None]):
         if ids is None:
             self.notify(f"Marked {count} notification{'s' if count != 1 else ''} read")
         self.load()
-        refresh = getattr(self.app, "refresh_bell", None)
+        refresh = getattr(self.app.screen_stack[0], "refresh_bell", None)  # the main screen
         if refresh is not None:
             refresh()
 

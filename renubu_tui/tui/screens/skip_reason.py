@@ -7,11 +7,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from renubu_tui.tui.screens.modal import Modal
 
-class SkipReasonScreen(ModalScreen[str | None]):
+
+class SkipReasonScreen(Modal[str | None]):
     DEFAULT_CSS = """
     SkipReasonScreen { align: center middle; }
     SkipReasonScreen > Vertical {

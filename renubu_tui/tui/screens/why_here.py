@@ -8,9 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from renubu_tui.tui.screens.modal import Modal
 from renubu_tui.tui.text import clean, days_text, join, money, plain
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def why_text(row: QueueRow, rank: int) -> Text:
     return Text("\n").join(lines)
 
 
-class WhyHereScreen(ModalScreen[None]):
+class WhyHereScreen(Modal[None]):
     """A modal over the queue; any of Esc, q or w closes it."""
 
     DEFAULT_CSS = """

@@ -1,7 +1,7 @@
 """One row of buttons for the actions on the selected customer, for the mouse.
 
-A button runs the same app action as its key (`run_action`, so the same dialog, the same rows,
-and the same rule about which screen is on top: `tui/scope.py`). The buttons never take the
+A button runs the same main-screen action as its key (`run_action`, so the same dialog and the
+same rows). The buttons never take the
 focus: the queue keeps it, so the keys go on working after a click.
 
 Fitting the width (the bar measures itself on every resize): each button shows its key and its
@@ -36,7 +36,7 @@ ACTIONS = [
     ("artifacts", "Artifacts"),
     ("inbox", "Inbox"),
 ]
-"""(app action, name) in the order of the row: the customer's actions, then the screens."""
+"""(main-screen action, name) in the order of the row: the customer's actions, then the screens."""
 BACK = ("back", "◂ Queue")
 """First in the narrow layout's customer view only."""
 
@@ -111,10 +111,10 @@ class ActionBar(HorizontalScroll):
         )
 
     def _key(self, action: str) -> str | None:
-        """How the key bound to `action` on the app shows (after the config's remaps)."""
+        """How the key bound to `action` on the screen shows (after the config's remaps)."""
         app = self.app
         keymap: dict[str, str] = getattr(app, "_keymap", {})  # no public getter (see help.py)
-        for _, binding in app._bindings:
+        for _, binding in self.screen._bindings:
             if binding.action == action:
                 key = keymap.get(binding.id or "", binding.key).split(",")[0].strip()
                 return app.get_key_display(binding.with_key(key))
@@ -123,4 +123,4 @@ class ActionBar(HorizontalScroll):
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id:
-            await self.app.run_action(event.button.id.removeprefix("act-"))
+            await self.screen.run_action(event.button.id.removeprefix("act-"))

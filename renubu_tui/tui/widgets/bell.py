@@ -65,4 +65,4 @@ class Bell(ReportsWorkerErrors, Static):
 
     async def on_click(self, event: events.Click) -> None:
         event.stop()
-        await self.app.run_action("inbox")  # a coroutine: not awaited, it never ran
+        await self.screen.run_action("inbox")  # a coroutine: not awaited, it never ran

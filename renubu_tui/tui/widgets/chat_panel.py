@@ -149,7 +149,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "stop", "Stop the answer", id="chat.stop"),
+        Binding("escape", "stop", "Stop the answer / leave", id="chat.stop"),
         Binding("ctrl+r", "retry", "Retry the answer", id="chat.retry"),
         Binding("ctrl+y", "copy", "Copy message", id="chat.copy"),
     ]
@@ -318,10 +318,13 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         self.set_status("asking… Esc stops")
         log.anchor()  # follow the answer until the person scrolls away
 
-    def action_stop(self) -> None:
+    async def action_stop(self) -> None:
+        """Esc: stop the answer that is coming; with none, leave the chat for the queue."""
         if self.streaming and self._worker is not None:
             self._worker.cancel()
             self.set_status("stopped")
+            return
+        await self.screen.run_action("back")
 
     def action_copy(self) -> None:
         focused = self.app.focused
