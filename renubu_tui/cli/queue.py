@@ -177,20 +177,24 @@ async def _person(s: Any, ref: str) -> Any:
 
 
 def _print_explanation(x: Any) -> None:
+    """One customer: its stage (with why, when a running workflow raised it), then every
+    workflow type with its reason, score, label, factors and formula."""
     click.echo(f"{printable(x.customer_name)} · as of {x.today}")
     days = "no renewal date" if x.days is None else f"{x.days} days until renewal"
+    stage = "no stage" if x.stage is None else f"stage {x.stage}"
     plan = x.plan + ("" if x.plan_is_set else " (derived)")
-    click.echo(f"  {days} · ARR {_money(x.arr)} · plan {plan} · health {x.health}")
+    health = "-" if x.health is None else f"{x.health:g}"
+    click.echo(f"  {days} · {stage} · ARR {_money(x.arr)} · plan {plan} · health {health}")
+    if x.stage_note and not any(x.stage_note in t.determination.reason for t in x.types):
+        click.echo(f"  {printable(x.stage_note)}")  # said once: the renewal reason has it
     for t in x.types:
         d = t.determination
         click.echo("")
-        click.echo(f"{d.type.value}: {d.reason}")
+        click.echo(f"{d.type.value}: {printable(d.reason)}")
         if t.breakdown is None:
             continue
         b = t.breakdown
-        click.echo(
-            f"  score {b.total} ({b.label}){'' if t.stage is None else f' · stage {t.stage}'}"
-        )
+        click.echo(f"  score {b.total} ({printable(b.label)})")
         for factor in b.factors:
-            click.echo(f"  - {factor.text}")
+            click.echo(f"  - {printable(factor.text)}")
         click.echo(f"  {b.formula_line}")

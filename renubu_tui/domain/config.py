@@ -139,10 +139,11 @@ class DomainConfig:
         """Parse and validate the seeds/config.json shape; raises ConfigError."""
         r = _Reader(data, "")
         r.only("stages", "scoring", "thresholds")
+        stages = _parse_stages(r.array("stages"))
+        scoring = _parse_scoring(r.obj("scoring"))
+        _check_label_words(scoring, stages)
         return cls(
-            stages=_parse_stages(r.array("stages")),
-            scoring=_parse_scoring(r.obj("scoring")),
-            thresholds=_parse_thresholds(r.obj("thresholds")),
+            stages=stages, scoring=scoring, thresholds=_parse_thresholds(r.obj("thresholds"))
         )
 
     @classmethod
@@ -233,8 +234,14 @@ DEFAULT_CONFIG: Mapping[str, Any] = MappingProxyType(
             "planMultipliers": {"invest": 1.5, "expand": 1.3, "manage": 1.0, "monitor": 0.8},
             "experienceMultipliers": {"expert": 1.2, "senior": 1.1, "mid": 1.0, "junior": 0.9},
             "workloadPenaltyPerWorkflow": -2,
-            "labels": [{"minScore": 80, "label": "Critical"}, {"minScore": 60, "label": "High"}],
-            "defaultLabel": "Medium",
+            # Spread the demo book (no label on more than half of its rows, everyone's or the
+            # demo user's, on any milestone day) and never a stage's word: docs/rules.md.
+            "labels": [
+                {"minScore": 200, "label": "Urgent"},
+                {"minScore": 120, "label": "High"},
+                {"minScore": 60, "label": "Normal"},
+            ],
+            "defaultLabel": "Low",
         },
         "thresholds": {
             "renewalMaxDaysOverdue": 30,
@@ -467,6 +474,27 @@ def _labels(items: Sequence[object], path: str) -> tuple[LabelRule, ...]:
             )
         rules.append(rule)
     return tuple(rules)
+
+
+def _check_label_words(scoring: ScoringWeights, stages: tuple[Stage, ...]) -> None:
+    """A label is a word of its own: never a stage's name (the queue shows both side by side,
+    and "Critical" meaning a stage and a score level is what made both unreadable) and never
+    the same word for two levels."""
+    stage_names = {stage.name.casefold(): stage.name for stage in stages}
+    words = [(f"scoring.labels[{i}].label", rule.label) for i, rule in enumerate(scoring.labels)]
+    words.append(("scoring.defaultLabel", scoring.default_label))
+    seen: set[str] = set()
+    for path, word in words:
+        key = word.strip().casefold()
+        if key in stage_names:
+            raise ConfigError(
+                path,
+                f"{word!r} is the name of the stage {stage_names[key]}: a score label needs a "
+                "word of its own (e.g. Urgent, High, Normal, Low)",
+            )
+        if key in seen:
+            raise ConfigError(path, f"{word!r} labels two levels of the scale")
+        seen.add(key)
 
 
 def _linear(r: _Reader) -> LinearBase:

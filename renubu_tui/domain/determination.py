@@ -14,7 +14,7 @@ from renubu_tui.domain._format import Number
 from renubu_tui.domain.config import DomainConfig
 from renubu_tui.domain.enums import AccountPlan, WorkflowType
 from renubu_tui.domain.plans import derive_plan_explained, parse_plan
-from renubu_tui.domain.stages import stage_for_days
+from renubu_tui.domain.stages import StageCall, stage_for_days
 
 __all__ = ["CustomerFacts", "Determination", "WorkflowType", "determine", "qualifying"]
 
@@ -46,15 +46,18 @@ def determine(
     config: DomainConfig | None = None,
     *,
     has_open_renewal_execution: bool = False,
+    stage: StageCall | None = None,
 ) -> list[Determination]:
     """One determination per workflow type, in order: renewal, strategic, opportunity, risk.
 
     `has_open_renewal_execution` keeps a renewal 30+ days overdue (Decision in §4): the cut-off
-    only stops new renewal work, it never drops work already under way.
+    only stops new renewal work, it never drops work already under way. `stage` is the
+    customer's stage as `stages.renewal_stage` decided it (a running workflow can raise it), so
+    the reason names the stage every screen shows; without it, the stage of the days.
     """
     cfg = config or DomainConfig.default()
     return [
-        _renewal(facts, cfg, has_open_renewal_execution),
+        _renewal(facts, cfg, has_open_renewal_execution, stage),
         _strategic(facts, cfg),
         _scored(
             WorkflowType.OPPORTUNITY,
@@ -71,15 +74,20 @@ def qualifying(determinations: Iterable[Determination]) -> list[WorkflowType]:
     return [d.type for d in determinations if d.qualifies]
 
 
-def _renewal(facts: CustomerFacts, cfg: DomainConfig, has_open: bool) -> Determination:
+def _renewal(
+    facts: CustomerFacts, cfg: DomainConfig, has_open: bool, call: StageCall | None
+) -> Determination:
     kind = WorkflowType.RENEWAL
     days = facts.days_until_renewal
     if days is None:
         return Determination(kind, False, "none: no renewal date.")
     if facts.renewal_secured:
         return Determination(kind, False, "none: renewal secured (the next term is signed).")
-    stage = stage_for_days(days, cfg.stages)
+    stage = call.stage if call is not None else stage_for_days(days, cfg.stages)
+    why = call.why() if call is not None else None
     where = f" ({stage.name} stage)" if stage is not None else " (no stage)"
+    if why is not None:
+        where = f" ({why})"
     if days > 0:
         return Determination(kind, True, f"Renewal in {fmt.days(days)}{where}.")
     if days == 0:

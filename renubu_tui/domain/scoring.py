@@ -30,6 +30,7 @@ __all__ = [
     "ScoreBreakdown",
     "ScoreInputs",
     "label",
+    "label_rank",
     "round_half_up",
     "round_half_up_places",
     "score",
@@ -58,13 +59,14 @@ class ScoreInputs:
     """One (customer, workflow type) to score; None means unknown and counts as neutral."""
 
     workflow_type: WorkflowType
-    stage: Stage | None = None
+    stage: Stage | None = None  # the customer's stage (stages.renewal_stage)
     arr: Number | None = None
     plan: AccountPlan | None = None  # the effective plan
     experience: Experience | None = None  # of the owning CSM
-    active_workflows: int = 0  # of the owning CSM
+    active_workflows: int = 0  # the owning CSM's open workflows (their workload), any customer
     opportunity_score: Number | None = None
     risk_score: Number | None = None
+    raised_from: Stage | None = None  # the days' own stage, when a running workflow raised it
 
 
 @dataclass(frozen=True)
@@ -91,15 +93,29 @@ class ScoreBreakdown:
     label: str
     factors: tuple[Factor, ...]
     formula_line: str
+    label_rank: int = 0  # 0 for the scale's top label, one more per step down (for colours)
 
 
 def label(total: Number, scoring: ScoringWeights | None = None) -> str:
-    """Critical ≥ 80, High ≥ 60, else Medium (thresholds configurable)."""
+    """The configured label of a score: the first threshold it reaches, highest first (by
+    default Urgent ≥ 200, High ≥ 120, Normal ≥ 60, else Low); a higher score never gets a lower
+    label because the thresholds are validated to be strictly descending."""
     weights = scoring or DomainConfig.default().scoring
-    for rule in weights.labels:
+    return _label_at(total, weights)[1]
+
+
+def label_rank(total: Number, scoring: ScoringWeights | None = None) -> int:
+    """The label's position on the scale, 0 at the top: screens colour by rank, not by word,
+    so a renamed scale keeps its colours."""
+    weights = scoring or DomainConfig.default().scoring
+    return _label_at(total, weights)[0]
+
+
+def _label_at(total: Number, weights: ScoringWeights) -> tuple[int, str]:
+    for rank, rule in enumerate(weights.labels):
         if total >= rule.min_score:
-            return rule.label
-    return weights.default_label
+            return rank, rule.label
+    return len(weights.labels), weights.default_label
 
 
 def score(inputs: ScoreInputs, config: DomainConfig | None = None) -> ScoreBreakdown:
@@ -150,15 +166,17 @@ def score(inputs: ScoreInputs, config: DomainConfig | None = None) -> ScoreBreak
     per = dec(weights.workload_penalty_per_workflow)
     penalty = per * inputs.active_workflows
     if penalty:
+        # The CSM's workload, not this customer's: say so (a customer with no workflow has it too).
         text = (
-            f"{inputs.active_workflows} active "
+            f"CSM workload: {inputs.active_workflows} open "
             f"{'workflow' if inputs.active_workflows == 1 else 'workflows'} "
-            f"× {_minus(fmt.num(per))} → {_signed(penalty)}"
+            f"({_minus(fmt.num(per))} each) → {_signed(penalty)}"
         )
         factors.append(Factor("workload", float(penalty), text))
 
     raw = (base + bonus) * arr_mult * plan_mult * exp_mult + penalty
     total = round_half_up(raw)
+    rank, word = _label_at(total, weights)
     operator = "+" if penalty >= 0 else MINUS
     formula = (
         f"({fmt.num(base)} + {fmt.num(bonus)}) × {fmt.mult(arr_mult)} × {fmt.mult(plan_mult)}"
@@ -173,9 +191,10 @@ def score(inputs: ScoreInputs, config: DomainConfig | None = None) -> ScoreBreak
         workload_penalty=float(penalty),
         raw=float(raw),
         total=total,
-        label=label(total, weights),
+        label=word,
         factors=tuple(factors),
         formula_line=formula,
+        label_rank=rank,
     )
 
 
@@ -187,6 +206,9 @@ def _base(
         if stage is None:
             return Decimal(0), "Renewal stage unknown → base 0"
         value = dec(stage.urgency)
+        if inputs.raised_from is not None and inputs.raised_from != stage:
+            why = f"raised from {inputs.raised_from.name}: a {stage.name} workflow is running"
+            return value, f"Renewal stage {stage.name} ({why}) → base {fmt.num(value)}"
         return value, f"Renewal stage {stage.name} ({stage.range_text}) → base {fmt.num(value)}"
     if kind is WorkflowType.STRATEGIC:
         value = dec(weights.strategic_base.get(plan, weights.strategic_base_default))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from renubu_tui.domain._format import Number
 from renubu_tui.domain.config import Stage
@@ -53,3 +54,58 @@ def effective_stage_days(days: int | None, running_workflow_day: int | None) -> 
     if days is None or running_workflow_day < days:
         return running_workflow_day
     return days
+
+
+@dataclass(frozen=True)
+class RunningRenewal:
+    """The renewal workflow open for a customer on the day (the newest one started).
+
+    Its trigger range says which stage it was written for; a workflow started early (the Critical
+    one at 15 days because signatures stall) makes the renewal that urgent before its days do.
+    """
+
+    name: str
+    min_days: int | None = None
+    max_days: int | None = None
+
+    @property
+    def stage_day(self) -> int | None:
+        """The day its stage is read at: the trigger's maximum, else its minimum."""
+        return self.max_days if self.max_days is not None else self.min_days
+
+
+@dataclass(frozen=True)
+class StageCall:
+    """A customer's renewal stage on one day, and why: the one stage every view shows."""
+
+    stage: Stage | None  # what every screen shows; None without a renewal date or workflow
+    by_days: Stage | None  # what the days until renewal alone give
+    raised_by: RunningRenewal | None = None  # set when a running workflow made it more urgent
+
+    @property
+    def name(self) -> str | None:
+        return None if self.stage is None else self.stage.name
+
+    def why(self) -> str | None:
+        """Why the stage is not the one of the days, in words; None when it is."""
+        if self.raised_by is None or self.stage is None:
+            return None
+        days = self.by_days.name if self.by_days is not None else "none"
+        return (
+            f"{self.stage.name} stage, not {days} by its days: the {self.raised_by.name} "
+            "workflow is already running"
+        )
+
+
+def renewal_stage(
+    days: int | None, running: RunningRenewal | None, stages: Iterable[Stage]
+) -> StageCall:
+    """The stage of a customer's renewal: the more urgent of its days' stage and the stage of
+    the renewal workflow running for it (see effective_stage_days). The queue's SQL applies the
+    same rule; every other view calls this."""
+    stages = tuple(stages)
+    by_days = stage_for_days(days, stages)
+    day = effective_stage_days(days, running.stage_day if running is not None else None)
+    stage = stage_for_days(day, stages)
+    raised = running if stage is not None and stage != by_days else None
+    return StageCall(stage=stage, by_days=by_days, raised_by=raised)

@@ -21,9 +21,13 @@ Choices the spec leaves open:
   `customer.hasAccountPlan` is true only for a set plan, because the templates use it for "this
   account is managed under a plan" (war rooms, strategic-account notifications), which a
   derived suggestion is not.
-- `workflow.priorityScore` scores the execution's own workflow type when an execution is given
-  (a risk workflow reads its risk score), else renewal work; renewal work without a renewal date
-  has no score (null). The workload is every open execution the CSM owns (§5).
+- `workflow.currentStage` and `workflow.priorityScore` are decided by `domain.assessment.assess`,
+  the function behind every view, from the same facts as the queue: the stage is the customer's
+  (a renewal workflow running for it can make it more urgent than its days), and the score is the
+  queue row's. It scores the execution's own workflow type when an execution is given (a risk
+  workflow reads its risk score), else renewal work; renewal work without a renewal date has no
+  score (null). The workload is the CSM's executions open on `today` and not snoozed
+  (`queue_sql.counts_as_workload`, as the queue counts it).
 - `workflow.renewalARR` is the ARR above (what is up for renewal); `isOverdue`, `daysOverdue`
   and the hours are null without a renewal date.
 - `outputs` are the execution's state as stored, not dated snapshots: they are not filtered by
@@ -47,7 +51,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, Select, Uuid, and_, bindparam, func, or_, select
+from sqlalchemy import Date, Select, Uuid, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -63,22 +67,24 @@ from renubu_tui.data.models import (
     CustomerUsage,
     StepExecution,
     User,
+    Workflow,
     WorkflowExecution,
     WorkflowVersion,
 )
+from renubu_tui.data.models.base import UTCDateTime
+from renubu_tui.domain.assessment import CustomerDay, assess
 from renubu_tui.domain.config import DomainConfig
+from renubu_tui.domain.determination import CustomerFacts
 from renubu_tui.domain.enums import Experience, WorkflowType
-from renubu_tui.domain.plans import effective_plan, parse_plan
-from renubu_tui.domain.scoring import ScoreInputs, score
+from renubu_tui.domain.plans import parse_plan
 from renubu_tui.domain.stages import (
+    RunningRenewal,
     days_overdue,
     days_until_renewal,
-    effective_stage_days,
     hours_until_renewal,
-    stage_for_days,
 )
-from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.services.lookup import customer_by_ref, tenant_by_slug
+from renubu_tui.services.queue_sql import counts_as_workload, end_of_day, open_execution_for
 
 __all__ = ["RESERVED_KEYS", "build_context"]
 
@@ -126,6 +132,7 @@ async def build_context(
             "today": today,
             "owner_id": customer.owner_id,
             "execution_id": execution_id,
+            "end_of_day": end_of_day(today),
         }
         row = (await session.execute(_main_statement(), params)).one()
         stakeholders = (
@@ -174,29 +181,31 @@ async def build_context(
     health = _num(intel.health_score if intel is not None else None)
     days = days_until_renewal(renewal_date, today)
     set_plan = parse_plan(customer.account_plan)
-    plan = effective_plan(set_plan, arr, health, config.thresholds)
-
-    kind = WorkflowType(execution.workflow_type) if execution is not None else WorkflowType.RENEWAL
-    # A renewal workflow that started early (Critical at 15 days) sets the stage, as in the queue.
-    stage_days = days
-    if execution is not None and kind is WorkflowType.RENEWAL:
-        stage_days = effective_stage_days(days, _trigger_day(row.pinned_config))
-    stage = stage_for_days(stage_days, config.stages)
-    priority: int | None = None
-    if kind is not WorkflowType.RENEWAL or days is not None:
-        priority = score(
-            ScoreInputs(
-                workflow_type=kind,
-                stage=stage,
+    running = None
+    if row.running_name is not None:
+        running = RunningRenewal(row.running_name, row.running_min_days, row.running_max_days)
+    assessment = assess(
+        CustomerDay(
+            facts=CustomerFacts(
+                days_until_renewal=days,
                 arr=arr,
-                plan=plan,
-                experience=_experience(csm),
-                active_workflows=int(row.workload or 0),
+                health=health,
+                plan=set_plan,
                 opportunity_score=_num(intel.opportunity_score) if intel is not None else None,
                 risk_score=_num(intel.risk_score) if intel is not None else None,
+                renewal_secured=bool(row.secured),
             ),
-            config,
-        ).total
+            experience=_experience(csm),
+            active_workflows=int(row.workload or 0),
+            running_renewal=running,
+        ),
+        config,
+    )
+    plan = assessment.plan
+    stage = assessment.stage.stage
+    kind = WorkflowType(execution.workflow_type) if execution is not None else WorkflowType.RENEWAL
+    scored = assessment.of(kind).breakdown
+    priority = scored.total if scored is not None else None
 
     team = (
         customer.ae_email,
@@ -275,17 +284,27 @@ def _main_statement() -> Select[Any]:
     today = bindparam("today", type_=Date())
     cid = bindparam("customer_id", type_=Uuid())
     csm, manager = aliased(User, name="csm"), aliased(User, name="manager")
-    open_work = aliased(WorkflowExecution, name="open_work")  # the CSM's, not this execution
+    eod = bindparam("end_of_day", type_=UTCDateTime())
+    open_work = WorkflowExecution.__table__.alias("open_work")  # the CSM's, any customer's
     workload = (
         select(func.count())
         .select_from(open_work)
         .where(
-            open_work.tenant_id == Customer.tenant_id,
-            open_work.owner_id == bindparam("owner_id", type_=Uuid()),
-            open_work.status.in_(OPEN_EXECUTION_STATUSES),
+            open_work.c.tenant_id == Customer.tenant_id,
+            open_work.c.owner_id == bindparam("owner_id", type_=Uuid()),
+            counts_as_workload(open_work, eod),
         )
         .correlate(Customer)
         .scalar_subquery()
+    )
+    running = aliased(WorkflowExecution, name="running")  # the renewal workflow open today
+    running_wf = aliased(Workflow, name="running_wf")
+    later = aliased(Contract, name="later")
+    secured = exists().where(  # the next term is already signed (as the queue reads it)
+        later.customer_id == cid,
+        later.start_date > today,
+        later.signed_on.is_not(None),
+        later.signed_on <= today,
     )
     return (
         select(
@@ -301,6 +320,10 @@ def _main_statement() -> Select[Any]:
             WorkflowExecution,
             WorkflowVersion.config.label("pinned_config"),
             workload.label("workload"),
+            secured.label("secured"),
+            running_wf.name.label("running_name"),
+            running_wf.trigger_min_days.label("running_min_days"),
+            running_wf.trigger_max_days.label("running_max_days"),
         )
         .select_from(Customer)
         .outerjoin(csm, csm.id == Customer.owner_id)
@@ -323,6 +346,8 @@ def _main_statement() -> Select[Any]:
             ),
         )
         .outerjoin(WorkflowVersion, WorkflowVersion.id == WorkflowExecution.workflow_version_id)
+        .outerjoin(running, running.id == open_execution_for(cid, "renewal", eod))
+        .outerjoin(running_wf, running_wf.id == running.workflow_id)
         .where(Customer.id == cid)
     )
 
@@ -460,16 +485,6 @@ def _store_in_keys(config: Mapping[str, JSON] | None) -> dict[str, str]:
         if isinstance(step.get("id"), str) and isinstance(key, str) and key:
             keys[step["id"]] = key
     return keys
-
-
-def _trigger_day(config: Mapping[str, JSON] | None) -> int | None:
-    """The day a renewal workflow's stage is read at: its trigger's maximum, else its minimum."""
-    trigger = (config or {}).get("trigger")
-    bounds = trigger.get("daysUntilRenewal") if isinstance(trigger, dict) else None
-    if not isinstance(bounds, dict):
-        return None
-    value = bounds.get("max", bounds.get("min"))
-    return value if isinstance(value, int) else None
 
 
 def _experience(csm: User | None) -> Experience | None:

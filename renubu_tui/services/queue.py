@@ -14,24 +14,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from renubu_tui.data.engine import Database
-from renubu_tui.data.models import Customer, QueueItem, QueueState, Workflow, WorkflowExecution
+from renubu_tui.data.models import Customer, QueueItem, QueueState, WorkflowExecution
 from renubu_tui.data.models.queue import ORDER_COLUMNS
-from renubu_tui.domain.determination import CustomerFacts, Determination, determine
-from renubu_tui.domain.enums import AccountPlan, Experience, WorkflowType
-from renubu_tui.domain.plans import effective_plan, parse_plan
-from renubu_tui.domain.scoring import ScoreBreakdown, ScoreInputs, score
-from renubu_tui.domain.stages import effective_stage_days, stage_for_days
-from renubu_tui.services.config import ConfigService
+from renubu_tui.domain.assessment import assess
+from renubu_tui.domain.determination import Determination
+from renubu_tui.domain.enums import AccountPlan, WorkflowType
+from renubu_tui.domain.scoring import ScoreBreakdown
+from renubu_tui.services.config import ConfigService, LoadedConfig
 from renubu_tui.services.queue_rows import Cursor, QueueCounts, QueueRow, row_from
 from renubu_tui.services.queue_sql import (
     ITEM_COLUMNS,
     Dialect,
     Part,
-    facts_select,
-    open_execution_for,
+    assessment_select,
+    customer_day,
     rows_select,
 )
 
@@ -70,7 +70,7 @@ class TypeExplanation:
     determination: Determination
     stage: str | None
     breakdown: ScoreBreakdown | None  # None when the type does not qualify
-    note: str | None = None  # e.g. why the stage differs from the days until renewal
+    note: str | None = None  # anything the reason and factors do not already say
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,8 @@ class CustomerExplanation:
     plan_is_set: bool
     health: float | None
     types: list[TypeExplanation]
+    stage: str | None = None  # the customer's stage, the same on every row and screen
+    stage_note: str | None = None  # why it is more urgent than the days say (a running workflow)
 
 
 class QueueService:
@@ -189,68 +191,99 @@ class QueueService:
         tenant_id: uuid.UUID,
         customer_id: uuid.UUID | None = None,
         today: dt.date | None = None,
+        *,
+        session: AsyncSession | None = None,
     ) -> None:
-        """Inputs changed: rebuild the rows one customer's change can move, or forget every day.
+        """Inputs changed: re-score the rows one customer's change can move, or forget every day.
 
         With `customer_id` and `today` (an execution or action of that customer changed on that
-        day), today's materialization rebuilds in place only the rows of the owners whose
-        workload the change moves (the customer's owner and its executions' owners) and of the
-        customer itself — milliseconds at 100 000 customers, where a full build takes seconds;
-        the other kept days are marked stale and rebuilt if read again (a snooze or escalation
-        rewrites the execution, so earlier days' views change too). Without them, every
-        materialization of the tenant is dropped.
+        day) this is `refresh_customer`. Without them, every materialization of the tenant is
+        dropped (a configuration change). With `session`, inside the caller's transaction.
         """
         if customer_id is not None and today is not None:
-            await self._refresh_part(tenant_id, customer_id, today)
+            await self.refresh_customer(tenant_id, customer_id, today, session=session)
             return
-        async with self._db.sessions() as session, session.begin():
-            await session.execute(delete(QueueState).where(QueueState.tenant_id == tenant_id))
-            await session.execute(delete(QueueItem).where(QueueItem.tenant_id == tenant_id))
+        if session is not None:
+            await self._forget_tenant(session, tenant_id)
+            return
+        async with self._db.sessions() as own, own.begin():
+            await self._forget_tenant(own, tenant_id)
 
-    async def _refresh_part(
-        self, tenant_id: uuid.UUID, customer_id: uuid.UUID, today: dt.date
+    async def _forget_tenant(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
+        await session.execute(delete(QueueState).where(QueueState.tenant_id == tenant_id))
+        await session.execute(delete(QueueItem).where(QueueItem.tenant_id == tenant_id))
+
+    async def refresh_customer(
+        self,
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID,
+        today: dt.date,
+        *,
+        session: AsyncSession | None = None,
     ) -> None:
-        loaded = await self._config.load(tenant_id)
+        """Re-score at once every row one customer's change can move, in every view.
+
+        A started, moved or finished workflow (or a snooze, an escalation) changes that customer's
+        stage and status and its owners' workload, so today's materialization rebuilds in place
+        the rows of the owners whose workload it moves (the customer's owner and its executions'
+        owners) and of the customer itself — milliseconds at 100 000 customers, where a full
+        build takes seconds; the other kept days are marked stale and rebuilt if read again.
+        With `session` it runs inside the caller's transaction, so the change and its re-scored
+        rows commit (or roll back) together and no reader sees one without the other.
+        """
+        loaded = await self._config.load(tenant_id)  # before any write: it may read elsewhere
+        if session is not None:
+            await self._refresh_rows(session, tenant_id, customer_id, today, loaded)
+            return
+        async with self._db.sessions() as own, own.begin():
+            await self._refresh_rows(own, tenant_id, customer_id, today, loaded)
+
+    async def _refresh_rows(
+        self,
+        session: AsyncSession,
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID,
+        today: dt.date,
+        loaded: LoadedConfig,
+    ) -> None:
         q = QueueItem
-        async with self._db.sessions() as session, session.begin():
-            if self._dialect.sqlite is False:
-                await session.execute(select(func.pg_advisory_xact_lock(_lock_key(tenant_id))))
-            owner = await session.scalar(
-                select(Customer.owner_id).where(Customer.id == customer_id)
-            )
-            owners = set(
-                (
-                    await session.scalars(
-                        select(WorkflowExecution.owner_id)
-                        .where(
-                            WorkflowExecution.customer_id == customer_id,
-                            WorkflowExecution.owner_id.is_not(None),
-                        )
-                        .distinct()
+        if self._dialect.sqlite is False:
+            await session.execute(select(func.pg_advisory_xact_lock(_lock_key(tenant_id))))
+        owner = await session.scalar(select(Customer.owner_id).where(Customer.id == customer_id))
+        owners = set(
+            (
+                await session.scalars(
+                    select(WorkflowExecution.owner_id)
+                    .where(
+                        WorkflowExecution.customer_id == customer_id,
+                        WorkflowExecution.owner_id.is_not(None),
                     )
-                ).all()
-            ) | ({owner} if owner is not None else set())
-            # One condition per part, never an OR of two: each part walks its own index.
-            parts = [Part(owners=tuple(sorted(owners)))] if owners else []
-            if owner is None:  # an unowned customer's rows are not among any owner's
-                parts.append(Part(customers=(customer_id,)))
-            states = (
-                await session.scalars(select(QueueState).where(QueueState.tenant_id == tenant_id))
+                    .distinct()
+                )
             ).all()
-            for state in states:
-                if state.as_of != today or state.config_key != loaded.key:
-                    state.config_key = STALE  # rebuilt (items included) when next read
-                    continue
-                scope = [q.tenant_id == tenant_id, q.as_of == today]
-                for part in parts:
-                    removed = await session.execute(delete(q).where(*scope, _item_in(part)))
-                    added = await session.execute(
-                        insert(q).from_select(
-                            list(ITEM_COLUMNS),
-                            rows_select(tenant_id, today, loaded.config, self._dialect, part),
-                        )
+        ) | ({owner} if owner is not None else set())
+        # One condition per part, never an OR of two: each part walks its own index.
+        parts = [Part(owners=tuple(sorted(owners)))] if owners else []
+        if owner is None:  # an unowned customer's rows are not among any owner's
+            parts.append(Part(customers=(customer_id,)))
+        states = (
+            await session.scalars(select(QueueState).where(QueueState.tenant_id == tenant_id))
+        ).all()
+        for state in states:
+            if state.as_of != today or state.config_key != loaded.key:
+                state.config_key = STALE  # rebuilt (items included) when next read
+                continue
+            scope = [q.tenant_id == tenant_id, q.as_of == today]
+            for part in parts:
+                removed = await session.execute(delete(q).where(*scope, _item_in(part)))
+                added = await session.execute(
+                    insert(q).from_select(
+                        list(ITEM_COLUMNS),
+                        rows_select(tenant_id, today, loaded.config, self._dialect, part),
                     )
-                    state.row_count += added.rowcount - removed.rowcount
+                )
+                state.row_count += added.rowcount - removed.rowcount
+        await session.flush()
 
     def _where(self, tenant_id: uuid.UUID, today: dt.date, filters: QueueFilters) -> list[Any]:
         q = QueueItem
@@ -322,84 +355,37 @@ class QueueService:
     async def explain(
         self, tenant_id: uuid.UUID, today: dt.date, customer_id: uuid.UUID
     ) -> CustomerExplanation:
-        """Determination and score breakdown per workflow type, computed by the domain rules."""
+        """Determination and score breakdown per workflow type, from `domain.assessment.assess`
+        over the same facts the queue's SQL reads (so the numbers are the queue's)."""
         config = await self._config.get(tenant_id)
-        facts_q = facts_select(tenant_id, today, self._dialect, customer_id).subquery()
-        running = {}
+        statement = assessment_select(tenant_id, today, self._dialect, customer_id=customer_id)
         async with self._db.sessions() as session:
-            facts = (await session.execute(select(facts_q))).one_or_none()
-            if facts is None:
-                raise LookupError(f"no customer {customer_id} in this tenant")
-            for kind in WorkflowType:
-                w = Workflow
-                e = WorkflowExecution
-                row = (
-                    await session.execute(
-                        select(e.id, w.trigger_max_days, w.trigger_min_days, w.name)
-                        .join(w, w.id == e.workflow_id)
-                        .where(e.id == open_execution_for(customer_id, kind.value, today))
-                    )
-                ).one_or_none()
-                running[kind] = row
-        m = facts._mapping
-        renewal_run = running[WorkflowType.RENEWAL]
-        wf_day = None
-        if renewal_run is not None:
-            wf_day = renewal_run[1] if renewal_run[1] is not None else renewal_run[2]
-        plan = effective_plan(m["plan_set"], m["arr"], m["health"], config.thresholds)
-        determinations = determine(
-            CustomerFacts(
-                days_until_renewal=m["days"],
-                arr=m["arr"],
-                health=m["health"],
-                plan=parse_plan(m["plan_set"]),
-                opportunity_score=m["opportunity_score"],
-                risk_score=m["risk_score"],
-                renewal_secured=bool(m["secured"]),
-            ),
-            config,
-            has_open_renewal_execution=renewal_run is not None,
-        )
-        types = []
-        for det in determinations:
-            days = m["days"]
-            if det.type is WorkflowType.RENEWAL:
-                days = effective_stage_days(days, wf_day)
-            stage = stage_for_days(days, config.stages)
-            breakdown = None
-            if det.qualifies:
-                breakdown = score(
-                    ScoreInputs(
-                        workflow_type=det.type,
-                        stage=stage,
-                        arr=m["arr"],
-                        plan=plan,
-                        experience=Experience(m["experience"]) if m["experience"] else None,
-                        active_workflows=m["active_workflows"],
-                        opportunity_score=m["opportunity_score"],
-                        risk_score=m["risk_score"],
-                    ),
-                    config,
-                )
-            note = None
-            if det.type is WorkflowType.RENEWAL and renewal_run is not None:
-                by_days = stage_for_days(m["days"], config.stages)
-                if by_days != stage and stage is not None:
-                    note = (
-                        f"stage {stage.name}, not {by_days.name if by_days else 'none'}: the "
-                        f"{renewal_run[3]} workflow is already running for this renewal"
-                    )
-            types.append(TypeExplanation(det, stage.name if stage else None, breakdown, note))
+            found = (await session.execute(statement)).one_or_none()
+        if found is None:
+            raise LookupError(f"no customer {customer_id} in this tenant")
+        m = found._mapping
+        assessment = assess(customer_day(m), config)
+        stage = assessment.stage
+        types = [
+            TypeExplanation(
+                determination=w.determination,
+                stage=stage.name,
+                breakdown=w.breakdown if w.qualifies else None,
+            )
+            for w in assessment.work
+        ]
         return CustomerExplanation(
             customer_id=customer_id,
             customer_name=m["customer_name"],
             today=today,
             days=m["days"],
             arr=m["arr"],
-            plan=plan.value,
+            plan=assessment.plan.value,
             plan_is_set=m["plan_set"] is not None,
             health=m["health"],
             types=types,
+            stage=stage.name,
+            stage_note=stage.why(),
         )
 
     async def counts(

@@ -14,6 +14,7 @@ from typing import Any
 from renubu_tui.domain.config import DomainConfig
 from renubu_tui.domain.enums import AccountPlan, Experience, WorkflowType
 from renubu_tui.domain.scoring import ScoreBreakdown, ScoreInputs, score
+from renubu_tui.domain.stages import stage_for_days
 
 Cursor = tuple[int, int, str, str, int]
 
@@ -37,6 +38,12 @@ class QueueRow:
     execution_id: uuid.UUID | None
     breakdown: ScoreBreakdown
     cursor: Cursor = field(repr=False)
+
+    @property
+    def label_rank(self) -> int:
+        """The label's step on the configured scale, 0 at the top: colour by this, not by the
+        word (the words are configuration)."""
+        return self.breakdown.label_rank
 
     @property
     def top_factors(self) -> list[str]:
@@ -64,12 +71,18 @@ class QueueCounts:
 
 
 def row_from(item: Any, config: DomainConfig) -> QueueRow:
-    """A shown row from a `queue_items` record (an ORM object or any object with its columns)."""
+    """A shown row from a `queue_items` record (an ORM object or any object with its columns).
+
+    The stage is the one the SQL decided (a running renewal workflow can raise it above the
+    days' stage); when it differs from the days' own stage, the explanation says why.
+    """
     stage = next((s for s in config.stages if s.name == item.stage), None)
+    by_days = stage_for_days(item.days, config.stages)
     breakdown = score(
         ScoreInputs(
             workflow_type=WorkflowType(item.workflow_type),
             stage=stage,
+            raised_from=by_days if stage is not None and by_days != stage else None,
             arr=item.arr,
             plan=AccountPlan(item.plan) if item.plan else None,
             experience=Experience(item.experience) if item.experience else None,

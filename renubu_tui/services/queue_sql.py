@@ -12,8 +12,11 @@ Conventions the Python side mirrors:
 - each snapshot is the newest at or before today;
 - an execution is open "as of" a day when it had started by the end of that day and had not
   completed by then (so time travel sees past executions as they were);
-- a renewal's stage is the more urgent of the stage its days fall in and the stage of the
-  renewal workflow running for it (a workflow started early by an early trigger);
+- a customer's stage (on every row of it) is the more urgent of the stage its days fall in and
+  the stage of the renewal workflow running for it (a workflow started early by an early
+  trigger): `domain.stages.renewal_stage`;
+- the workload is the owner's executions open as of the day and not snoozed (`counts_as_workload`,
+  which the template context uses too);
 - the score is rounded half up after rounding away float noise (9 decimal places).
 """
 
@@ -55,8 +58,12 @@ from renubu_tui.data.models import (
 )
 from renubu_tui.data.models.base import UTCDateTime
 from renubu_tui.data.models.queue import NO_DAYS
+from renubu_tui.domain.assessment import CustomerDay
 from renubu_tui.domain.config import DomainConfig, Stage
-from renubu_tui.domain.enums import WORKFLOW_TYPE_ORDER, WorkflowType
+from renubu_tui.domain.determination import CustomerFacts
+from renubu_tui.domain.enums import WORKFLOW_TYPE_ORDER, Experience, WorkflowType
+from renubu_tui.domain.plans import parse_plan
+from renubu_tui.domain.stages import RunningRenewal
 
 ACTIVE_FOR_WORKLOAD = ("not_started", "in_progress", "escalated")
 OPEN_NOW = ("not_started", "in_progress", "snoozed", "escalated")
@@ -103,7 +110,16 @@ def _stage_case(days: Any, stages: tuple[Stage, ...], pick: str, default: Any) -
     return case((days.is_(None), default), *whens, else_=default)
 
 
-def open_execution_for(customer_id: Any, kind: str, today: dt.date) -> Any:
+Day = dt.date | ColumnElement[Any]  # a day, or an expression of its end (a bound parameter)
+
+
+def _end(today: Day) -> ColumnElement[Any]:
+    if isinstance(today, dt.date):
+        return literal(end_of_day(today), UTCDateTime())
+    return today
+
+
+def open_execution_for(customer_id: Any, kind: str, today: Day) -> Any:
     """The id of the customer's execution of a type that is open as of `today` (newest)."""
     e_in = WorkflowExecution.__table__.alias(f"e_in_{kind}")
     return (
@@ -117,9 +133,19 @@ def open_execution_for(customer_id: Any, kind: str, today: dt.date) -> Any:
     )
 
 
-def open_as_of(e: Any, today: dt.date) -> ColumnElement[bool]:
+def counts_as_workload(e: Any, today: Day) -> ColumnElement[bool]:
+    """An execution on its owner's plate as of `today`: open then, and not snoozed."""
+    return and_(
+        open_as_of(e, today),
+        or_(e.c.completed_at.is_not(None), e.c.status.in_(ACTIVE_FOR_WORKLOAD)),
+    )
+
+
+def open_as_of(e: Any, today: Day) -> ColumnElement[bool]:
+    """Open as of a day: started by its end and not completed by then (`today` may also be an
+    expression of the day's end, for statements built once with bound parameters)."""
     e = e.c
-    eod = literal(end_of_day(today), UTCDateTime())
+    eod = _end(today)
     return or_(
         and_(e.completed_at.is_not(None), e.started_at < eod, e.completed_at >= eod),
         and_(
@@ -192,8 +218,7 @@ def facts_select(
         select(e.c.owner_id, func.count().label("n"))
         .where(
             e.c.tenant_id == tenant_id,
-            open_as_of(e, today),
-            or_(e.c.completed_at.is_not(None), e.c.status.in_(ACTIVE_FOR_WORKLOAD)),
+            counts_as_workload(e, today),
             # a part's customers all belong to its owners (or have none): count only theirs
             *([] if part is None else [e.c.owner_id.in_(part.owners)]),
         )
@@ -228,6 +253,55 @@ def facts_select(
             *([] if customer_id is None else [c.c.id == customer_id]),
             *([] if part is None else [_in_part(c, part)]),
         )
+    )
+
+
+def assessment_select(
+    tenant_id: uuid.UUID,
+    today: dt.date,
+    d: Dialect,
+    customer_id: uuid.UUID | None = None,
+    part: Part | None = None,
+) -> Select[Any]:
+    """The facts of `facts_select` with the renewal workflow open on the day (name and trigger
+    range): all that `domain.assessment.assess` reads, for views that score customers in Python
+    (the explanation, the summary) from the same SQL as the queue."""
+    facts = facts_select(tenant_id, today, d, customer_id, part).subquery("facts")
+    run = WorkflowExecution.__table__.alias("run")
+    run_wf = Workflow.__table__.alias("run_wf")
+    return (
+        select(
+            *facts.c,
+            run_wf.c.name.label("running_name"),
+            run_wf.c.trigger_min_days.label("running_min_days"),
+            run_wf.c.trigger_max_days.label("running_max_days"),
+        )
+        .select_from(facts)
+        .outerjoin(run, run.c.id == open_execution_for(facts.c.customer_id, "renewal", today))
+        .outerjoin(run_wf, run_wf.c.id == run.c.workflow_id)
+    )
+
+
+def customer_day(row: Any) -> CustomerDay:
+    """The rules' input from an `assessment_select` row (its mapping)."""
+    running = None
+    if row["running_name"] is not None:
+        running = RunningRenewal(
+            row["running_name"], row["running_min_days"], row["running_max_days"]
+        )
+    return CustomerDay(
+        facts=CustomerFacts(
+            days_until_renewal=row["days"],
+            arr=row["arr"],
+            health=row["health"],
+            plan=parse_plan(row["plan_set"]),
+            opportunity_score=row["opportunity_score"],
+            risk_score=row["risk_score"],
+            renewal_secured=bool(row["secured"]),
+        ),
+        experience=Experience(row["experience"]) if row["experience"] else None,
+        active_workflows=int(row["active_workflows"] or 0),
+        running_renewal=running,
     )
 
 
@@ -275,11 +349,30 @@ def _label(score: Any, cfg: DomainConfig) -> Any:
 def derived_select(
     tenant_id: uuid.UUID, today: dt.date, cfg: DomainConfig, d: Dialect, part: Part | None = None
 ) -> Any:
-    """The facts plus what every type shares: effective plan, multipliers, workload penalty."""
+    """The facts plus what every type shares: effective plan, multipliers, workload penalty, and
+    the customer's stage (the open renewal workflow's stage when it is more urgent)."""
     facts = facts_select(tenant_id, today, d, part=part).subquery("facts")
     weights = cfg.scoring
     plan = _effective_plan(facts, cfg)
-    planned = select(*facts.c, plan.label("plan")).subquery("planned")
+    run = WorkflowExecution.__table__.alias("run")
+    run_wf = Workflow.__table__.alias("run_wf")
+    wf_day = func.coalesce(run_wf.c.trigger_max_days, run_wf.c.trigger_min_days)
+    days = facts.c.days
+    stage_days = case(
+        (and_(wf_day.is_not(None), or_(days.is_(None), wf_day < days)), wf_day), else_=days
+    )
+    planned = (
+        select(
+            *facts.c,
+            plan.label("plan"),
+            run.c.id.label("renewal_execution_id"),
+            stage_days.label("stage_days"),
+        )
+        .select_from(facts)
+        .outerjoin(run, run.c.id == open_execution_for(facts.c.customer_id, "renewal", today))
+        .outerjoin(run_wf, run_wf.c.id == run.c.workflow_id)
+        .subquery("planned")
+    )
     plan_mult = _multiplier(
         planned.c.plan, {p.value: m for p, m in weights.plan_multipliers.items()}
     )
@@ -289,6 +382,7 @@ def derived_select(
     strategic = {p.value: m for p, m in weights.strategic_base.items()}
     return select(
         *planned.c,
+        _stage_case(planned.c.stage_days, cfg.stages, "name", null()).label("stage"),
         (_arr_multiplier(planned.c.arr, cfg) * plan_mult * exp_mult).label("mult"),
         (planned.c.active_workflows * num(weights.workload_penalty_per_workflow)).label("penalty"),
         case(
@@ -310,18 +404,12 @@ def rows_select(
 def _branch(kind: WorkflowType, facts: Any, today: dt.date, cfg: DomainConfig, d: Dialect) -> Any:
     """The rows of one workflow type: qualification, base, raw score, execution state."""
     e = WorkflowExecution.__table__.alias(f"e_{kind.value}")
-    w = Workflow.__table__.alias(f"w_{kind.value}")
-    execution_id = open_execution_for(facts.c.customer_id, kind.value, today)
     days = facts.c.days
     weights = cfg.scoring
     if kind is WorkflowType.RENEWAL:
-        wf_day = func.coalesce(w.c.trigger_max_days, w.c.trigger_min_days)
-        stage_days: Any = case(
-            (and_(wf_day.is_not(None), or_(days.is_(None), wf_day < days)), wf_day),
-            else_=days,
-        )
-        base: Any = _stage_case(stage_days, cfg.stages, "urgency", num(0))
-        bonus: Any = _stage_case(stage_days, cfg.stages, "bonus", num(0))
+        execution_id: Any = facts.c.renewal_execution_id  # found once, with the stage
+        base: Any = _stage_case(facts.c.stage_days, cfg.stages, "urgency", num(0))
+        bonus: Any = _stage_case(facts.c.stage_days, cfg.stages, "bonus", num(0))
         limit = cfg.thresholds.renewal_max_days_overdue
         qualifies = and_(
             days.is_not(None),
@@ -329,7 +417,7 @@ def _branch(kind: WorkflowType, facts: Any, today: dt.date, cfg: DomainConfig, d
             or_(days > -limit, e.c.id.is_not(None)),
         )
     else:
-        stage_days = days
+        execution_id = open_execution_for(facts.c.customer_id, kind.value, today)
         bonus = num(0)
         if kind is WorkflowType.STRATEGIC:
             base = facts.c.strategic_base
@@ -359,7 +447,7 @@ def _branch(kind: WorkflowType, facts: Any, today: dt.date, cfg: DomainConfig, d
             ((base + bonus) * facts.c.mult + facts.c.penalty).label("raw"),
             days.label("days"),
             func.coalesce(days, NO_DAYS).label("days_key"),
-            _stage_case(stage_days, cfg.stages, "name", null()).label("stage"),
+            facts.c.stage,
             facts.c.arr,
             facts.c.plan,
             facts.c.plan_set.is_not(None).label("plan_is_set"),
@@ -388,7 +476,6 @@ def _branch(kind: WorkflowType, facts: Any, today: dt.date, cfg: DomainConfig, d
         )
         .select_from(facts)
         .outerjoin(e, e.c.id == execution_id)
-        .outerjoin(w, w.c.id == e.c.workflow_id)
         .where(qualifies)
         .subquery(f"raw_{kind.value}")
     )

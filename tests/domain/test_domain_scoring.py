@@ -13,6 +13,7 @@ from renubu_tui.domain.enums import AccountPlan, Experience, WorkflowType
 from renubu_tui.domain.scoring import (
     ScoreInputs,
     label,
+    label_rank,
     round_half_up,
     round_half_up_places,
     score,
@@ -50,7 +51,7 @@ def test_domain_check_336_5_rounds_to_337() -> None:
     assert b.workload_penalty == -10
     assert b.raw == 336.5
     assert b.total == 337
-    assert b.label == "Critical"
+    assert b.label == "Urgent"
     assert b.formula_line == "(90 + 15) × 2.0 × 1.5 × 1.1 − 10 = 337"
     assert [(f.name, f.value, f.text) for f in b.factors] == [
         ("base", 90, "Renewal stage Emergency (0–6 days) → base 90"),
@@ -58,7 +59,7 @@ def test_domain_check_336_5_rounds_to_337() -> None:
         ("arr", 2.0, "ARR $180,000 ≥ $150,000 → ×2.0"),
         ("plan", 1.5, "Account plan invest → ×1.5"),
         ("experience", 1.1, "CSM experience senior → ×1.1"),
-        ("workload", -10, "5 active workflows × −2 → −10"),
+        ("workload", -10, "CSM workload: 5 open workflows (−2 each) → −10"),
     ]
 
 
@@ -233,7 +234,28 @@ def test_workload_penalty(active: int, penalty: int, total: int) -> None:
 
 def test_one_workflow_reads_singular() -> None:
     b = score(ScoreInputs(STRATEGIC, active_workflows=1))
-    assert b.factors[-1].text == "1 active workflow × −2 → −2"
+    assert b.factors[-1].text == "CSM workload: 1 open workflow (−2 each) → −2"
+
+
+def test_the_workload_factor_says_it_is_the_csms() -> None:
+    """The penalty is the CSM's open workflows (any customer's), so a customer with no
+    workflow of its own shows it too: the factor must not read as this customer's workflows."""
+    b = score(ScoreInputs(RENEWAL, stage=_stage(20), active_workflows=3))
+    workload = next(f for f in b.factors if f.name == "workload")
+    assert workload.text.startswith("CSM workload: 3 open workflows")
+    assert "active workflow" not in workload.text
+
+
+def test_a_raised_stage_says_why_in_its_base() -> None:
+    """A renewal whose running workflow is more urgent than its days (Critical at 15 days)
+    says so where the base is explained, instead of a range its days are not in."""
+    b = score(ScoreInputs(RENEWAL, stage=_stage(10), raised_from=_stage(15)))
+    assert b.factors[0].text == (
+        "Renewal stage Critical (raised from Signature: a Critical workflow is running) → base 80"
+    )
+    plain = score(ScoreInputs(RENEWAL, stage=_stage(10)))
+    assert plain.factors[0].text == "Renewal stage Critical (7–14 days) → base 80"
+    assert b.total == plain.total
 
 
 # --- labels -----------------------------------------------------------------------------------
@@ -242,17 +264,32 @@ def test_one_workflow_reads_singular() -> None:
 @pytest.mark.parametrize(
     ("total", "name"),
     [
-        (337, "Critical"),
-        (80, "Critical"),
-        (79, "High"),
-        (60, "High"),
-        (59, "Medium"),
-        (-3, "Medium"),
+        (337, "Urgent"),
+        (200, "Urgent"),
+        (199, "High"),
+        (120, "High"),
+        (119, "Normal"),
+        (60, "Normal"),
+        (59, "Low"),
+        (-3, "Low"),
     ],
 )
 def test_labels(total: int, name: str) -> None:
     assert label(total) == name
     assert label(total, CFG.scoring) == name
+
+
+def test_no_label_is_a_stage_name() -> None:
+    stages = {s.name.casefold() for s in STAGES}
+    words = [rule.label for rule in CFG.scoring.labels] + [CFG.scoring.default_label]
+    assert not stages & {w.casefold() for w in words}
+
+
+@given(st.integers(-50, 600), st.integers(-50, 600))
+def test_a_higher_score_never_gets_a_lower_label(a: int, b: int) -> None:
+    low, high = sorted((a, b))
+    assert label_rank(high) <= label_rank(low)
+    assert score(ScoreInputs(STRATEGIC)).label_rank == label_rank(50)
 
 
 # --- explanations -----------------------------------------------------------------------------
@@ -271,7 +308,7 @@ def test_neutral_factors_are_omitted() -> None:
     )
     assert [f.name for f in b.factors] == ["base"]
     assert b.formula_line == "(70 + 0) × 1.0 × 1.0 × 1.0 + 0 = 70"
-    assert (b.total, b.label) == (70, "High")
+    assert (b.total, b.label) == (70, "Normal")
 
 
 def test_formula_line_with_decimals_and_shrinking_factors() -> None:
@@ -292,7 +329,7 @@ def test_formula_line_with_decimals_and_shrinking_factors() -> None:
         "ARR $120,000 ≥ $100,000 → ×1.5",
         "Account plan monitor → ×0.8",
         "CSM experience junior → ×0.9",
-        "2 active workflows × −2 → −4",
+        "CSM workload: 2 open workflows (−2 each) → −4",
     ]
 
 

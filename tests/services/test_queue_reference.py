@@ -1,7 +1,8 @@
 """The SQL queue orders thousands of random customers exactly as the Python domain rules do.
 
 The data is generated here, the expected queue is computed from that data with the pure domain
-functions, and the materialized queue is read back page by page (keyset) — on every backend.
+function every other view uses (`assessment.assess`: stage, score, label), and the materialized
+queue is read back page by page (keyset) — on every backend.
 """
 
 from __future__ import annotations
@@ -26,13 +27,12 @@ from renubu_tui.data.models import (
     WorkflowExecution,
     WorkflowVersion,
 )
+from renubu_tui.domain.assessment import CustomerDay, assess
 from renubu_tui.domain.config import DomainConfig
-from renubu_tui.domain.determination import CustomerFacts, determine
+from renubu_tui.domain.determination import CustomerFacts
 from renubu_tui.domain.enums import AccountPlan, Experience
-from renubu_tui.domain.plans import effective_plan
 from renubu_tui.domain.queue_order import sort_key
-from renubu_tui.domain.scoring import ScoreInputs, score
-from renubu_tui.domain.stages import effective_stage_days, stage_for_days
+from renubu_tui.domain.stages import RunningRenewal
 from renubu_tui.services.config import ConfigService
 from renubu_tui.services.queue import QueueFilters, QueueService
 
@@ -49,6 +49,8 @@ class Expected:
     workflow_type: str
     days_until_renewal: int | None
     score: float
+    stage: str | None
+    label: str
 
 
 def _maybe(rng: random.Random, value: Any, p: float = 0.85) -> Any:
@@ -281,31 +283,32 @@ async def _generate(db: Database, n: int, seed: int) -> list[Expected]:
             risk_score=risk,
             renewal_secured=secured,
         )
-        eff = effective_plan(plan, arr, health)
-        for det in determine(facts, config, has_open_renewal_execution=running):
-            if not det.qualifies:
+        result = assess(
+            CustomerDay(
+                facts=facts,
+                experience=Experience(experience) if experience else None,
+                active_workflows=workload.get(owner, 0),
+                running_renewal=RunningRenewal("Critical", 7, 14) if running else None,
+            ),
+            config,
+        )
+        for work in result.work:
+            if not work.qualifies:
                 continue
-            if det.type.value == "renewal" and hidden:
+            if work.type.value == "renewal" and hidden:
                 continue
-            stage_days = (
-                effective_stage_days(days, 14 if running else None)
-                if (det.type.value == "renewal")
-                else days
+            assert work.breakdown is not None
+            expected.append(
+                Expected(
+                    cid,
+                    name,
+                    work.type.value,
+                    days,
+                    work.breakdown.total,
+                    result.stage.name,
+                    work.breakdown.label,
+                )
             )
-            breakdown = score(
-                ScoreInputs(
-                    workflow_type=det.type,
-                    stage=stage_for_days(stage_days, config.stages),
-                    arr=arr,
-                    plan=eff,
-                    experience=Experience(experience) if experience else None,
-                    active_workflows=workload.get(owner, 0),
-                    opportunity_score=opportunity,
-                    risk_score=risk,
-                ),
-                config,
-            )
-            expected.append(Expected(cid, name, det.type.value, days, breakdown.total))
     expected.sort(key=sort_key)
     return expected, tenant_id  # type: ignore[return-value]
 
@@ -313,17 +316,17 @@ async def _generate(db: Database, n: int, seed: int) -> list[Expected]:
 async def test_sql_queue_orders_like_the_python_rules(db: Database) -> None:
     expected, tenant_id = await _generate(db, 2500, seed=20251009)
     queue = QueueService(db, ConfigService(db))
-    got: list[tuple[Any, str, int]] = []
+    got: list[tuple[Any, str, int, str | None, str]] = []
     cursor = None
     while True:
         page = await queue.page(tenant_id, TODAY, QueueFilters(), limit=400, after=cursor)
-        got.extend((r.customer_id, r.workflow_type, r.score) for r in page.rows)
+        got.extend((r.customer_id, r.workflow_type, r.score, r.stage, r.label) for r in page.rows)
         # the Python explanation shown beside each row agrees with the SQL score
         assert all(r.breakdown.total == r.score for r in page.rows)
         if page.next_cursor is None:
             break
         cursor = page.next_cursor
-    want = [(e.customer_id, e.workflow_type, int(e.score)) for e in expected]
+    want = [(e.customer_id, e.workflow_type, int(e.score), e.stage, e.label) for e in expected]
     assert len(got) == len(want)
     assert got == want
     assert await queue.count(tenant_id, TODAY, QueueFilters()) == len(want)

@@ -259,8 +259,16 @@ def test_cli_queue_shows_bluesoft_critical_then_emergency(cli_db) -> None:  # ty
 def test_cli_explain_shows_every_factor(cli_db) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = cli_db("queue", "--explain", "bluesoft", "--as-of", "2025-09-24")
     assert code == 0
-    assert "renewal: Renewal in 15 days" in out
-    assert "Renewal stage Critical (7–14 days) → base 80" in out
+    assert "15 days until renewal · stage Critical ·" in out
+    # why the Critical stage at 15 days (the Signature range): the workflow running for it
+    assert (
+        "renewal: Renewal in 15 days (Critical stage, not Signature by its days: the Critical "
+        "renewal (7-14 days) workflow is already running)." in out
+    )
+    assert "Renewal stage Critical (raised from Signature: a Critical workflow is running)" in out
+    assert "(7–14 days)" not in out  # a range its days are not in explained nothing
+    assert "CSM workload: 1 open workflow (−2 each) → −2" in out
+    assert "score 255 (Urgent)" in out
     assert "Critical stage bonus → +10" in out
     assert "ARR $180,000 ≥ $150,000 → ×2.0" in out
     assert "Account plan expand → ×1.3" in out
