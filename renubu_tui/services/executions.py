@@ -15,9 +15,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,7 +51,22 @@ from renubu_tui.services import notifications
 from renubu_tui.services.notifications import FireReport
 from renubu_tui.services.refusals import Refused
 
-OnChange = Callable[[uuid.UUID, uuid.UUID, dt.date], Awaitable[None]]
+
+class OnChange(Protocol):
+    """Re-scores the queue rows one customer's change can move (QueueService.invalidate); given
+    the change's session, inside its transaction, so both commit or roll back together."""
+
+    def __call__(
+        self,
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID,
+        today: dt.date,
+        /,
+        *,
+        session: AsyncSession | None = None,
+    ) -> Awaitable[None]: ...
+
+
 WORKFLOW_ACTIONS = {
     "create-war-room": "a war room with a daily stand-up",
     "create-team-slack-channel": "a team channel for the renewal",
@@ -250,10 +265,13 @@ class ExecutionService:
             self._db, self._tenant_slug, customer_id, self._clock.today(), execution_id=execution_id
         )
 
-    async def _changed(self, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> None:
-        """Tell the queue which customer's work changed (it rebuilds the rows that can move)."""
+    async def _changed(
+        self, tenant_id: uuid.UUID, customer_id: uuid.UUID, session: AsyncSession
+    ) -> None:
+        """Tell the queue which customer's work changed, inside the change's transaction: the
+        rows it can move are re-scored at once and commit with it (every view sees both)."""
         if self._on_change is not None:
-            await self._on_change(tenant_id, customer_id, self._clock.today())
+            await self._on_change(tenant_id, customer_id, self._clock.today(), session=session)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -478,9 +496,9 @@ class ExecutionService:
             )
             await session.flush()
             view = await self._view(session, tenant_id, execution.id)
+            await self._changed(tenant_id, customer_id, session)
         view.fired = fired
         view.skipped = [(s.step_id, s.reason) for s in decision.skipped]
-        await self._changed(tenant_id, customer_id)
         return view
 
     async def _enter(
@@ -675,10 +693,10 @@ class ExecutionService:
             )
             await session.flush()
             view = await self._view(session, tenant_id, execution.id)
+            await self._changed(tenant_id, base.customer_id, session)
         view.fired = fired
         view.fired.errors = list(decision.errors) + view.fired.errors
         view.skipped = [(s.step_id, s.reason) for s in decision.skipped]
-        await self._changed(tenant_id, base.customer_id)
         return view
 
     # --- workflow actions ----------------------------------------------------------------
@@ -748,7 +766,7 @@ class ExecutionService:
                     )
             result["notified"] = sorted({n.recipient_email for n in fired.created})
             _trail(session, execution, actor, action_slug, dict(params or {}), result)
-        await self._changed(tenant_id, base.customer_id)
+            await self._changed(tenant_id, base.customer_id, session)
         return result, fired
 
     async def _record_failure(

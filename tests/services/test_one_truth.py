@@ -12,7 +12,8 @@ import datetime as dt
 import uuid
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
@@ -238,3 +239,40 @@ async def test_rows_refresh_in_the_changes_own_transaction(seeded_db: Database) 
 
 class _Abandon(Exception):
     """Rolls a test transaction back."""
+
+
+async def test_a_started_workflow_and_its_rescored_rows_commit_together(
+    seeded_db: Database,
+) -> None:
+    """ExecutionService re-scores inside the change's transaction: when the queue is refreshed
+    nobody else can see the new workflow yet, so no reader ever sees it with the old score."""
+    queue = _queue(seeded_db)
+    mosaic = key_id("customer", "acme-cs", "mosaichr.com")
+    seen: list[tuple[bool, int]] = []
+
+    async def spy(
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID,
+        today: dt.date,
+        /,
+        *,
+        session: AsyncSession | None = None,
+    ) -> None:
+        async with seeded_db.sessions() as other:  # another reader, e.g. a colleague's app
+            visible = await other.scalar(
+                select(func.count())
+                .select_from(WorkflowExecution)
+                .where(WorkflowExecution.customer_id == customer_id)
+            )
+        seen.append((session is not None, int(visible or 0)))
+        await queue.invalidate(tenant_id, customer_id, today, session=session)
+
+    executions = ExecutionService(
+        seeded_db, Clock(TEST_TODAY), tenant_slug="acme-cs", on_change=spy
+    )
+    await _rows(queue, TEST_TODAY, MAYA)  # build the day
+    await executions.start(TENANT, mosaic, actor=await _maya(seeded_db), workflow_slug="critical")
+    assert seen == [(True, 0)]
+    rows = await _rows(queue, TEST_TODAY, MAYA)
+    row = next(r for r in rows if r.customer_id == mosaic and r.workflow_type == "renewal")
+    assert (row.stage, row.status) == ("Critical", "in_progress")
