@@ -71,3 +71,39 @@ def test_narrow_customer_opened(app_factory: AppFactory, snap_compare: Any) -> N
         await pilot.pause()
 
     assert snap_compare(app_factory(), terminal_size=NARROW, run_before=run)
+
+
+def light(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """The same steps in the light theme (set before the data arrives, as a stored choice is)."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        pilot.app.theme = "textual-light"
+        await steps(*keys)(pilot)
+
+    return run
+
+
+def test_main_screen_light(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=light())
+
+
+def test_bluesoft_selected_light(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=light("down", "down", "down"))
+
+
+def test_help_screen_light(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=light("question_mark"))
+
+
+def test_narrow_layout_light(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(app_factory(), terminal_size=NARROW, run_before=light())
+
+
+def test_route_picker(app_factory: AppFactory, snap_compare: Any) -> None:
+    """Kestrel (8th row): start, run the step (the assistant suggests), `c` asks where it goes."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        pilot.app.chat_pace = 0  # type: ignore[attr-defined]
+        await steps(*["down"] * 7, "g", "x", "c")(pilot)
+
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=run)

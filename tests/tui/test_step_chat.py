@@ -13,7 +13,7 @@ from renubu_tui.tui.app import RenubuApp
 from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.widgets.chat_panel import ChatPanel
 from renubu_tui.tui.widgets.step_pane import StepPane
-from tests.tui.conftest import AppFactory, settle
+from tests.tui.conftest import AppFactory, screen_text, settle
 
 WIDE = (160, 48)
 
@@ -59,12 +59,47 @@ async def test_start_kestrels_workflow_then_run_the_step(app_factory: AppFactory
         await pilot.press("x")
         await settle(pilot)
         [run] = await _executions(app, cid)
-        assert run.current_step_id != "critical-status-assessment"
-        assert "assessment" in (run.outputs or {})  # the step stores its output there
-        result = app.query_one("#step-result").render()
-        assert "now at" in str(result)
-        said = str(result).casefold()
+        # The assistant suggests; nothing moves until the person chooses where the work goes.
+        assert run.current_step_id == "critical-status-assessment"
+        result = str(app.query_one("#step-result").render())
+        said = result.casefold()
         assert said.startswith("offline assistant: ") and said.count("offline assistant") == 1
+        assert "suggests:" in said and "_" not in result.split("→", 1)[1]  # words, not a code
+
+
+async def test_completing_a_step_with_routes_asks_where_it_goes(app_factory: AppFactory) -> None:
+    """`c` on a routed step opens the route picker, the assistant's suggestion pre-selected;
+    Esc leaves the step open; Enter completes on the chosen route."""
+    from renubu_tui.tui.screens.route_picker import RoutePickerScreen
+
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        cid = await _open(pilot)
+        await _start(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot, rounds=1)
+        assert isinstance(app.screen, RoutePickerScreen)
+        picker = app.screen
+        suggested = picker.choices.suggested
+        assert suggested is not None and picker.choices.suggested_by == "assistant"
+        shown = screen_text(app)
+        assert suggested.description in shown and "(suggested)" in shown
+        assert not any(r.id in shown for r in picker.choices.routes)  # no route codes
+        await pilot.press("escape")
+        await settle(pilot)
+        [run] = await _executions(app, cid)
+        assert run.current_step_id == "critical-status-assessment"  # nothing moved
+        await pilot.press("c")
+        await settle(pilot, rounds=1)
+        await pilot.press("down", "enter")  # not the suggestion: the person's choice wins
+        await settle(pilot)
+        chosen = picker.choices.routes[(picker.choices.suggested_index or 0) + 1]
+        [run] = await _executions(app, cid)
+        assert run.current_step_id == chosen.next_step_id
+        assert "assessment" in (run.outputs or {})  # the assistant's answer is kept
+        assert chosen.description in str(app.query_one("#step-result").render())
 
 
 async def test_a_fixed_branch_moves_the_execution(app_factory: AppFactory) -> None:
@@ -235,9 +270,11 @@ async def test_a_csm_at_the_gate_is_told_why_and_nothing_moves(app_factory: AppF
         cid, _ = await _at_the_manager_gate(pilot)
         [before] = await _executions(app, cid)
         assert not app.query_one("#step-ack").display  # Maya is a CSM: no button to press
-        app.query_one(StepPane).choose_branch("acknowledged")  # "My manager acknowledged"
-        await settle(pilot)
-        assert "waits for manager acknowledgment" in _toasts(app)[-1]
+        # The reply that would leave the gated step is not offered; the gate says why.
+        replies = [str(b.label) for b in app.query("#chat-replies Button")]
+        assert not any("acknowledged" in r.casefold() for r in replies)
+        gate = str(app.query_one("#chat-replies .gate").render())
+        assert "Jordan Lee" in gate and "acknowledge" in gate
         await pilot.press("A")
         await settle(pilot)
         assert _toasts(app)[-1].startswith("Only a manager can acknowledge")
@@ -272,3 +309,30 @@ async def test_the_manager_acknowledges_and_the_gate_opens(app_factory: AppFacto
         await settle(pilot)
         [run] = await _executions(app, cid)
         assert run.current_step_id == "final-push"
+
+
+async def test_the_queue_rescores_at_once_after_a_workflow_moves(app_factory: AppFactory) -> None:
+    """`g` adds to the CSM's workload: every row of theirs re-scores, on screen, no restart."""
+    from renubu_tui.tui.queue_view import QueueView
+    from renubu_tui.tui.widgets.queue_pane import QueuePane
+
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        cid = await _open(pilot)
+        pane = app.query_one(QueuePane)
+        before = {(r.customer_id, r.workflow_type): r.score for r in pane.rows}
+        await _start(pilot)
+        session = app.session
+        assert session is not None
+        filters = QueueView().to_filters(session.user_id)
+        page = await session.services.queue.page(session.tenant_id, session.today, filters)
+        stored = {(r.customer_id, r.workflow_type): r.score for r in page.rows}
+        shown = {(r.customer_id, r.workflow_type): r.score for r in pane.rows}
+        assert shown == stored  # what the database says right after, on screen
+        assert shown[(cid, "renewal")] != before[(cid, "renewal")]
+        assert str(shown[pane.rows[0].customer_id, pane.rows[0].workflow_type]) in pane_text_of(app)
+
+
+def pane_text_of(app: RenubuApp) -> str:
+    """Today's One Thing as shown (it follows the queue's top row)."""
+    return str(app.query_one("#one-thing").render())

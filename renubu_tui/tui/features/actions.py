@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from renubu_tui.tui.session import Session
 
 
+START_HINT = "start one with g"
+"""How a refusal tells a person in the app to start the row's workflow."""
+
 ACTION_BINDINGS: list[BindingType] = [
     # Not in the footer: the action bar shows these with their keys (widgets/action_bar.py).
     Binding("s", "snooze", "Snooze", id="actions.snooze", show=False),
@@ -124,7 +127,12 @@ class ActionsFeature(ScreenMixin):
     @work(exclusive=True, group="action", exit_on_error=False)
     async def _action_flow(self, slug: str, session: Session, row: QueueRow) -> None:
         refusal = await session.services.actions.refusal(
-            session.tenant_id, slug, row.customer_id, row.execution_id
+            session.tenant_id,
+            slug,
+            row.customer_id,
+            row.execution_id,
+            workflow_type=row.workflow_type,  # the selected row's own workflow, no other
+            start_hint=START_HINT,
         )
         if refusal is not None:  # said before the dialog, not after it was filled in
             self.notify(one_line(refusal), title="Not possible", severity="warning", markup=False)
@@ -187,6 +195,8 @@ class ActionsFeature(ScreenMixin):
                 customer_id=row.customer_id,
                 params=params,
                 execution_id=row.execution_id,
+                workflow_type=row.workflow_type,
+                start_hint=START_HINT,
             )
         except ActionFailed as exc:
             self.notify(one_line(exc), title="Not done", severity="error", markup=False)

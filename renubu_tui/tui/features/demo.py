@@ -173,7 +173,7 @@ class DemoFeatures(ScreenMixin):
         user, tenant = session.services.user, session.services.tenant
         self.app.sub_title = f"{clean(user.name)} · {clean(tenant.slug)} · {day}"
         for sidebar in self.query(ContextSidebar):
-            sidebar._loaded_id = None  # same customer, another day: load it again
+            sidebar.reload()  # same customer, another day
         queue = self.query_one(QueuePane)
         queue._chosen = None  # the first row must be announced again, even if unchanged
         self._demo_focus_pending = True

@@ -100,7 +100,7 @@ async def load_step(session: Session, customer_id: uuid.UUID, pace: float) -> St
         return data  # the stored step, its branches and threads are later than the day shown
     chat = chat_service(session, pace)
     data.can_chat = True
-    data.branches = await chat.branches(tenant, view.id)
+    data.branches = await chat.branches(tenant, view.id, actor=services.user)
     data.thread = await chat.find_thread(tenant, actor=services.user, execution_id=view.id)
     data.earlier = await chat.earlier_thread(tenant, actor=services.user, execution_id=view.id)
     return data

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 MARKS = {"completed": "✓", "in_progress": "▶", "skipped": "↷", "snoozed": "z", "pending": "·"}
 STYLES = {"completed": "green", "in_progress": "bold", "skipped": "dim", "snoozed": "yellow"}
-GATE_TEXT = "waits for manager acknowledgment"
 HISTORY_STYLE = "bold yellow"
 
 
@@ -28,10 +27,11 @@ def progress(steps: list[StepState]) -> Text:
     )
 
 
-def gate_text(gate: str) -> str:
-    if gate == "manager-acknowledge":
-        return GATE_TEXT
-    return f"waits for {clean(gate)}"
+def gate_line(view: ExecutionView) -> str:
+    """The step's gate in words: who must do what before the work can go on (or who did)."""
+    if view.gate_state is not None:
+        return clean(view.gate_state.reason)
+    return "Waits for an approval before the workflow can go on"
 
 
 def header(data: StepData) -> RenderableType:
@@ -65,7 +65,9 @@ def header(data: StepData) -> RenderableType:
         plain(step.get("description", "")),
     ]
     if view.gate:
-        lines.append(Text.assemble(("⛔ gate: ", "bold yellow"), gate_text(view.gate)))
+        lines.append(Text.assemble(("⛔ ", "bold yellow"), gate_line(view)))
+    elif view.gate_state is not None:
+        lines.append(Text.assemble(("✓ ", "bold green"), gate_line(view)))
     return Group(*lines)
 
 
@@ -84,15 +86,18 @@ def _compact(value: Any, width: int = 70) -> str:
 
 
 def earlier_outputs(view: ExecutionView) -> RenderableType | None:
-    """Earlier steps' outputs as compact `key: value` lines."""
+    """What earlier steps recorded (and the assistant's draft for this one), in words."""
+    from renubu_tui.services.step_text import output_sections
+
     rows: list[tuple[str, Text | str]] = []
-    names = {s.step_id: s.name for s in view.steps}
-    for store, outputs in view.outputs.items():
-        rows.append(("", plain(names.get(store, store), "bold")))
-        if isinstance(outputs, dict):
-            rows += [(clean(k), plain(_compact(v))) for k, v in outputs.items()]
-        else:
-            rows.append(("", plain(_compact(outputs))))
+    for section in output_sections(view):
+        title = (
+            f"{section.step_name} (the assistant's draft)" if section.draft else section.step_name
+        )
+        rows.append(("", plain(title, "bold")))
+        for line in section.lines:
+            text = "; ".join(line.items) if line.items else line.text
+            rows.append((clean(line.label), plain(_compact(text, 90))))
     for s in view.steps:
         if s.status == "skipped" and s.skip_reason:
             rows.append(("↷", plain(f"{s.name}: {s.skip_reason}", "dim")))
@@ -101,10 +106,18 @@ def earlier_outputs(view: ExecutionView) -> RenderableType | None:
     return Group(Text("Earlier steps", style="bold dim"), pairs(rows, key_width=14))
 
 
-def routes(view: ExecutionView) -> list[tuple[str, str]]:
-    """The current step's routes: (route id, condition text)."""
+def routes(view: ExecutionView) -> list[Text]:
+    """The current step's routes in words ("Signature pending → Executive escalation"); the
+    route codes are for admins (the workflow admin screen shows the config)."""
+    from renubu_tui.domain.routing import route_description, routes_of
+
     step = view.current_step or {}
+    names = {s.step_id: s.name for s in view.steps}
     return [
-        (str(r["id"]), clean(r.get("condition", "")))
-        for r in (step.get("routing") or {}).get("routes", [])
+        Text.assemble(
+            plain(route_description(r)),
+            ("  → ", "dim"),
+            plain(names.get(str(r.get("nextStepId", "")), "the next step"), "dim"),
+        )
+        for r in routes_of(step)
     ]

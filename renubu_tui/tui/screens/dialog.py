@@ -33,7 +33,7 @@ class Dialog(Modal[T]):
     }
     Dialog .dialog-title { text-style: bold; margin-bottom: 1; color: $foreground; }
     Dialog Label, Dialog RadioButton { color: $foreground; }
-    Dialog .dialog-error { color: $error; height: auto; }
+    Dialog .dialog-error { color: $text-error; height: auto; }
     Dialog .dialog-buttons { height: auto; margin-top: 1; align-horizontal: right; }
     Dialog .dialog-buttons Button { margin-left: 1; }
     Dialog Label { margin-top: 1; }

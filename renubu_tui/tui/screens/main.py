@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from renubu_tui.services.queue_peek import QueuePeek
     from renubu_tui.settings import Settings
     from renubu_tui.tui.session import Session
+    from renubu_tui.tui.widgets.step_pane import StepChanged
 
 # Below MEDIUM: queue only; below WIDE: no sidebar unless asked; from HUGE: every queue column.
 MEDIUM, WIDE, HUGE = 120, 150, 200
@@ -215,6 +216,16 @@ class MainScreen(
                 self.add_class("-detail")
                 for step in self.query(StepPane):
                     step.focus()
+
+    def on_step_changed(self, message: StepChanged) -> None:
+        """A workflow moved (g, x, c, k, a reply): its rows were re-scored in the same
+        transaction, so the queue, Today's One Thing and the sidebar read them again."""
+        from renubu_tui.tui.widgets.sidebar import ContextSidebar
+
+        self.query_one(QueuePane).reload()
+        for sidebar in self.query(ContextSidebar):
+            sidebar.reload()
+        self.refresh_bell()
 
     # --- a lost database --------------------------------------------------------------------------
 

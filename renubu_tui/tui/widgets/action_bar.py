@@ -4,13 +4,13 @@ A button runs the same main-screen action as its key (`run_action`, so the same 
 same rows). The buttons never take the
 focus: the queue keeps it, so the keys go on working after a click.
 
-Fitting the width (the bar measures itself on every resize): each button shows its key and its
-name ("s Snooze", a column between buttons) when all of them fit, from 108 columns; narrower,
-the names alone side by side (each button's colour and padding set it apart), which fit in 80
-columns, so at 80×24 every button shows; narrower still, the row scrolls sideways (mouse wheel)
-with no scrollbar rather than dropping buttons: all stay reachable, and the first ones, the
-customer's actions, are the ones in view. The key shown is the one in force (a remap in the
-config file's [keys] shows up here too).
+Fitting the width (the bar measures itself on every resize): each button always shows its key
+and its name ("s Snooze"), a button being how a person learns the key. When all of them fit
+with a column between them (from 108 columns) they have one; narrower, they sit side by side
+(each button's colour and padding set it apart), and the row scrolls sideways (mouse wheel)
+with no scrollbar rather than dropping buttons or keys: all stay reachable, and the first ones,
+the customer's actions, are the ones in view (at 80 columns: Snooze to Tasks). The key shown is
+the one in force (a remap in the config file's [keys] shows up here too).
 
 In the narrow layout's customer view (`-narrow -detail`, the queue hidden) the row starts with
 "◂ Queue" (what Esc does), the only way back for the mouse; Inbox makes room for it there (the
@@ -81,7 +81,7 @@ class ActionBar(HorizontalScroll):
         self._fit(event.size.width)
 
     def _fit(self, width: int) -> None:
-        """Keys and names when they fit, else names only and no gaps (then the row scrolls)."""
+        """Gaps between the buttons when they all fit, else none (then the row scrolls)."""
         if width <= 0:
             return
         short = self.needed(with_keys=True) > width - 2  # the bar's padding
@@ -90,7 +90,7 @@ class ActionBar(HorizontalScroll):
         self._short = short
         self.set_class(short, "-short")
         for action, name in [BACK, *ACTIONS]:
-            key = None if short else self._key(action)
+            key = self._key(action)
             label = (
                 Content(name) if key is None else Content.assemble((key, "$text-accent"), " ", name)
             )

@@ -15,7 +15,7 @@ class Banner(Static):
         height: auto;
         padding: 0 1;
         background: $error;
-        color: $text;
+        color: auto 95%;
         text-style: bold;
     }
     Banner.-shown { display: block; }

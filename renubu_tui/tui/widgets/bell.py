@@ -26,7 +26,7 @@ class Bell(ReportsWorkerErrors, Static):
         margin-right: 10;
         background: $panel;
     }
-    Bell.-urgent { background: $error; color: $text; text-style: bold; }
+    Bell.-urgent { background: $error; color: auto 95%; text-style: bold; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -92,7 +92,7 @@ class MessageBox(Vertical):
     MessageBox { height: auto; margin-bottom: 1; }
     MessageBox:focus { background: $boost; }
     MessageBox > .who { color: $text-muted; height: 1; }
-    MessageBox.-user > .body { color: $accent; }
+    MessageBox.-user > .body { color: $text-accent; }
     MessageBox > Markdown { margin: 0; padding: 0; }
     MessageBox .chart { height: auto; }
     """
@@ -139,10 +139,11 @@ def message_box(m: MessageView, width: int = 48) -> MessageBox:
 class ChatPanel(ReportsWorkerErrors, Vertical):
     DEFAULT_CSS = """
     ChatPanel { padding: 0 1; }
-    ChatPanel > #chat-title { text-style: bold; color: $accent; height: 1; }
+    ChatPanel > #chat-title { text-style: bold; color: $text-accent; height: 1; }
     ChatPanel > #chat-log { height: 1fr; scrollbar-size-vertical: 1; }
     ChatPanel > #chat-replies { height: auto; max-height: 7; }
     ChatPanel > #chat-replies Button { width: 1fr; min-width: 0; content-align: left middle; }
+    ChatPanel > #chat-replies .gate { color: $text-warning; height: auto; }
     ChatPanel > #chat-hint { color: $text-muted; height: auto; }
     ChatPanel > #chat-status { height: 1; color: $text-muted; }
     ChatPanel > HistoryInput { margin: 0; }
@@ -232,7 +233,15 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
             replies.mount(
                 Button(Content(f"{key}› {clean(label)}"), name=b.key, classes="reply", compact=True)
             )
-        replies.display = bool(fixed)
+        withheld = data.branches.withheld if data.branches else []
+        gate = data.branches.gate if data.branches else None
+        waiting = gate is not None and not gate.open and bool(withheld)
+        if gate is not None and waiting:
+            # What cannot be taken yet is not offered; the gate says what it waits for.
+            replies.mount(
+                Static(Text.assemble(("⛔ ", "bold"), clean(gate.reason)), classes="gate")
+            )
+        replies.display = bool(fixed) or waiting
         if data.history is not None:
             self.set_status("history: read only on this day")
         elif thread is None:

@@ -23,7 +23,7 @@ class OneThing(Static):
         height: auto;
         min-height: 3;
         border: round $accent;
-        border-title-color: $accent;
+        border-title-color: $text-accent;
         border-title-style: bold;
         padding: 0 1;
         margin-bottom: 1;

@@ -110,18 +110,19 @@ class QueueTable(DataTable[Text]):
         for label, width, right in self.columns_shown:
             self.add_column(_cell(label, width, right), width=width + 1, key=label)
 
-    def _label_style(self, label: str) -> str:
+    def _label_style(self, rank: int) -> str:
+        """By the label's place on the configured scale (0 = the top), not by its word."""
         variables = self.app.theme_variables
         return {
-            "Critical": f"bold {variables.get('text-error', 'red')}",
-            "High": variables.get("text-warning", "yellow"),
-        }.get(label, "dim")
+            0: f"bold {variables.get('text-error', 'red')}",
+            1: variables.get("text-warning", "yellow"),
+        }.get(rank, "")
 
-    def _score_style(self, label: str) -> str:
+    def _score_style(self, rank: int) -> str:
         """Bold; without a Label column, coloured by the label too."""
         if any(name == "Label" for name, _, _ in self.columns_shown):
             return "bold"
-        return f"bold {self._label_style(label)}"
+        return f"bold {self._label_style(rank)}"
 
     def _cells(self, rank: int, row: QueueRow) -> list[Text]:
         """The table cells of one queue row (database text through `clean`, never markup)."""
@@ -139,8 +140,8 @@ class QueueTable(DataTable[Text]):
             "Days": DASH if row.days is None else str(row.days),
             "ARR": money(row.arr),
             "Plan": plan,
-            "Score": Text(str(row.score), style=self._score_style(row.label)),
-            "Label": Text(row.label, style=self._label_style(row.label)),
+            "Score": Text(str(row.score), style=self._score_style(row.label_rank)),
+            "Label": Text(row.label, style=self._label_style(row.label_rank)),
         }
         return [_cell(values[label], width, right) for label, width, right in self.columns_shown]
 

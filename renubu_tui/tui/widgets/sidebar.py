@@ -51,7 +51,7 @@ class ContextSidebar(ReportsWorkerErrors, VerticalScroll):
     ContextSidebar .section {
         margin-top: 1;
         text-style: bold;
-        color: $accent;
+        color: $text-accent;
     }
     ContextSidebar Static { height: auto; }
     """
@@ -95,6 +95,11 @@ class ContextSidebar(ReportsWorkerErrors, VerticalScroll):
         """Make `customer_id` current; load it now if visible, else when the sidebar opens."""
         self._session = session
         self.customer_id = customer_id
+        self.refresh_content()
+
+    def reload(self) -> None:
+        """The customer's data changed (its workflow moved): read it again when visible."""
+        self._loaded_id = None
         self.refresh_content()
 
     def on_show(self) -> None:

@@ -17,13 +17,12 @@ from textual import work
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Collapsible, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Collapsible, Static
 
 from renubu_tui.tui.errors import ReportsWorkerErrors
 from renubu_tui.tui.features import step_render
 from renubu_tui.tui.features.step_data import StepData, chat_service, load_step
-from renubu_tui.tui.text import clean, plain
+from renubu_tui.tui.text import bullets, clean, plain
 from renubu_tui.tui.widgets.chat_panel import ChatPanel
 from renubu_tui.tui.widgets.determination import render_explanation
 
@@ -49,9 +48,9 @@ class StepPane(ReportsWorkerErrors, Horizontal):
     StepPane > #step-view {
         width: 1fr; height: 1fr; padding: 0 1; scrollbar-size-vertical: 1;
     }
-    StepPane #step-title { text-style: bold; color: $accent; height: 1; }
+    StepPane #step-title { text-style: bold; color: $text-accent; height: 1; }
     StepPane #step-head, StepPane #step-outputs, StepPane #step-result { height: auto; }
-    StepPane #step-result { color: $success; }
+    StepPane #step-result { color: $text-success; }
     StepPane #step-why { height: auto; margin-top: 1; }
     StepPane .dim-head { color: $text-muted; height: 1; }
     StepPane #step-buttons { height: auto; }
@@ -103,8 +102,8 @@ class StepPane(ReportsWorkerErrors, Horizontal):
                 yield Button("Skip k", id="step-skip", compact=True)
                 yield Button("Acknowledge A", id="step-ack", variant="warning", compact=True)
             yield Static("", id="step-result", markup=False)
-            yield Static("Routes · Enter completes on the highlighted one", classes="dim-head")
-            yield OptionList(id="step-routes")
+            yield Static("Where this step can go · c to choose", classes="dim-head")
+            yield Static("", id="step-routes", markup=False)
             with Collapsible(title="Resolved prompt", collapsed=True, id="step-prompt-box"):
                 yield Static("", id="step-prompt", markup=False)
             yield Static("", id="step-outputs", markup=False)
@@ -155,16 +154,11 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         ack = self.query_one("#step-ack", Button)
         ack.display = bool(view and view.gate == ACKNOWLEDGE and self._is_manager())
         ack.disabled = data.history is not None
-        routes = self.query_one("#step-routes", OptionList)
-        routes.clear_options()
         choices = step_render.routes(view) if view is not None and has_step else []
-        for route_id, condition in choices:
-            label = Text.assemble((route_id, "bold"), "  ", plain(condition, "dim"))
-            routes.add_option(Option(label, id=route_id))
+        routes = self.query_one("#step-routes", Static)
+        routes.update(bullets(choices))
         routes.display = bool(choices)
         self.query_one(".dim-head").display = bool(choices)
-        if choices:
-            routes.highlighted = 0
         box = self.query_one("#step-prompt-box", Collapsible)
         box.display = has_step
         prompt = Text(clean_block(data.prompt))
@@ -195,11 +189,6 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         if event.button.id in handlers:
             event.stop()
             handlers[event.button.id]()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option_list.id == "step-routes":
-            event.stop()
-            self.action_complete()
 
     def _ready(self) -> tuple[Session, StepData] | None:
         if self.session is None or self.data is None:
@@ -263,11 +252,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         if data.execution.gate:
             self._refuse_gate(data)
             return
-        routes = self.query_one("#step-routes", OptionList)
-        route = None
-        if routes.option_count and routes.highlighted is not None:
-            route = routes.get_option_at_index(routes.highlighted).id
-        self._complete(session, data.customer_id, data.execution.id, route)
+        self._complete(session, data.customer_id, data.execution.id)
 
     def action_skip(self) -> None:
         ready = self._open_step()
@@ -328,8 +313,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
     def _refuse_gate(self, data: StepData) -> None:
         assert data.execution is not None and data.execution.gate is not None
         self.notify(
-            f"This step {step_render.gate_text(data.execution.gate)}; it can be completed "
-            "once that is recorded.",
+            f"{step_render.gate_line(data.execution)}.",
             title="Not yet",
             severity="warning",
             markup=False,
@@ -352,19 +336,29 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         finally:
             self.query_one("#step-view").loading = False
         summary = run.outputs.get("summary") if isinstance(run.outputs, dict) else None
-        where = _where(run.view, run.route)
         label, said = clean(run.provider_label), clean(summary or "done")
         if not said.casefold().startswith(label.casefold()):  # the offline one signs its summary
             said = f"{label}: {said}"
-        line = f"{said}\n→ {where}"
+        line = f"{said}\n→ {clean(run.line())}"  # a suggestion: nothing moves until c
         self.post_message(self.Acted(customer_id, line))
 
     @work(exclusive=True, group="step-act", exit_on_error=False)
     async def _complete(
-        self, session: Session, customer_id: uuid.UUID, execution_id: uuid.UUID, route: str | None
+        self, session: Session, customer_id: uuid.UUID, execution_id: uuid.UUID
     ) -> None:
-        view = await session.services.executions.complete_step(
-            session.tenant_id, execution_id, actor=session.services.user, chosen_route=route
+        """A step with routes asks the person where the work goes (nothing moves without it,
+        unless they set workflow.autoAdvanceSteps); a step without routes just completes."""
+        from renubu_tui.tui.screens.route_picker import RoutePickerScreen
+
+        executions, user = session.services.executions, session.services.user
+        choices = await executions.route_choices(session.tenant_id, execution_id, actor=user)
+        route = None
+        if choices.needs_choice:
+            route = await self.app.push_screen_wait(RoutePickerScreen(choices))
+            if route is None:
+                return  # cancelled: the step stays open
+        view = await executions.complete_step(
+            session.tenant_id, execution_id, actor=user, chosen_route=route
         )
         self.post_message(self.Acted(customer_id, f"Completed → {_where(view, route)}"))
 
@@ -414,7 +408,8 @@ def _where(view: object, route: str | None) -> str:
     from renubu_tui.services.executions import ExecutionView
 
     assert isinstance(view, ExecutionView)
-    via = f" (route {clean(route)})" if route else ""
+    taken = next((s for s in view.steps if route and s.route == route and s.route_text), None)
+    via = f" ({clean(taken.route_text)})" if taken and taken.route_text else ""
     step = view.current_step
     if step is None:
         return f"the workflow is {view.status}{via}"
