@@ -74,7 +74,7 @@ def json_answer(prompt: str, facts: Facts) -> dict[str, Any]:
     if codes:
         route, why = pick_route(codes, facts)
         answer["route"] = route
-        answer["summary"] += f" Route {route}: {why}"
+        answer["summary"] += f" {why}"  # the route itself is said in words by the step pane
     answer["recommendations"] = recommendations(cues)
     if "primaryBlocker" in prompt:
         answer["primaryBlocker"] = blockers[0].observation if blockers else "none recorded"

@@ -330,6 +330,8 @@ async def test_the_queue_rescores_at_once_after_a_workflow_moves(app_factory: Ap
         shown = {(r.customer_id, r.workflow_type): r.score for r in pane.rows}
         assert shown == stored  # what the database says right after, on screen
         assert shown[(cid, "renewal")] != before[(cid, "renewal")]
+        current = pane.current  # the cursor stayed on the row the person is working on
+        assert current is not None and current.customer_id == cid
         assert str(shown[pane.rows[0].customer_id, pane.rows[0].workflow_type]) in pane_text_of(app)
 
 

@@ -45,7 +45,7 @@ class RoutePickerScreen(Modal[str | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "choose", "Complete on this route", id="routes.choose"),
+        Binding("enter", "choose", "Complete on this route", id="routes.choose", priority=True),
         Binding("escape", "cancel", "Cancel", id="routes.cancel"),
     ]
 

@@ -122,6 +122,7 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         self._pending: dict[str, Timer] = {}
         self._chosen: tuple[uuid.UUID, str] | None = None
         self._peeked = False  # rows shown from the stored page, before the services opened
+        self._keep: tuple[uuid.UUID, str] | None = None  # the row to stay on after a reload
         self._built = False
         self._when_built: list[Callable[[], None]] = []
 
@@ -212,13 +213,18 @@ class QueuePane(ReportsWorkerErrors, Vertical):
 
     def set_view(self, view: QueueView) -> None:
         if view != self.view:
+            self._keep = None  # another view: start at its top
             self.view = view
             self._show_filters()
             self.reload()
 
     def reload(self, *, quiet: bool = False) -> None:
+        """Read the page again; the cursor stays on the row the person is on (the same
+        customer and workflow type), wherever re-scoring moved it."""
         if self._session is None:
             return
+        if self._built and (row := self.current) is not None:
+            self._keep = (row.customer_id, row.workflow_type)
         self._loading = True
         self.workers.cancel_group(self, "queue-more")
         if not quiet:
@@ -267,6 +273,10 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         self._cancel("slow")
         # Where the cursor went while the stored page showed, it stays (same rows, same order).
         keep = self.table.cursor_row if self._peeked else 0
+        if self._keep is not None:
+            keys = [(r.customer_id, r.workflow_type) for r in message.rows]
+            keep = keys.index(self._keep) if self._keep in keys else self.table.cursor_row
+            self._keep = None
         self._peeked = False
         self._after = message.after
         self.total = message.total
