@@ -83,25 +83,15 @@ from renubu_tui.domain.stages import (
     days_until_renewal,
     hours_until_renewal,
 )
+from renubu_tui.domain.workflow_config import CONTEXT_ROOTS
 from renubu_tui.services.lookup import customer_by_ref, tenant_by_slug
 from renubu_tui.services.queue_sql import counts_as_workload, end_of_day, open_execution_for
 
 __all__ = ["RESERVED_KEYS", "build_context"]
 
-# Top-level keys a step's storeIn never overrides: the data the whole workflow relies on.
-RESERVED_KEYS = frozenset(
-    {
-        "customer",
-        "csm",
-        "workflow",
-        "company",
-        "accountTeam",
-        "intelligence",
-        "data",
-        "stakeholders",
-        "outputs",
-    }
-)
+# Top-level keys a step's storeIn never overrides: the data the whole workflow relies on (the
+# validator reads the same set to tell a step output from the context).
+RESERVED_KEYS = CONTEXT_ROOTS
 
 JSON = Any
 

@@ -84,3 +84,14 @@ def screen_text(app: RenubuApp) -> str:
             chars[column:] = list(text.replace("\xa0", " "))
         out.append("".join(chars).rstrip())
     return "\n".join(out)
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], limit: float = 15.0) -> None:
+    """Wait until `condition` holds (a dialog opened by a worker that then waits for it, which
+    `settle` would wait on forever); fail after `limit` seconds."""
+    waited = 0.0
+    while not condition():
+        if waited >= limit:
+            raise AssertionError("the screen never reached the expected state")
+        await pilot.pause(0.05)
+        waited += 0.05

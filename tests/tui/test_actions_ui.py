@@ -330,11 +330,13 @@ async def test_an_action_without_an_open_workflow_is_refused_before_its_dialog(
         pane.set_view(pane.view.with_(search="Kestrel", mine=False))
         await settle(pilot)
         assert pane.current is not None and pane.current.execution_id is None
-        for key, verb in (("s", "snooze"), ("X", "skip"), ("e", "escalate")):
+        for key in ("s", "X", "e"):
             await pilot.press(key)
             await settle(pilot)
             assert app.screen is app.screen_stack[0]  # no dialog to fill in for nothing
-            assert toasts(app)[-1] == f"Kestrel Networks has no open workflow to {verb}"
+            assert toasts(app)[-1] == (
+                "Kestrel Networks's renewal has no workflow running; start one with g"
+            )
         await pilot.press("T")  # a task needs no workflow
         await asked(pilot)
         assert isinstance(app.screen, FormScreen)

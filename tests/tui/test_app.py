@@ -19,7 +19,6 @@ from renubu_tui.services.queue import QueueFilters, QueueService
 from renubu_tui.settings import Settings
 from renubu_tui.tui.app import RenubuApp
 from renubu_tui.tui.keymap import load_keymap
-from renubu_tui.tui.screens.filters import FilterScreen
 from renubu_tui.tui.screens.help import HelpScreen
 from renubu_tui.tui.screens.why_here import WhyHereScreen
 from renubu_tui.tui.widgets.banner import Banner
@@ -310,7 +309,7 @@ async def test_every_binding_has_an_id_and_description_and_help_lists_them(
         await settle(pilot)
         classes = {
             cls
-            for node in [app, app.screen, *app.screen.walk_children(), WhyHereScreen, FilterScreen]
+            for node in [app, app.screen, *app.screen.walk_children()]
             for cls in (node if isinstance(node, type) else type(node)).__mro__
             if cls.__module__.startswith("renubu_tui")
         }

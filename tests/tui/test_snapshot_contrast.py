@@ -19,8 +19,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = sorted(ROOT.glob("**/__snapshots__/**/*.svg"))
 TEXT_MIN, DIMMED_MIN = 3.0, 1.5
-DRAWING = set("▁▂▃▄▅▆▇█▔▏▕▊▎▌▐─│╭╮╰╯━┃┏┓┗┛═║╔╗╚╝▀▉▋▍ ·•")
-"""Runs made only of these are lines, bars and sparklines, not words."""
+DRAWING = set("▁▂▃▄▅▆▇█▔▏▕▊▎▌▐─│╭╮╰╯━┃┏┓┗┛═║╔╗╚╝▀▉▋▍ ·•●")
+"""Runs made only of these are lines, bars, sparklines and a radio button's dot, not words."""
 
 CLASS = re.compile(r"\.(terminal-[\w-]*?r\d+) \{ fill: (#[0-9a-fA-F]{3,6})")
 RECT = re.compile(
@@ -86,7 +86,14 @@ def dimmed(path: Path) -> str | None:
     return MODALS.get(path.stem)
 
 
-MODALS: dict[str, str] = {}
+DARK_PANEL, LIGHT_PANEL = "#242f38", "#d0d0d0"  # the themes' $panel: a modal's own box
+MODALS: dict[str, str] = {
+    "test_snooze_dialog_snapshot": DARK_PANEL,
+    "test_why_here_modal": DARK_PANEL,
+    "test_help_screen": DARK_PANEL,
+    "test_help_screen_light": LIGHT_PANEL,
+    "test_route_picker": DARK_PANEL,
+}
 """Snapshot name → the modal box's panel colour (what is on it is the dialog; the rest is dim)."""
 
 
@@ -112,6 +119,8 @@ def _box_of(svg: str, colour: str) -> Rect | None:
         for f, x, y, w, h in RECT.findall(svg)
         if f.lower() == colour.lower()
     ]
+    bottom = max((c[1] for c in cells), default=0)
+    cells = [c for c in cells if c[1] < bottom - 1]  # the modal's footer spans the last row
     if not cells:
         return None
     return Rect(
@@ -119,7 +128,7 @@ def _box_of(svg: str, colour: str) -> Rect | None:
         min(c[0] for c in cells),
         min(c[1] for c in cells),
         max(c[2] for c in cells),
-        max(c[3] for c in cells) + 20,
+        max(c[3] for c in cells),
     )
 
 

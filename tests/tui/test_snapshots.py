@@ -13,7 +13,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.tui.conftest import AppFactory, settle
+from tests.tui.conftest import AppFactory, settle, until
 
 WIDE, NARROW = (160, 48), (80, 24)
 
@@ -102,8 +102,13 @@ def test_narrow_layout_light(app_factory: AppFactory, snap_compare: Any) -> None
 def test_route_picker(app_factory: AppFactory, snap_compare: Any) -> None:
     """Kestrel (8th row): start, run the step (the assistant suggests), `c` asks where it goes."""
 
+    from renubu_tui.tui.screens.route_picker import RoutePickerScreen
+
     async def run(pilot: Pilot[Any]) -> None:
         pilot.app.chat_pace = 0  # type: ignore[attr-defined]
-        await steps(*["down"] * 7, "g", "x", "c")(pilot)
+        await steps(*["down"] * 7, "g", "x")(pilot)
+        await pilot.press("c")  # its worker waits for the answer: wait for the dialog instead
+        await until(pilot, lambda: isinstance(pilot.app.screen, RoutePickerScreen))
+        await pilot.pause(0.3)
 
     assert snap_compare(app_factory(), terminal_size=WIDE, run_before=run)

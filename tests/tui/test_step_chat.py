@@ -13,7 +13,7 @@ from renubu_tui.tui.app import RenubuApp
 from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.widgets.chat_panel import ChatPanel
 from renubu_tui.tui.widgets.step_pane import StepPane
-from tests.tui.conftest import AppFactory, screen_text, settle
+from tests.tui.conftest import AppFactory, screen_text, settle, until
 
 WIDE = (160, 48)
 
@@ -79,9 +79,10 @@ async def test_completing_a_step_with_routes_asks_where_it_goes(app_factory: App
         await pilot.press("x")
         await settle(pilot)
         await pilot.press("c")
-        await settle(pilot, rounds=1)
-        assert isinstance(app.screen, RoutePickerScreen)
+        await until(pilot, lambda: isinstance(app.screen, RoutePickerScreen))
+        await pilot.pause()
         picker = app.screen
+        assert isinstance(picker, RoutePickerScreen)
         suggested = picker.choices.suggested
         assert suggested is not None and picker.choices.suggested_by == "assistant"
         shown = screen_text(app)
@@ -92,7 +93,8 @@ async def test_completing_a_step_with_routes_asks_where_it_goes(app_factory: App
         [run] = await _executions(app, cid)
         assert run.current_step_id == "critical-status-assessment"  # nothing moved
         await pilot.press("c")
-        await settle(pilot, rounds=1)
+        await until(pilot, lambda: isinstance(app.screen, RoutePickerScreen))
+        await pilot.pause()
         await pilot.press("down", "enter")  # not the suggestion: the person's choice wins
         await settle(pilot)
         chosen = picker.choices.routes[(picker.choices.suggested_index or 0) + 1]

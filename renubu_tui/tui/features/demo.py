@@ -132,8 +132,7 @@ class DemoFeatures(ScreenMixin):
             return  # its Loaded comes next and focuses
         self._demo_focus_pending = False
         customer_id, name = self._demo_customer
-        if not queue.move_to(customer_id):
-            queue._cancel("highlight")  # the first row would replace Bluesoft in the panes
+        if not queue.move_to(customer_id):  # (a pending highlight of the first row is dropped)
             self.post_message(CustomerChosen(customer_id, name, None))
 
     # --- time travel ------------------------------------------------------------------------------

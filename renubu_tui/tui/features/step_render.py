@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 MARKS = {"completed": "✓", "in_progress": "▶", "skipped": "↷", "snoozed": "z", "pending": "·"}
 STYLES = {"completed": "green", "in_progress": "bold", "skipped": "dim", "snoozed": "yellow"}
-HISTORY_STYLE = "bold yellow"
+HISTORY_STYLE = "bold italic"  # the theme's own text colour: a named colour can fade on light
 
 
 def progress(steps: list[StepState]) -> Text:
@@ -65,9 +65,9 @@ def header(data: StepData) -> RenderableType:
         plain(step.get("description", "")),
     ]
     if view.gate:
-        lines.append(Text.assemble(("⛔ ", "bold yellow"), gate_line(view)))
+        lines.append(Text.assemble("⛔ ", (gate_line(view), "bold")))
     elif view.gate_state is not None:
-        lines.append(Text.assemble(("✓ ", "bold green"), gate_line(view)))
+        lines.append(Text.assemble("✓ ", gate_line(view)))
     return Group(*lines)
 
 

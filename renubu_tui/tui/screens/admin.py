@@ -62,9 +62,10 @@ def diff_text(diff: str) -> Text:
 def workflow_label(s: WorkflowSummary) -> Text:
     origin = "core" if s.is_core else ("tenant ⇢ core" if s.overrides_core else "tenant")
     label = Text.assemble((clean(s.slug), "bold"), f"  v{s.version_number}")
-    label.append(f"  {origin} · {s.workflow_type}", style="dim")
+    # Italic, not dim: the line is also drawn on the highlight's colour, where dim text fades.
+    label.append(f"  {origin} · {s.workflow_type}", style="italic")
     if not s.is_active:
-        label.append(" · inactive", style="dim")
+        label.append(" · inactive", style="italic")
     return label
 
 

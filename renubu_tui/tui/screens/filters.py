@@ -22,7 +22,7 @@ class FilterScreen(Modal[QueueView | None]):
         max-width: 95%;
         height: auto;
         border: round $accent;
-        border-title-color: $text-accent;
+        border-title-color: $foreground;
         border-title-style: bold;
         background: $panel;
         padding: 1 2;

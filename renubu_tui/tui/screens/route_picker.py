@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def route_label(description: str, next_step: str, suggested: bool) -> Text:
     """ "Signature pending → Executive escalation  (suggested)" — never the route's code."""
-    label = Text.assemble(plain(description, "bold"), ("  → ", "dim"), plain(next_step))
+    label = Text.assemble(plain(description, "bold"), "  → ", plain(next_step))
     if suggested:
         label.append("  (suggested)", style="italic")
     return label

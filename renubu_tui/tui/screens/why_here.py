@@ -47,7 +47,7 @@ class WhyHereScreen(Modal[None]):
         height: auto;
         max-height: 90%;
         border: round $accent;
-        border-title-color: $text-accent;
+        border-title-color: $foreground;
         border-title-style: bold;
         background: $panel;
         padding: 1 2;

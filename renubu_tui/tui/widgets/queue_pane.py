@@ -273,10 +273,15 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         self._cancel("slow")
         # Where the cursor went while the stored page showed, it stays (same rows, same order).
         keep = self.table.cursor_row if self._peeked else 0
-        if self._keep is not None:
-            keys = [(r.customer_id, r.workflow_type) for r in message.rows]
-            keep = keys.index(self._keep) if self._keep in keys else self.table.cursor_row
-            self._keep = None
+        # The row the person is on (or last opened, e.g. from the palette while this page was
+        # being read) stays current, wherever re-scoring moved it.
+        target = self._keep or self._chosen
+        keys = [(r.customer_id, r.workflow_type) for r in message.rows]
+        if not self._peeked and target in keys:
+            keep = keys.index(target)  # type: ignore[arg-type]
+        elif self._keep is not None:
+            keep = self.table.cursor_row
+        self._keep = None
         self._peeked = False
         self._after = message.after
         self.total = message.total
@@ -357,9 +362,12 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         )
 
     def move_to(self, customer_id: uuid.UUID) -> bool:
-        """Put the cursor on the customer's first row if it is loaded."""
+        """Put the cursor on the customer's first row if it is loaded (the panes already show
+        the customer: a highlight still pending from before must not replace it)."""
+        self._cancel("highlight")
         for index, row in enumerate(self.rows):
             if row.customer_id == customer_id:
+                self._chosen = (row.customer_id, row.workflow_type)
                 self.table.move_cursor(row=index, animate=False)
                 return True
         return False

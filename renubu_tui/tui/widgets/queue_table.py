@@ -113,10 +113,10 @@ class QueueTable(DataTable[Text]):
     def _label_style(self, rank: int) -> str:
         """By the label's place on the configured scale (0 = the top), not by its word."""
         variables = self.app.theme_variables
-        return {
-            0: f"bold {variables.get('text-error', 'red')}",
-            1: variables.get("text-warning", "yellow"),
-        }.get(rank, "")
+        # The warning colour reads on dark backgrounds only; on light ones the second level is
+        # told apart by weight.
+        second = variables.get("text-warning", "yellow") if self.app.current_theme.dark else "bold"
+        return {0: f"bold {variables.get('text-error', 'red')}", 1: second}.get(rank, "")
 
     def _score_style(self, rank: int) -> str:
         """Bold; without a Label column, coloured by the label too."""

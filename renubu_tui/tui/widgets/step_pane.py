@@ -145,15 +145,17 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         start.label = Content(f"Start {clean(data.fits)} · g")
         has_step = view is not None and view.current_step is not None
         for ident in ("#step-run", "#step-complete", "#step-skip"):
-            button = self.query_one(ident, Button)
-            button.display = has_step
-            button.disabled = data.history is not None
-        self.query_one("#step-buttons").display = start.display or has_step
+            # History cannot be acted on: no buttons, rather than greyed-out ones nobody can read.
+            self.query_one(ident, Button).display = has_step and data.history is None
+        self.query_one("#step-buttons").display = start.display or (
+            has_step and data.history is None
+        )
         if view and view.gate:
-            self.query_one("#step-complete", Button).disabled = True
+            self.query_one("#step-complete", Button).display = False  # the gate line says why
         ack = self.query_one("#step-ack", Button)
-        ack.display = bool(view and view.gate == ACKNOWLEDGE and self._is_manager())
-        ack.disabled = data.history is not None
+        ack.display = bool(
+            view and view.gate == ACKNOWLEDGE and self._is_manager() and data.history is None
+        )
         choices = step_render.routes(view) if view is not None and has_step else []
         routes = self.query_one("#step-routes", Static)
         routes.update(bullets(choices))
