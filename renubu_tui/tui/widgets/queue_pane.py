@@ -367,7 +367,6 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         self._cancel("highlight")
         for index, row in enumerate(self.rows):
             if row.customer_id == customer_id:
-                self._chosen = (row.customer_id, row.workflow_type)
                 self.table.move_cursor(row=index, animate=False)
                 return True
         return False
