@@ -60,7 +60,9 @@ class FormScreen(Dialog[dict[str, Any] | None]):
                 yield Button(self.ok, id="ok", variant="primary")
 
     def on_mount(self) -> None:
-        self.focus_next()
+        """The first field has the focus (Tab then goes through them in order)."""
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].key}").focus()
 
     @on(Button.Pressed, "#ok")
     @on(Input.Submitted)
