@@ -1,5 +1,6 @@
-"""The action bar (buttons for the mouse) and the rule that the app's keys act on the main screen
-only (`renubu_tui/tui/scope.py`), driven through Pilot; rows asserted in the database."""
+"""The action bar (buttons for the mouse) and the rule that the main screen's keys act there
+only (they belong to `MainScreen`: a screen on top has its own), driven through Pilot; rows
+asserted in the database."""
 
 from __future__ import annotations
 
