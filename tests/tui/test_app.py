@@ -320,6 +320,9 @@ async def test_every_binding_has_an_id_and_description_and_help_lists_them(
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
         for b in ours:
+            if b.id.startswith("demo."):  # time travel is off outside `renubu demo`: not listed
+                assert b.description not in text, b
+                continue
             assert b.description in text, b
 
 
