@@ -93,6 +93,7 @@ async def test_the_step_pane_follows_the_demo_date(app_factory: AppFactory) -> N
         text = step_text(app)
         assert "Step 2 of 4: Mandatory team escalation" in text
         assert "⛔ Waits for" in text and "acknowledge" in text
+        assert not app.query_one("#step-routes").display  # history offers nothing to choose
 
         await pilot.press("right_square_bracket")  # day 120
         await settle(pilot)

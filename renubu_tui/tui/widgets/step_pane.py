@@ -156,7 +156,8 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         ack.display = bool(
             view and view.gate == ACKNOWLEDGE and self._is_manager() and data.history is None
         )
-        choices = step_render.routes(view) if view is not None and has_step else []
+        live = view is not None and has_step and data.history is None  # history: nothing to choose
+        choices = step_render.routes(view) if live else []
         routes = self.query_one("#step-routes", Static)
         routes.update(bullets(choices))
         routes.display = bool(choices)
