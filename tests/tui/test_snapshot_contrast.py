@@ -19,8 +19,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = sorted(ROOT.glob("**/__snapshots__/**/*.svg"))
 TEXT_MIN, DIMMED_MIN = 3.0, 1.5
-DRAWING = set("▁▂▃▄▅▆▇█▔▏▕▊▎▌▐─│╭╮╰╯━┃┏┓┗┛═║╔╗╚╝▀▉▋▍ ·•●")
-"""Runs made only of these are lines, bars, sparklines and a radio button's dot, not words."""
+DRAWING = set("▁▂▃▄▅▆▇█▔▏▕▊▎▌▐─│╭╮╰╯━┃┏┓┗┛═║╔╗╚╝▀▉▋▍ ·•")
+"""Runs made only of these are lines, bars and sparklines, not words."""
 
 CLASS = re.compile(r"\.(terminal-[\w-]*?r\d+) \{ fill: (#[0-9a-fA-F]{3,6})")
 RECT = re.compile(
@@ -81,11 +81,6 @@ def runs(svg: str) -> list[Run]:
     return found
 
 
-def dimmed(path: Path) -> str | None:
-    """The colour of the modal's own panel in a snapshot of a dialog over the main screen."""
-    return MODALS.get(path.stem)
-
-
 DARK_PANEL, LIGHT_PANEL = "#242f38", "#d0d0d0"  # the themes' $panel: a modal's own box
 MODALS: dict[str, str] = {
     "test_snooze_dialog_snapshot": DARK_PANEL,
@@ -100,7 +95,7 @@ MODALS: dict[str, str] = {
 def problems(path: Path) -> list[str]:
     svg = path.read_text(encoding="utf-8")
     rows = runs(svg)
-    panel = dimmed(path)
+    panel = MODALS.get(path.stem)
     box = _box_of(svg, panel) if panel else None
     bad = []
     for run in rows:

@@ -5,8 +5,9 @@ as-of date to the previous / next milestone of the Bluesoft journey (`{` / `}` o
 day). Moving sets the session's shared Clock and reloads every pane, so the queue, the step pane,
 the sidebar and the inbox count all follow the date. `W` (any mode) opens the workflow admin.
 
-A plain mixin: MainScreen lists `DEMO_BINDINGS` among its keys; its `on_*` handlers run after
-MainScreen's, as Textual dispatches a message to each class of the MRO.
+A plain mixin: MainScreen lists `ADMIN_BINDINGS` among its keys, and the app lists
+`DEMO_BINDINGS` (the clock is the whole app's) and hands them to `action_demo_*` here; the `on_*`
+handlers run after MainScreen's, as Textual dispatches a message to each class of the MRO.
 """
 
 from __future__ import annotations
