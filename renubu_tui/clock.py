@@ -9,6 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+_installed: Clock | None = None
+
+
+def stamp() -> dt.datetime:
+    """Now, for a new row's timestamp: the installed clock's (see `Clock.install`), else the
+    system's. A row written on a demo or `--as-of` day is dated on that day, so time travel and
+    the demo never meet a row stamped in the real present."""
+    return _installed.now() if _installed is not None else dt.datetime.now(dt.UTC)
+
 
 class ClockError(ValueError):
     """A date given by a person could not be understood."""
@@ -27,6 +36,7 @@ class Clock:
     """Today's date: the system's, or a fixed one that can be moved (the demo's time travel)."""
 
     fixed: dt.date | None = None
+    time_of_day: dt.time | None = None  # a fixed day's time (the demo script's); else the real one
 
     def today(self) -> dt.date:
         return self.fixed if self.fixed is not None else dt.date.today()
@@ -36,10 +46,24 @@ class Clock:
         real = dt.datetime.now(dt.UTC)
         if self.fixed is None:
             return real
+        if self.time_of_day is not None:
+            return dt.datetime.combine(self.fixed, self.time_of_day, tzinfo=dt.UTC)
         return dt.datetime.combine(self.fixed, real.timetz())
 
-    def set(self, day: dt.date | None) -> None:
+    def set(self, day: dt.date | None, time_of_day: dt.time | None = None) -> None:
         self.fixed = day
+        self.time_of_day = time_of_day
+
+    def install(self) -> Clock:
+        """Make this the clock that dates new rows in this process (one app, one clock)."""
+        global _installed
+        _installed = self
+        return self
+
+    @staticmethod
+    def uninstall() -> None:
+        global _installed
+        _installed = None
 
     @property
     def is_fixed(self) -> bool:

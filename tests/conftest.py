@@ -55,6 +55,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         print("\nRENUBU_REQUIRE_PG=1 but no PostgreSQL test passed")
 
 
+@pytest.fixture(autouse=True)
+def _no_installed_clock() -> Iterator[None]:
+    """A test's Services install its clock to date new rows; the next test starts without it."""
+    from renubu_tui.clock import Clock
+
+    yield
+    Clock.uninstall()
+
+
 # --- no network -----------------------------------------------------------------------------
 
 

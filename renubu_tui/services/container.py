@@ -72,6 +72,7 @@ class Services:
 
 
 async def build_services(db: Database, settings: Settings, clock: Clock) -> Services:
+    clock.install()  # rows written from here on are dated by this clock (a demo day, --as-of)
     async with db.sessions() as session:
         tenant = await tenant_by_slug(session, settings.tenant)
         user = await user_by_email(session, tenant, settings.user)

@@ -51,7 +51,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    """A new row's timestamp: the app's clock (a demo or `--as-of` day), else the system's."""
+    from renubu_tui.clock import stamp
+
+    return stamp()
 
 
 class Base(DeclarativeBase):
