@@ -1,8 +1,9 @@
-"""Seeding as a person runs it: the seed rows, then what the engine derives from them.
+"""Seeding as a person runs it: the book as known on today, then the journey up to today.
 
-`data.seed` writes the shipped rows in one transaction; the Bluesoft journey's notifications are
-then replayed through the workflows' own notification rules (idempotent), which needs the
-services, so the two are joined here rather than in the data layer.
+`data.seed` writes the shipped rows in one transaction (customer facts dated up to today); the
+Bluesoft journey's scripted events up to today are then applied through the services
+(services/journey.py), so its executions, steps, actions, tasks, artifacts, chat and
+notifications are what the engine itself writes, and nothing dated after today exists.
 """
 
 from __future__ import annotations
@@ -10,16 +11,44 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from renubu_tui import clock as clock_module
+from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
 from renubu_tui.data.seed.demo import seed_all
 from renubu_tui.data.seed.upsert import SeedReport
+from renubu_tui.settings import Settings
 
 
-async def seed_everything(db: Database, *, today: dt.date, root: Path | None = None) -> SeedReport:
+async def seed_everything(
+    db: Database,
+    *,
+    today: dt.date,
+    root: Path | None = None,
+    anchor: dt.date | None = None,
+    settings: Settings | None = None,
+) -> SeedReport:
+    from renubu_tui.services.journey import advance
+
+    report = await seed_facts(db, today=today, root=root, anchor=anchor)
+    progress = await advance(db, today, root=root, settings=settings)
+    report.add("journey events", len(progress.applied), 0)
+    return report
+
+
+async def seed_facts(
+    db: Database, *, today: dt.date, root: Path | None = None, anchor: dt.date | None = None
+) -> SeedReport:
+    """The shipped rows as known on `today` (idempotent), dated on `today`."""
     from renubu_tui.resources import seeds_dir
-    from renubu_tui.services.journey import replay_journey
 
     root = root or seeds_dir()
-    report = await seed_all(db, today=today, root=root)
-    report.add("notifications (journey)", await replay_journey(db, root), 0)
+    previous = clock_module._installed
+    Clock(fixed=today, time_of_day=dt.time(7, 0)).install()  # seeded rows are dated today
+    try:
+        report = await seed_all(db, today=today, root=root, anchor=anchor)
+    finally:
+        if previous is not None:
+            previous.install()
+        else:
+            Clock.uninstall()
     return report

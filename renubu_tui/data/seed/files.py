@@ -267,10 +267,19 @@ CUSTOMER_TABLES = (
 )
 
 
+def _known(when: dt.date | None, upto: dt.date | None) -> bool:
+    return upto is None or when is None or when <= upto
+
+
 def customer_rows(
-    keys: TenantKeys, c: dict[str, Any], anchor: dt.date
+    keys: TenantKeys, c: dict[str, Any], anchor: dt.date, *, upto: dt.date | None = None
 ) -> dict[str, list[dict[str, Any]]]:
-    """All rows of one customer, its day offsets resolved against `anchor`."""
+    """The rows of one customer, its day offsets resolved against `anchor`.
+
+    With `upto`, only what was known on that day: snapshots dated later are left out, a
+    contract counts from when it was signed (else from its start), a financial period still
+    running has no end yet, and stakeholder notes written later are not there.
+    """
     cid = keys.customer(c["domain"])
     team = c.get("accountTeam") or {}
     out: dict[str, list[dict[str, Any]]] = {t: [] for t in CUSTOMER_TABLES}
@@ -293,6 +302,9 @@ def customer_rows(
     )
     for k in c.get("contracts", []):
         start = day(anchor, k["start"])
+        signed = day(anchor, k.get("signed"))
+        if not _known(signed or start, upto):
+            continue
         out["contracts"].append(
             {
                 "id": key_id("contract", cid, start),
@@ -303,17 +315,20 @@ def customer_rows(
                 "term_months": k.get("termMonths", 12),
                 "seats": k.get("seats"),
                 "status": k.get("status", "active"),
-                "signed_on": day(anchor, k.get("signed")),
+                "signed_on": signed,
             }
         )
     for f in c.get("financials", []):
         start = day(anchor, f["from"])
+        if not _known(start, upto):
+            continue
+        until = day(anchor, f.get("to"))
         out["customer_financials"].append(
             {
                 "id": key_id("financials", cid, start),
                 "customer_id": cid,
                 "valid_from": start,
-                "valid_to": day(anchor, f.get("to")),
+                "valid_to": until if _known(until, upto) else None,
                 "current_arr": f["currentArr"],
                 "previous_arr": f.get("previousArr"),
                 "projected_arr": f.get("projectedArr"),
@@ -324,6 +339,8 @@ def customer_rows(
         )
     for s in c.get("intelligence", []):
         when = day(anchor, s["day"])
+        if not _known(when, upto):
+            continue
         trends = s.get("trends") or {}
         out["customer_intelligence"].append(
             {
@@ -342,6 +359,8 @@ def customer_rows(
         )
     for u in c.get("usage", []):
         when = day(anchor, u["day"])
+        if not _known(when, upto):
+            continue
         out["customer_usage_metrics"].append(
             {
                 "id": key_id("usage", cid, when),
@@ -357,6 +376,8 @@ def customer_rows(
         )
     for e in c.get("engagement", []):
         when = day(anchor, e["day"])
+        if not _known(when, upto):
+            continue
         out["customer_engagement"].append(
             {
                 "id": key_id("engagement", cid, when),
@@ -388,6 +409,7 @@ def customer_rows(
                 "notes": [
                     {"date": day(anchor, n["day"]).isoformat(), "text": n["text"]}  # type: ignore[union-attr]
                     for n in p.get("notes", [])
+                    if _known(day(anchor, n["day"]), upto)
                 ],
                 "description": p.get("description"),
             }
