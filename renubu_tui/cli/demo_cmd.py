@@ -1,10 +1,12 @@
-"""`renubu demo [--day N]`: the Bluesoft walkthrough on its own database, as Maya Patel.
+"""`renubu demo [--day N] [--play]`: the Bluesoft walkthrough on its own database, as Maya Patel.
 
 The demo database is `demo.sqlite3` in the user data directory (never your own renubu.sqlite3).
-On first use it is created, migrated and seeded with the portfolio anchored at D−15
-(2025-09-24), so the whole book looks current while the clock walks the journey. The clock
-starts at journey day 105 (D−15, the day the Critical workflow starts, where the seeded book is
-anchored); `--day 0` starts at the baseline, `--day 120` on the renewal day.
+It holds exactly what had happened on the demo's day: the first run builds it from the seed,
+playing the journey's script up to that day (a few seconds), and keeps a copy at each milestone
+beside it, so moving back is quick. The clock starts at journey day 105 (D−15, the Critical
+workflow's first day); `--day 0` starts at the baseline, `--day 120` on the renewal day.
+`--play` walks the milestones by itself with a line of narration per event, for a presenter;
+any key takes over. `--reset` throws the demo database away and builds it again.
 """
 
 from __future__ import annotations
@@ -22,20 +24,21 @@ def demo_database_url() -> str:
     return f"sqlite+aiosqlite:///{data_dir() / 'demo.sqlite3'}"
 
 
-async def prepare_demo(database_url: str) -> list[str]:
-    """Create, migrate and seed (at D−15) the demo database if it is new; idempotent."""
+async def prepare_demo(database_url: str, day: int, *, reset: bool = False) -> str | None:
+    """Bring the demo database to journey day `day`; says what was done, if worth saying."""
     from pathlib import Path
 
-    from renubu_tui.domain.journey import DEMO_ANCHOR
-    from renubu_tui.services.bootstrap import open_database, prepare
+    from renubu_tui.services.demo_store import DemoStore
     from renubu_tui.settings import Settings
+    from renubu_tui.tui.features.demo import journey_date
 
-    settings = Settings(database_url=database_url, auto_seed=True)
-    path = settings.sqlite_path()
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    async with open_database(settings) as db:
-        return await prepare(db, settings, DEMO_ANCHOR)
+    path = Settings(database_url=database_url).sqlite_path()
+    assert path is not None
+    store = DemoStore(Path(path))
+    if reset:
+        store.discard()
+    move = await store.open_at(journey_date(day))
+    return "built from the seed" if move.rebuilt else None
 
 
 @click.command()
@@ -46,9 +49,11 @@ async def prepare_demo(database_url: str) -> list[str]:
     show_default=True,
     help="Journey day to start on (0 = D−120 … 120 = renewal day D).",
 )
+@click.option("--play", is_flag=True, help="Walk the milestones by itself; any key takes over.")
+@click.option("--reset", is_flag=True, help="Throw the demo database away and build it again.")
 @command_options
 @pass_context
-def demo(ctx: Context, day: int) -> None:
+def demo(ctx: Context, day: int, play: bool, reset: bool) -> None:
     """The Bluesoft walkthrough: [ and ] move between milestones, { and } by a day."""
     import sys
 
@@ -57,9 +62,12 @@ def demo(ctx: Context, day: int) -> None:
     url = demo_database_url()
     ctx.update(database_url=url, user=DEMO_USER, today=journey_date(day).isoformat())
     settings = ctx.settings
-    done = ctx.run(prepare_demo(url))
+    path = settings.sqlite_path()
+    if reset or path is None or not path.exists():
+        click.echo("(building the demo database: the journey up to its day…)", err=True)
+    done = ctx.run(prepare_demo(url, day, reset=reset))
     if done:
-        click.echo(f"(demo database {' and '.join(done)}: {url})", err=True)
+        click.echo(f"(demo database {done}: {url})", err=True)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         from renubu_tui.cli.app import _print_summary
 
@@ -70,4 +78,5 @@ def demo(ctx: Context, day: int) -> None:
 
     app = RenubuApp(settings, keymap=load_keymap(settings.config_file))
     app.demo_mode = True
+    app.demo_autoplay = play
     app.run()

@@ -6,6 +6,7 @@ test database and a fixed clock.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -41,6 +42,17 @@ class Services:
     tasks: TaskService
     artifacts: ArtifactService
     preferences: PreferencesService
+
+    async def find_customer(self, ref: str) -> tuple[uuid.UUID, str] | None:
+        """The customer a person names (id, domain, slug or a unique name prefix), or None."""
+        from renubu_tui.services.lookup import customer_by_ref
+
+        async with self.db.sessions() as session:
+            try:
+                customer = await customer_by_ref(session, self.tenant, ref)
+            except LookupError:
+                return None
+        return customer.id, customer.name
 
     def provider_factory(self, *, pace: float = 0.02) -> Callable[[], Any]:
         """Builds the configured model provider on demand (its import stays off the start-up)."""

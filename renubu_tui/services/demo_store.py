@@ -100,6 +100,12 @@ class DemoStore:
         renewal = self.script.renewal
         return [renewal + dt.timedelta(days=d) for d, _ in self.script.milestones]
 
+    def discard(self) -> None:
+        """Throw the demo database and its kept days away (the next open builds them again)."""
+        shutil.rmtree(self.kept, ignore_errors=True)
+        for file in _files_of(self.path):
+            file.unlink(missing_ok=True)
+
     # --- moving ------------------------------------------------------------------------------
 
     async def open_at(self, day: dt.date) -> Move:

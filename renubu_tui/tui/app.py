@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 
@@ -60,6 +61,8 @@ class RenubuApp(App[None]):
     retry_delays: tuple[float, ...] = (2, 5, 10, 30)
     """Seconds between automatic retries while the database is unreachable (the last repeats)."""
     demo_mode: bool = False
+    demo_autoplay: bool = False  # renubu demo --play: walk the milestones until a key is pressed
+    demo_pace: float = 3.0  # seconds between milestones while playing
     """Set by `renubu demo` before the app runs."""
     chat_pace: float = 0.02
     """Seconds between the offline assistant's words (tests set 0)."""
@@ -127,6 +130,18 @@ class RenubuApp(App[None]):
             return  # an automatic retry failed again: the banner says so, no new toast
         self.notify(text, title="Something went wrong", severity="error", markup=False)
 
+    async def on_event(self, event: events.Event) -> None:
+        """While the demo plays by itself, the first key only takes the wheel."""
+        if isinstance(event, events.Key) and self.demo_mode and self._demo_playing():
+            event.stop()
+            self.main.demo_take_over()
+            return
+        await super().on_event(event)
+
+    def _demo_playing(self) -> bool:
+        screens = self.screen_stack
+        return bool(screens) and bool(getattr(screens[0], "_demo_playing", False))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in DEMO_ACTIONS and not self.demo_mode:
             return False
@@ -138,6 +153,9 @@ class RenubuApp(App[None]):
 
     def action_demo_day(self, step: int) -> None:
         self.main.action_demo_day(step)
+
+    def action_demo_rejoin(self) -> None:
+        self.main.action_demo_rejoin()
 
     def action_help(self) -> None:
         from renubu_tui.tui.screens.help import HelpScreen

@@ -28,13 +28,14 @@ from renubu_tui.tui.text import clean
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from renubu_tui.services.demo_store import DemoStore
     from renubu_tui.tui.session import Session
     from renubu_tui.tui.widgets.timeline import Milestone, TimelineStrip
 
 JOURNEY_FILE = ("demo", "bluesoft.json")
 DEMO_CUSTOMER = "Bluesoft Corporation"
 DEMO_USER = "maya.patel@acmecloud.com"
-DEMO_ACTIONS = frozenset({"demo_milestone", "demo_day"})
+DEMO_ACTIONS = frozenset({"demo_milestone", "demo_day", "demo_rejoin"})
 """The app's keys for time travel (the clock is the whole app's: they work under any screen)."""
 
 
@@ -72,6 +73,27 @@ def _timeline() -> type[TimelineStrip]:
     return TimelineStrip
 
 
+class DemoMoved(Message):
+    """The demo database now holds `day` (events applied or a day restored)."""
+
+    def __init__(self, day: dt.date, narration: list[str]) -> None:
+        super().__init__()
+        self.day = day
+        self.narration = narration
+
+
+def demo_store(settings: Any) -> DemoStore:
+    """The store over the app's demo database (its SQLite file)."""
+    from pathlib import Path
+
+    from renubu_tui.services.demo_store import DemoStore
+
+    path = settings.sqlite_path()
+    if path is None:
+        raise RuntimeError("the demo runs on its own SQLite database")
+    return DemoStore(Path(path))
+
+
 class AsOfChanged(Message):
     """The demo moved the as-of date (the session's clock already says `today`)."""
 
@@ -91,6 +113,7 @@ DEMO_BINDINGS: list[BindingType] = [
     Binding("right_curly_bracket", "demo_day(1)", "+1 day", show=False, id="demo.day_on"),
     Binding("ctrl+left", "demo_day(-1)", "-1 day", show=False, id="demo.day_back2"),
     Binding("ctrl+right", "demo_day(1)", "+1 day", show=False, id="demo.day_on2"),
+    Binding("R", "demo_rejoin", "Back on the script", show=False, id="demo.rejoin"),
 ]
 
 
@@ -98,7 +121,11 @@ class DemoFeatures(ScreenMixin):
     """The demo's time travel (when the app runs `renubu demo`) and the admin screen."""
 
     _demo_customer: tuple[uuid.UUID, str] | None = None
+    _demo_selected: uuid.UUID | None = None  # the customer shown when the day last changed
     _demo_focus_pending: bool = True
+    _demo_narration: tuple[str, ...] = ()  # what the last move's events were, in words
+    _demo_off_script: bool = False
+    _demo_playing: bool = False
 
     # --- hooks (run after MainScreen's handlers of the same message) -----------------------------
 
@@ -117,13 +144,49 @@ class DemoFeatures(ScreenMixin):
     def on_main_screen_opened(self, message: Any) -> None:
         if self.demo_mode:
             self._demo_refresh_strip(message.session)
+            if getattr(self.app, "demo_autoplay", False):
+                self._demo_playing = True
+                self._demo_play(message.session)
+
+    # --- autoplay (renubu demo --play) ------------------------------------------------------------
+
+    @work(exclusive=True, group="demo-play", exit_on_error=False)
+    async def _demo_play(self, session: Session) -> None:
+        """Walk the milestones with a pause and a line of narration per event; any key stops."""
+        import asyncio
+
+        pace: float = getattr(self.app, "demo_pace", 3.0)
+        _, milestones = load_journey()
+        try:
+            for milestone in [m for m in milestones if m.date > session.today]:
+                await asyncio.sleep(pace)
+                await self._demo_move(session, milestone.date).wait()
+                for line in self._demo_narration:
+                    for strip in self.query("#timeline").results(_timeline()):
+                        strip.set_note(line)
+                    await asyncio.sleep(pace / 2)
+        finally:
+            self._demo_playing = False
+        self._demo_load(session, session.today)
+
+    def demo_take_over(self) -> None:
+        """A key pressed while the demo plays: the person has the wheel from here."""
+        self._demo_playing = False
+        self.workers.cancel_group(self, "demo-play")
+        self.notify("You have the wheel: the demo stopped playing.", markup=False)
 
     def on_queue_pane_loaded(self, message: Any) -> None:
-        """After a date change, keep Bluesoft current (in the queue if it is there, else shown)."""
+        """After a date change, keep the person's customer current (Bluesoft at first): in the
+        queue if it is there, else shown on its own."""
         self._demo_focus()
 
+    def on_step_changed(self, message: Any) -> None:
+        """A person acted: the strip and header say whether the demo is still on the script."""
+        if self.demo_mode and self.session is not None:
+            self._demo_load(self.session, self.session.today)
+
     def _demo_focus(self) -> None:
-        """Once both the day's queue and Bluesoft's id are known (either may come first)."""
+        """Once both the day's queue and the customer are known (either may come first)."""
         if not (self.demo_mode and self._demo_focus_pending) or self._demo_customer is None:
             return
         from renubu_tui.tui.widgets.queue_pane import QueuePane
@@ -133,7 +196,12 @@ class DemoFeatures(ScreenMixin):
             return  # its Loaded comes next and focuses
         self._demo_focus_pending = False
         customer_id, name = self._demo_customer
-        if not queue.move_to(customer_id):  # (a pending highlight of the first row is dropped)
+        if self._demo_selected is not None and self._demo_selected != customer_id:
+            row = next((r for r in queue.rows if r.customer_id == self._demo_selected), None)
+            if row is None:
+                return  # not in today's queue: the queue's reload kept its cursor where it could
+            customer_id, name = row.customer_id, row.customer_name
+        if not queue.announce(customer_id):  # (a pending highlight of the first row is dropped)
             self.post_message(CustomerChosen(customer_id, name, None))
 
     # --- time travel ------------------------------------------------------------------------------
@@ -161,21 +229,53 @@ class DemoFeatures(ScreenMixin):
         if session is not None:
             self.demo_set_day(session.today + dt.timedelta(days=step))
 
+    def action_demo_rejoin(self) -> None:
+        """`R`: back onto the script at the current day (what the person did there is dropped)."""
+        session = self._demo_session()
+        if session is not None:
+            self._demo_move(session, session.today, rejoin=True)
+
     def demo_set_day(self, day: dt.date) -> None:
-        """Move the shared clock to `day` and reload every pane from the database."""
+        """Move the demo database and the shared clock to `day`, then reload every pane."""
+        session = self._demo_session()
+        if session is None:
+            return
+        _, milestones = load_journey()
+        first, last = milestones[0].date, milestones[-1].date
+        if not first <= day <= last:
+            self.app.bell()
+            return
+        self._demo_move(session, day)
+
+    @work(exclusive=True, group="demo-move", exit_on_error=False)
+    async def _demo_move(self, session: Session, day: dt.date, *, rejoin: bool = False) -> None:
+        """Forward applies the script's events; back (or rejoining) restores that day."""
+        for strip in self.query("#timeline").results(_timeline()):
+            strip.set_note(f"moving to {day}…")
+        move = await demo_store(self.settings).move(session.services.db, day, rejoin=rejoin)
+        session.services.config.invalidate()  # the database may be another copy now
+        session.__dict__.pop("_execution_history", None)
+        events = move.applied.applied if move.applied else []
+        self.post_message(DemoMoved(day, [e.narration for e in events if e.narration]))
+
+    def on_demo_moved(self, message: DemoMoved) -> None:
         session = self._demo_session()
         if session is None:
             return
         from renubu_tui.tui.widgets.queue_pane import QueuePane
         from renubu_tui.tui.widgets.sidebar import ContextSidebar
+        from renubu_tui.tui.widgets.step_pane import StepPane
 
+        day = message.day
         session.services.clock.set(day)
-        user, tenant = session.services.user, session.services.tenant
-        self.app.sub_title = f"{clean(user.name)} · {clean(tenant.slug)} · {day}"
+        self._demo_narration = tuple(message.narration)
         for sidebar in self.query(ContextSidebar):
             sidebar.reload()  # same customer, another day
+        steps = list(self.query(StepPane))
+        if steps and steps[0].customer_id is not None:
+            self._demo_selected = steps[0].customer_id  # the person's customer stays current
         queue = self.query_one(QueuePane)
-        queue._chosen = None  # the first row must be announced again, even if unchanged
+        queue._chosen = None  # the row must be announced again, even if unchanged
         self._demo_focus_pending = True
         queue.reload()
         self._demo_refresh_strip(session)
@@ -192,20 +292,13 @@ class DemoFeatures(ScreenMixin):
 
     @work(exclusive=True, group="demo", exit_on_error=False)
     async def _demo_load(self, session: Session, today: dt.date) -> None:
-        from sqlalchemy import select
-
-        from renubu_tui.data.models.customers import Customer
+        from renubu_tui.services.journey import read_state, script_for
 
         services = session.services
         if self._demo_customer is None:
-            async with services.db.sessions() as db:
-                row = await db.scalar(
-                    select(Customer).where(
-                        Customer.tenant_id == session.tenant_id, Customer.name == DEMO_CUSTOMER
-                    )
-                )
-            if row is not None:
-                self._demo_customer = (row.id, row.name)
+            found = await services.find_customer(DEMO_CUSTOMER)
+            if found is not None:
+                self._demo_customer = found
                 self._demo_focus()  # the queue may have loaded before the id was known
         items = await services.notifications.inbox(
             session.tenant_id, services.user.email, unread_only=True, limit=1, as_of=today
@@ -216,9 +309,24 @@ class DemoFeatures(ScreenMixin):
         inbox = f"inbox {unread} unread ({urgent} urgent)"
         if items:
             inbox += f": {clean(items[0].title)}"
+        script = await script_for(services.db)
+        note = ""
+        if script is not None:
+            _, on_script = await read_state(services.db, script[1])
+            if not on_script:
+                note = "off the script: you have the wheel (] moves the clock only)"
+            elif today >= script[0].ends():
+                note = f"the journey has ended: {script[0].milestones[-1][1]}"
+            elif self._demo_narration:
+                note = " · ".join(self._demo_narration[-2:])
+            self._demo_off_script = not on_script
+        user, tenant = services.user, services.tenant
+        wheel = " · off the script" if self._demo_off_script else ""
+        self.app.sub_title = f"{clean(user.name)} · {clean(tenant.slug)} · {today}{wheel}"
         if session.today == today:
             for strip in self.query("#timeline").results(_timeline()):
                 strip.set_day(today, inbox)
+                strip.set_note(note)
 
     # --- workflow admin ---------------------------------------------------------------------------
 

@@ -277,8 +277,11 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         # being read) stays current, wherever re-scoring moved it.
         target = self._keep or self._chosen
         keys = [(r.customer_id, r.workflow_type) for r in message.rows]
+        same_customer = [i for i, k in enumerate(keys) if target and k[0] == target[0]]
         if not self._peeked and target in keys:
             keep = keys.index(target)  # type: ignore[arg-type]
+        elif not self._peeked and same_customer:
+            keep = same_customer[0]  # that row is gone today (e.g. renewed): the customer stays
         elif self._keep is not None:
             keep = self.table.cursor_row
         self._keep = None
@@ -360,6 +363,20 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         self.post_message(
             CustomerChosen(row.customer_id, row.customer_name, row.workflow_type, open=open)
         )
+
+    def announce(self, customer_id: uuid.UUID) -> bool:
+        """Put the cursor on the customer's row (the one of the type last chosen, if it is still
+        there) and tell the panes now, even if it was already current (another day)."""
+        rows = [i for i, r in enumerate(self.rows) if r.customer_id == customer_id]
+        if not rows:
+            return False
+        chosen = [i for i in rows if self._chosen and self.rows[i].workflow_type == self._chosen[1]]
+        index = (chosen or rows)[0]
+        self._cancel("highlight")
+        self.table.move_cursor(row=index, animate=False)
+        self._chosen = None
+        self._choose(self.rows[index])
+        return True
 
     def move_to(self, customer_id: uuid.UUID) -> bool:
         """Put the cursor on the customer's first row if it is loaded (the panes already show

@@ -20,11 +20,12 @@ class Milestone:
 
 
 class TimelineStrip(Static):
-    """Two lines: the milestones (the one reached highlighted) and where the clock stands."""
+    """Three lines: the milestones (the one reached highlighted), where the clock stands, and
+    what just happened on the script (or that the person has the wheel)."""
 
     DEFAULT_CSS = """
     TimelineStrip {
-        height: 2;
+        height: 3;
         padding: 0 1;
         background: $boost;
     }
@@ -35,9 +36,14 @@ class TimelineStrip(Static):
         self.milestones = milestones
         self.today: dt.date | None = None
         self.inbox: str = ""
+        self.note: str = ""
 
     def set_day(self, today: dt.date, inbox: str = "") -> None:
         self.today, self.inbox = today, inbox
+        self.update(self.render_strip())
+
+    def set_note(self, note: str) -> None:
+        self.note = note
         self.update(self.render_strip())
 
     def current(self) -> Milestone | None:
@@ -65,7 +71,11 @@ class TimelineStrip(Static):
                 out.append(f" · {now.label}")
         if self.inbox:
             out.append(f" · {self.inbox}", style="italic")
-        out.append("   [ ] milestone · { } day", style="dim")
+        out.append("\n")
+        if self.note:
+            out.append(self.note, style="italic")
+            out.append("   ")
+        out.append("[ ] milestone · { } day · R back on the script", style="dim")
         out.no_wrap = True
         out.overflow = "ellipsis"
         return out
