@@ -1,9 +1,10 @@
 """Shared fixtures: databases on SQLite always, on PostgreSQL when RENUBU_TEST_DATABASE_URL is set.
 
 Every data test takes `db` (migrated, empty), `seeded_db` (migrated and seeded with the demo data
-at TEST_TODAY) or `empty_db` (nothing at all), parametrized over the backends. PostgreSQL tests
-run in a schema made for this test run and dropped afterwards. With RENUBU_REQUIRE_PG=1 a skipped
-PostgreSQL test, or none at all, fails the run.
+at TEST_TODAY), `journey_db_at` (a factory: the demo seeded on another day of Bluesoft's journey,
+anchored at TEST_TODAY) or `empty_db` (nothing at all), parametrized over the backends.
+PostgreSQL tests run in a schema made for this test run and dropped afterwards. With
+RENUBU_REQUIRE_PG=1 a skipped PostgreSQL test, or none at all, fails the run.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import shutil
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,15 @@ import pytest
 from renubu_tui.data.engine import Database, create_database
 
 TEST_TODAY = dt.date(2025, 9, 24)  # Bluesoft's D-15: Critical starts; the portfolio anchors here
+JOURNEY_D = TEST_TODAY + dt.timedelta(days=15)  # Bluesoft's renewal day D in a seeded database
 PG_URL = os.environ.get("RENUBU_TEST_DATABASE_URL", "").strip()
 REQUIRE_PG = os.environ.get("RENUBU_REQUIRE_PG", "") == "1"
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+
+
+def journey_day(offset: int) -> dt.date:
+    """Journey day D+offset (D−15 is TEST_TODAY) in a database anchored at TEST_TODAY."""
+    return JOURNEY_D + dt.timedelta(days=offset)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -169,6 +176,18 @@ def pg_migrated_schema(pg_schemas: PgSchemas | None) -> str | None:
     return schema
 
 
+@pytest.fixture(scope="session")
+def sqlite_journey_templates() -> dict[int, Path]:
+    """SQLite files seeded at journey days, made when first asked for (journey offset: path)."""
+    return {}
+
+
+async def _seed_journey(database: Database, offset: int) -> None:
+    from renubu_tui.services.seeding import seed_everything
+
+    await seed_everything(database, today=journey_day(offset), anchor=TEST_TODAY)
+
+
 async def _truncate_all(database: Database) -> None:
     from sqlalchemy import text
 
@@ -242,3 +261,61 @@ async def empty_db(
     yield database
     await database.dispose()
     await asyncio.to_thread(pg_schemas.drop, schema)
+
+
+JourneyAt = Callable[[int], Awaitable[Database]]
+
+
+@pytest.fixture(params=BACKENDS)
+async def journey_db_at(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_templates: dict[str, Path],
+    sqlite_journey_templates: dict[int, Path],
+    pg_schemas: PgSchemas | None,
+    pg_migrated_schema: str | None,
+) -> AsyncIterator[JourneyAt]:
+    """`await journey_db_at(offset)`: a migrated database seeded on journey day D+offset (the
+    portfolio anchored at TEST_TODAY, the script played up to that day), as a fresh install on
+    that day would hold it. Each call gives a database of its own."""
+    made: list[Database] = []
+    extra_schemas: list[str] = []
+
+    async def at(offset: int) -> Database:
+        if request.param == "sqlite":
+            template = sqlite_journey_templates.get(offset)
+            if template is None:
+                folder = tmp_path_factory.mktemp("journey")
+                template = folder / f"d{offset:+d}.sqlite3"
+                shutil.copyfile(sqlite_templates["migrated"], template)
+                building = create_database(f"sqlite+aiosqlite:///{template}")
+                try:
+                    await _seed_journey(building, offset)
+                finally:
+                    await building.dispose()
+                sqlite_journey_templates[offset] = template
+            path = tmp_path / f"journey{len(made)}{offset:+d}.sqlite3"
+            shutil.copyfile(template, path)
+            database = create_database(f"sqlite+aiosqlite:///{path}")
+        else:
+            assert pg_schemas is not None and pg_migrated_schema is not None
+            if not made:
+                database = pg_database(pg_migrated_schema)
+                await _truncate_all(database)
+            else:
+                schema = await asyncio.to_thread(pg_schemas.new)
+                extra_schemas.append(schema)
+                database = pg_database(schema)
+                from renubu_tui.data.migrate import upgrade
+
+                await upgrade(database)
+            await _seed_journey(database, offset)
+        made.append(database)
+        return database
+
+    yield at
+    for database in made:
+        await database.dispose()
+    for schema in extra_schemas:
+        await asyncio.to_thread(pg_schemas.drop, schema)  # type: ignore[union-attr]
