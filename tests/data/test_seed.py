@@ -24,14 +24,39 @@ from renubu_tui.data.seed import demo
 from renubu_tui.data.seed.demo import seed_all
 from renubu_tui.data.stats import table_counts
 from renubu_tui.services.seeding import seed_everything
-from tests.conftest import TEST_TODAY
+from tests.conftest import TEST_TODAY, JourneyAt, journey_day
 
 
-async def test_seeding_twice_changes_nothing(seeded_db: Database) -> None:
+async def test_seeding_twice_on_the_same_day_changes_nothing(seeded_db: Database) -> None:
     before = await table_counts(seeded_db)
-    report = await seed_everything(seeded_db, today=TEST_TODAY + dt.timedelta(days=40))
+    report = await seed_everything(seeded_db, today=TEST_TODAY)
     assert (report.inserted, report.updated) == (0, 0), report.counts
+    assert report.counts["journey events"] == [0, 0]
     assert await table_counts(seeded_db) == before
+
+
+async def test_seeding_on_a_later_day_adds_only_what_became_known(journey_db_at: JourneyAt) -> None:
+    """Seeded at D−15 and again at D−5: the facts dated in between arrive (Bluesoft's D−5
+    health snapshot, the stakeholder notes written since) and the script's events of D−14 to
+    D−5 are played, once; the book is then what a first seed at D−5 writes."""
+    database = await journey_db_at(-15)
+    report = await seed_everything(database, today=journey_day(-5))
+    changed = {table: n for table, n in report.counts.items() if n != [0, 0]}
+    assert set(changed) == {"customer_intelligence", "customer_stakeholders", "journey events"}
+    assert changed["customer_intelligence"] == [1, 0]  # Bluesoft's D−5 snapshot
+    assert changed["customer_stakeholders"][0] == 0  # notes added to known people
+    assert changed["journey events"] == [8, 0]  # D−14 to D−5
+    async with database.sessions() as s:
+        latest = await s.scalar(
+            select(func.max(CustomerIntelligence.as_of_date))
+            .join(Customer, Customer.id == CustomerIntelligence.customer_id)
+            .where(Customer.domain == "bluesoft.com")
+        )
+    assert latest == journey_day(-5)
+    fresh = await journey_db_at(-5)
+    assert await table_counts(database) == await table_counts(fresh)
+    again = await seed_everything(database, today=journey_day(-5))
+    assert (again.inserted, again.updated) == (0, 0), again.counts
 
 
 async def test_seed_fills_every_part_of_the_demo(seeded_db: Database) -> None:
@@ -76,9 +101,30 @@ async def test_portfolio_dates_are_relative_to_the_first_seed(seeded_db: Databas
     assert latest_end is not None and latest_end > TEST_TODAY
 
 
-async def test_bluesoft_journey_figures(seeded_db: Database) -> None:
-    d = dt.date(2025, 10, 9)
-    async with seeded_db.sessions() as s:
+# what is known of Bluesoft on each milestone day: health so far, ARR periods begun, the
+# renewal contract once signed (on D), its workflows and their states
+FIGURES = {
+    -15: ([72, 78, 68, 75, 74, 74], [165000, 180000], False, [("critical", "in_progress")]),
+    -5: (
+        [72, 78, 68, 75, 74, 74, 73],
+        [165000, 180000],
+        False,
+        [("critical", "completed"), ("emergency", "in_progress")],
+    ),
+    0: (
+        [72, 78, 68, 75, 74, 74, 73, 85],
+        [165000, 180000, 198000],
+        True,
+        [("critical", "completed"), ("emergency", "completed")],
+    ),
+}
+
+
+@pytest.mark.parametrize("offset", sorted(FIGURES))
+async def test_bluesoft_journey_figures(journey_db_at: JourneyAt, offset: int) -> None:
+    database = await journey_db_at(offset)
+    d = journey_day(0)
+    async with database.sessions() as s:
         bluesoft = await s.scalar(select(Customer).where(Customer.domain == "bluesoft.com"))
         assert bluesoft is not None
         assert (bluesoft.name, bluesoft.industry, bluesoft.account_plan) == (
@@ -86,15 +132,13 @@ async def test_bluesoft_journey_figures(seeded_db: Database) -> None:
             "Enterprise Software",
             "expand",
         )
-        health = dict(
-            (
-                await s.execute(
-                    select(CustomerIntelligence.as_of_date, CustomerIntelligence.health_score)
-                    .where(CustomerIntelligence.customer_id == bluesoft.id)
-                    .order_by(CustomerIntelligence.as_of_date)
-                )
-            ).all()
-        )
+        health = (
+            await s.scalars(
+                select(CustomerIntelligence.health_score)
+                .where(CustomerIntelligence.customer_id == bluesoft.id)
+                .order_by(CustomerIntelligence.as_of_date)
+            )
+        ).all()
         arr = (
             await s.scalars(
                 select(CustomerFinancials.current_arr)
@@ -115,13 +159,16 @@ async def test_bluesoft_journey_figures(seeded_db: Database) -> None:
             select(Contract).where(Contract.customer_id == bluesoft.id, Contract.start_date > d)
         )
         executions = (
-            await s.scalars(
-                select(WorkflowExecution).where(WorkflowExecution.customer_id == bluesoft.id)
+            await s.execute(
+                select(Workflow.slug, WorkflowExecution.status)
+                .join(Workflow, Workflow.id == WorkflowExecution.workflow_id)
+                .where(WorkflowExecution.customer_id == bluesoft.id)
+                .order_by(WorkflowExecution.started_at)
             )
         ).all()
-    offsets = [-120, -90, -60, -45, -30, -15, -5, 0]
-    assert [health[d + dt.timedelta(days=o)] for o in offsets] == [72, 78, 68, 75, 74, 74, 73, 85]
-    assert arr == [165000, 180000, 198000]
+    expected_health, expected_arr, renewed, expected_runs = FIGURES[offset]
+    assert list(health) == expected_health
+    assert list(arr) == expected_arr
     assert stakeholders == {
         "Sarah Chen",
         "Marcus Thompson",
@@ -129,9 +176,12 @@ async def test_bluesoft_journey_figures(seeded_db: Database) -> None:
         "David Kim",
         "Jessica Martinez",
     }
-    assert renewal is not None and (renewal.arr, renewal.seats) == (198000, 45)
-    assert renewal.start_date == d + dt.timedelta(days=1)
-    assert len(executions) == 2
+    if renewed:
+        assert renewal is not None and (renewal.arr, renewal.seats) == (198000, 45)
+        assert renewal.start_date == d + dt.timedelta(days=1) and renewal.signed_on == d
+    else:
+        assert renewal is None  # signed on D: not known before
+    assert [tuple(row) for row in executions] == expected_runs
 
 
 async def test_a_failure_midway_leaves_nothing_behind(
@@ -182,29 +232,35 @@ async def test_a_changed_core_workflow_gets_a_new_version(seeded_db: Database, t
     assert wf.config["description"] == "Édité — a changed description"
 
 
-async def test_journey_notifications_follow_the_date(seeded_db: Database) -> None:
+async def test_journey_notifications_follow_the_date(journey_db_at: JourneyAt) -> None:
     from renubu_tui.data.seed.ids import key_id
     from renubu_tui.services.notifications import NotificationService
 
     tenant = key_id("tenant", "acme-cs")
-    inbox = NotificationService(seeded_db)
-    d = dt.date(2025, 10, 9)
-    before = await inbox.inbox(tenant, "maya.patel@acmecloud.com", as_of=d - dt.timedelta(days=16))
-    at_105 = await inbox.inbox(tenant, "maya.patel@acmecloud.com", as_of=d - dt.timedelta(days=15))
+    database = await journey_db_at(-4)  # the manager has acknowledged the emergency
+    inbox = NotificationService(database)
+    maya, jordan = "maya.patel@acmecloud.com", "jordan.lee@acmecloud.com"
+    before = await inbox.inbox(tenant, maya, as_of=journey_day(-16))
+    at_105 = await inbox.inbox(tenant, maya, as_of=journey_day(-15))
     assert before == []
     assert "War room opened: Bluesoft Corporation" in {n.title for n in at_105}
-    jordan = await inbox.inbox(tenant, "jordan.lee@acmecloud.com", as_of=d - dt.timedelta(days=5))
-    assert "Acknowledge emergency escalation: Bluesoft Corporation" in {n.title for n in jordan}
-    at_116 = await inbox.inbox(tenant, "maya.patel@acmecloud.com", as_of=d - dt.timedelta(days=4))
+    asked = await inbox.inbox(tenant, jordan, as_of=journey_day(-5))
+    assert "Acknowledge emergency escalation: Bluesoft Corporation" in {n.title for n in asked}
+    not_yet = await inbox.inbox(tenant, jordan, as_of=journey_day(-6))
+    assert "Acknowledge emergency escalation: Bluesoft Corporation" not in {
+        n.title for n in not_yet
+    }
+    at_116 = await inbox.inbox(tenant, maya, as_of=journey_day(-4))
     assert "Manager acknowledged: Bluesoft Corporation" in {n.title for n in at_116}
 
 
-async def test_bluesoft_steps_follow_each_other(seeded_db: Database) -> None:
+async def test_bluesoft_steps_follow_each_other(journey_db_at: JourneyAt) -> None:
     """Each journey step starts when the one before it ended, as the engine runs them, so the
     time travel finds a step in progress on every day an execution was open."""
     from renubu_tui.data.models import StepExecution
 
-    async with seeded_db.sessions() as s:
+    database = await journey_db_at(0)
+    async with database.sessions() as s:
         runs = (
             await s.scalars(
                 select(WorkflowExecution)
@@ -214,6 +270,7 @@ async def test_bluesoft_steps_follow_each_other(seeded_db: Database) -> None:
         ).all()
         assert len(runs) == 2
         for run in runs:
+            assert run.status == "completed"
             steps = (
                 await s.scalars(
                     select(StepExecution)
