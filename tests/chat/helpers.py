@@ -45,8 +45,10 @@ class Env:
         return cid
 
 
-async def make_env(db: Database, factory: Callable[[], Provider] | None = None) -> Env:
-    clock = Clock(TEST_TODAY)
+async def make_env(
+    db: Database, factory: Callable[[], Provider] | None = None, *, today: dt.date = TEST_TODAY
+) -> Env:
+    clock = Clock(today)
     executions = ExecutionService(db, clock, tenant_slug="acme-cs")
     made: list[Provider] = []
 

@@ -11,7 +11,13 @@ import pytest
 from sqlalchemy import select, update
 
 from renubu_tui.data.engine import Database
-from renubu_tui.data.models import ActionExecution, ChatBranch, ChatMessage, StepExecution
+from renubu_tui.data.models import (
+    ActionExecution,
+    ChatBranch,
+    ChatMessage,
+    ChatThread,
+    StepExecution,
+)
 from renubu_tui.services.chat_store import ChatError
 from renubu_tui.services.executions import GateClosed
 from renubu_tui.services.workflows import WorkflowRegistry
@@ -110,7 +116,8 @@ async def test_every_seeded_fixed_branch_goes_where_it_says(seeded_db: Database)
     manager = await _manager(seeded_db)
     wrong: list[str] = []
     for n, (workflow, step_id, key, target) in enumerate(_fixed_branches()):
-        customer = ("Kestrel Networks", "Bluesoft Corporation", "Emberline Solar")[n % 3]
+        # not Bluesoft: its journey's Critical workflow is open (one open run per workflow)
+        customer = ("Kestrel Networks", "Meridian Energy", "Emberline Solar")[n % 3]
         run_id = await open_at(seeded_db, workflow, step_id, customer)
         gate = (await env.executions.view(TENANT, run_id)).gate
         if gate:
@@ -170,7 +177,11 @@ async def test_a_gate_stops_a_fixed_branch_before_anything_is_recorded(
         await env.chat.choose_branch(TENANT, view.id, "acknowledged", actor=env.maya)
     async with seeded_db.sessions() as s:
         said = (
-            await s.scalars(select(ChatMessage.content).where(ChatMessage.role == "user"))
+            await s.scalars(
+                select(ChatMessage.content)
+                .join(ChatThread, ChatThread.id == ChatMessage.thread_id)
+                .where(ChatMessage.role == "user", ChatThread.execution_id == view.id)
+            )
         ).all()
     assert said == []
 
@@ -221,18 +232,18 @@ async def test_llm_branch_threads_return_to_their_step_with_their_counts(
 ) -> None:
     provider = ScriptedProvider([text("Check the order form status with David."), done()])
     env = await make_env(seeded_db, lambda: provider)
-    run_id = await open_critical(seeded_db, "Bluesoft Corporation")
+    run_id = await open_critical(seeded_db, "Emberline Solar")
     outcome = await env.chat.choose_branch(TENANT, run_id, "ask-assistant", actor=env.maya)
     assert outcome.kind == "thread" and outcome.thread is not None
     system = outcome.thread.messages[0]
-    assert system.role == "system" and "Bluesoft Corporation" in system.content
+    assert system.role == "system" and "Emberline Solar" in system.content
     assert "Current step: Critical status assessment." in system.content
     again = await env.chat.choose_branch(TENANT, run_id, "ask-assistant", actor=env.maya)
     assert again.thread is not None and again.thread.id == outcome.thread.id  # reused
     await _collect(env.chat.send(outcome.thread.id, "Help me with critical status assessment"))
     sent = provider.requests[0]
     assert "Customer data (JSON" in sent.messages[0].content
-    assert sent.context and sent.context["customer"]["name"] == "Bluesoft Corporation"
+    assert sent.context and sent.context["customer"]["name"] == "Emberline Solar"
     closed = await env.chat.complete_thread(outcome.thread.id, actor=env.maya)
     assert closed.status == "completed"
     view = await env.executions.view(TENANT, run_id)
@@ -296,7 +307,7 @@ async def test_a_tenant_clone_has_its_own_branches(seeded_db: Database) -> None:
     )
     listing = await env.chat.branches(TENANT, view.id)
     assert listing.suggested_replies[0] == "All done here"
-    core_run = await open_critical(seeded_db, "Bluesoft Corporation")
+    core_run = await open_critical(seeded_db, "Emberline Solar")
     assert (await env.chat.branches(TENANT, core_run)).suggested_replies[0] == (
         "Everything is signed and paid"
     )

@@ -28,6 +28,7 @@ from renubu_tui.services.step_runner import (
 )
 from tests.chat.helpers import (
     TENANT,
+    Env,
     ScriptedProvider,
     done,
     failure,
@@ -35,14 +36,27 @@ from tests.chat.helpers import (
     open_critical,
     text,
 )
+from tests.conftest import TEST_TODAY, JourneyAt
 
 # A customer whose context suits each workflow type (any customer can run any workflow).
+# Bluesoft is read on the morning of D−15 (TEST_TODAY), before its journey's Critical workflow
+# starts: signatures pending, no workflow running yet.
 SUITABLE = {
     "renewal": "Bluesoft Corporation",
     "opportunity": "Emberline Solar",
     "risk": "Kestrel Networks",
     "strategic": "Bluesoft Corporation",
 }
+
+
+async def _bluesoft_before_the_war_room(journey_db_at: JourneyAt) -> tuple[Database, Env]:
+    """D−15 before the journey's first event: the book as known that day (the day's health,
+    engagement and stakeholder notes) with no Bluesoft workflow yet; and Maya's services."""
+    from renubu_tui.services.seeding import seed_facts
+
+    database = await journey_db_at(-16)
+    await seed_facts(database, today=TEST_TODAY)
+    return database, await make_env(database)
 
 
 async def _workflows(db: Database) -> list[tuple[str, str]]:
@@ -57,10 +71,10 @@ async def _workflows(db: Database) -> list[tuple[str, str]]:
     return [(slug, kind) for slug, kind in rows]
 
 
-async def test_every_seeded_step_runs_with_the_offline_assistant(seeded_db: Database) -> None:
+async def test_every_seeded_step_runs_with_the_offline_assistant(journey_db_at: JourneyAt) -> None:
     """Each core workflow, each step, until completion — or emergency's manager gate."""
-    env = await make_env(seeded_db)
-    flows = await _workflows(seeded_db)
+    database, env = await _bluesoft_before_the_war_room(journey_db_at)
+    flows = await _workflows(database)
     renewal = [slug for slug, kind in flows if kind == "renewal"]
     assert len(renewal) >= 9
     ended: dict[str, str] = {}
@@ -95,7 +109,7 @@ async def test_every_seeded_step_runs_with_the_offline_assistant(seeded_db: Data
                 TENANT, view.id, actor=env.maya, chosen_route=route
             )
         assert ran, slug
-        await _retire(seeded_db, view.id)
+        await _retire(database, view.id)
     assert ended.pop("emergency") == "gate at mandatory-team-escalation"
     assert set(ended.values()) == {"completed"}, ended
 
@@ -114,17 +128,17 @@ async def _retire(db: Database, execution_id: uuid.UUID) -> None:
 
 
 async def test_outputs_are_specific_to_the_customer_and_route_the_workflow(
-    seeded_db: Database,
+    journey_db_at: JourneyAt,
 ) -> None:
-    env = await make_env(seeded_db)
-    run_id = await open_critical(seeded_db, "Bluesoft Corporation")
+    database, env = await _bluesoft_before_the_war_room(journey_db_at)
+    run_id = await open_critical(database, "Bluesoft Corporation")
     result = await env.runner.run_step(TENANT, run_id, env.maya)
     out = result.outputs
     assert out["route"] == "SIGNATURE_PENDING"  # David Kim's order form is in review
     assert result.suggested_route == "SIGNATURE_PENDING" and result.route is None
     assert result.next_step_id == "critical-status-assessment"  # it waits for the person
     assert "David Kim" in out["primaryBlocker"] and out["warRoomRecommended"] is True
-    async with seeded_db.sessions() as s:
+    async with database.sessions() as s:
         record = await s.scalar(select(LlmContext).where(LlmContext.execution_id == run_id))
         step = await s.scalar(
             select(StepExecution).where(
@@ -257,10 +271,12 @@ async def test_a_closed_gate_is_not_sent_to_the_model(seeded_db: Database) -> No
 # --- work goes where the person points ----------------------------------------------------------
 
 
-async def test_running_a_step_suggests_its_route_and_moves_nothing(seeded_db: Database) -> None:
+async def test_running_a_step_suggests_its_route_and_moves_nothing(
+    journey_db_at: JourneyAt,
+) -> None:
     """x keeps the answer on the step; c without a route is refused; the chosen route wins."""
-    env = await make_env(seeded_db)
-    run_id = await open_critical(seeded_db, "Bluesoft Corporation")
+    database, env = await _bluesoft_before_the_war_room(journey_db_at)
+    run_id = await open_critical(database, "Bluesoft Corporation")
     result = await env.runner.run_step(TENANT, run_id, env.maya)
     assert not result.advanced and result.suggestion is not None
     assert (
@@ -298,15 +314,17 @@ async def test_running_a_step_suggests_its_route_and_moves_nothing(seeded_db: Da
     )
 
 
-async def test_auto_advance_preference_lets_the_run_move_the_workflow(seeded_db: Database) -> None:
-    env = await make_env(seeded_db)
-    async with seeded_db.sessions() as s, s.begin():
+async def test_auto_advance_preference_lets_the_run_move_the_workflow(
+    journey_db_at: JourneyAt,
+) -> None:
+    database, env = await _bluesoft_before_the_war_room(journey_db_at)
+    async with database.sessions() as s, s.begin():
         s.add(
             UserPreferences(
                 user_id=env.maya.id, preferences={"workflow": {"autoAdvanceSteps": True}}
             )
         )
-    run_id = await open_critical(seeded_db, "Bluesoft Corporation")
+    run_id = await open_critical(database, "Bluesoft Corporation")
     result = await env.runner.run_step(TENANT, run_id, env.maya)
     assert result.advanced and result.route == "SIGNATURE_PENDING"
     assert result.next_step_id == "executive-escalation"
@@ -350,11 +368,11 @@ def test_plain_problems_names_fields_as_people_read_them() -> None:
     )
 
 
-async def test_no_trail_of_a_completion_until_the_person_chooses(seeded_db: Database) -> None:
-    env = await make_env(seeded_db)
-    run_id = await open_critical(seeded_db, "Bluesoft Corporation")
+async def test_no_trail_of_a_completion_until_the_person_chooses(journey_db_at: JourneyAt) -> None:
+    database, env = await _bluesoft_before_the_war_room(journey_db_at)
+    run_id = await open_critical(database, "Bluesoft Corporation")
     await env.runner.run_step(TENANT, run_id, env.maya)
-    async with seeded_db.sessions() as s:
+    async with database.sessions() as s:
         trail = (
             await s.scalars(
                 select(ActionExecution.action_slug).where(ActionExecution.execution_id == run_id)
