@@ -12,7 +12,9 @@ Read-only by construction, in layers, so that no single mistake opens the data:
 4. The result is wrapped as `SELECT * FROM (…) LIMIT n+1`: at most n rows come back, and
    `truncated` says when there were more.
 
-Dated views (history, contracts, notes) show what was known on `today`, as the context does.
+Dated views (history, contracts, notes, tasks, executions) show what was known on `today`, as
+the context does; a task or an execution made or finished after the end of that day (UTC) is
+not shown as made or finished.
 """
 
 from __future__ import annotations
@@ -87,18 +89,27 @@ VIEWS: dict[str, tuple[str, str]] = {
         "stakeholder, date, text",
         "{notes}",
     ),
+    # tasks and executions as of the end of today ({eod}, UTC): none made later, none done later
     "tasks": (
         "title, description, status, priority, due_date, step_id, completed_at",
-        "SELECT w.title, w.description, w.status, w.priority, w.due_date, w.step_id, "
-        "w.completed_at FROM {t}workflow_tasks AS w "
-        "WHERE w.tenant_id = {tenant} AND w.customer_id = {customer}",
+        "SELECT w.title, w.description, CASE WHEN w.completed_at >= {eod} "
+        "AND w.status = 'completed' THEN 'pending' ELSE w.status END AS status, w.priority, "
+        "w.due_date, w.step_id, CASE WHEN w.completed_at < {eod} THEN w.completed_at END "
+        "AS completed_at FROM {t}workflow_tasks AS w "
+        "WHERE w.tenant_id = {tenant} AND w.customer_id = {customer} AND w.created_at < {eod}",
     ),
     "executions": (
         "workflow, workflow_type, status, current_step_id, started_at, completed_at, outcome",
-        "SELECT f.name AS workflow, x.workflow_type, x.status, x.current_step_id, x.started_at, "
-        "x.completed_at, x.outcome FROM {t}workflow_executions AS x "
-        "JOIN {t}workflows AS f ON f.id = x.workflow_id "
-        "WHERE x.tenant_id = {tenant} AND x.customer_id = {customer}",
+        "SELECT f.name AS workflow, x.workflow_type, CASE WHEN x.completed_at >= {eod} "
+        "THEN 'in_progress' ELSE x.status END AS status, CASE WHEN x.completed_at >= {eod} "
+        "OR x.current_step_id IS NOT NULL THEN (SELECT s.step_id FROM "
+        "{t}workflow_step_executions AS s WHERE s.execution_id = x.id AND s.started_at < {eod} "
+        "ORDER BY s.started_at DESC, s.attempt DESC LIMIT 1) END AS current_step_id, "
+        "x.started_at, CASE WHEN x.completed_at < {eod} THEN x.completed_at END AS completed_at, "
+        "CASE WHEN x.completed_at < {eod} THEN x.outcome END AS outcome "
+        "FROM {t}workflow_executions AS x JOIN {t}workflows AS f ON f.id = x.workflow_id "
+        "WHERE x.tenant_id = {tenant} AND x.customer_id = {customer} "
+        "AND coalesce(x.started_at, x.created_at) < {eod}",
     ),
     # last: on PostgreSQL the real table is only reachable by this name before this CTE
     "contracts": (
@@ -143,11 +154,13 @@ def describe_views() -> str:
 
 def wrapped_sql(user_sql: str, dialect: str, row_limit: int) -> str:
     """The statement actually run: the bound views, then the user's query, row-limited."""
-    if dialect == "sqlite":
+    if dialect == "sqlite":  # timestamps are UTC text: '2025-09-24 10:00:…' < '2025-09-25'
         names = {"tenant": ":tenant", "customer": ":customer", "today": ":today"}
+        names["eod"] = "date(:today, '+1 day')"
         prefix = "main."
     else:
         names = {"tenant": "$1", "customer": "$2", "today": "$3::date"}
+        names["eod"] = "(($3::date + 1)::timestamp AT TIME ZONE 'UTC')"
         prefix = ""
     ctes = [f"renubu_customer AS ({_CUSTOMER})"]
     for name, (_, body) in VIEWS.items():
