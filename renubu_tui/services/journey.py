@@ -209,12 +209,13 @@ async def advance(
             if on_event is not None:
                 await on_event(event)
         await player.sweep(day)
+        async with db.sessions() as session:
+            trail = await _trail_count(session, tenant_id)
+        state = replace(state, through=day, trail=trail)
+        # still on the script's clock: the tenant's settings row is dated on `day`, not now
+        await _write_state(db, tenant_id, state)
     finally:
         player.close()
-    async with db.sessions() as session:
-        trail = await _trail_count(session, tenant_id)
-    state = replace(state, through=day, trail=trail)
-    await _write_state(db, tenant_id, state)
     return Progress(applied, True, state)
 
 
