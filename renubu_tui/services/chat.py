@@ -12,10 +12,14 @@ A thread starts with its system message: the workflow's `context.systemPrompt` a
 `llmPrompt`, rendered against the customer context (which is also kept as the thread's
 snapshot and shown to the model as data). `send` commits the user's message before the model
 is called, so a failure never loses it (`retry` asks again without duplicating it).
+
+Reading a thread as of a day (`as_of`, time travel) finds only threads opened by the end of that
+day, on the step that was open then, with the messages written by then (`chat_store.dated_view`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -23,7 +27,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from renubu_tui.clock import Clock
@@ -44,6 +48,7 @@ from renubu_tui.services.chat_store import (
     ChatError,
     ThreadView,
     append,
+    dated_view,
     load_thread,
     message_view,
     messages_of,
@@ -58,6 +63,7 @@ from renubu_tui.services.executions import (
     GateState,
     gate_refusal,
 )
+from renubu_tui.services.queue_sql import end_of_day
 from renubu_tui.services.tools.runner import ToolScope
 
 FREE_SYSTEM_PROMPT = (
@@ -325,19 +331,28 @@ class ChatService:
         execution_id: uuid.UUID | None = None,
         customer_id: uuid.UUID | None = None,
         branch_id: uuid.UUID | None = None,
+        as_of: dt.date | None = None,
     ) -> ThreadView | None:
-        """The thread `open_thread` would reuse, or None: reading a step never writes."""
-        found = await self._lookup(tenant_id, actor, execution_id, customer_id, branch_id)
+        """The thread `open_thread` would reuse, or None: reading a step never writes. With
+        `as_of`, the one that was open at the end of that day, as it stood then."""
+        found = await self._lookup(tenant_id, actor, execution_id, customer_id, branch_id, as_of)
         return found[3]
 
     async def earlier_thread(
-        self, tenant_id: uuid.UUID, *, actor: User, execution_id: uuid.UUID
+        self,
+        tenant_id: uuid.UUID,
+        *,
+        actor: User,
+        execution_id: uuid.UUID,
+        as_of: dt.date | None = None,
     ) -> ThreadView | None:
         """The execution's latest thread on another step than the current one (e.g. the one
-        where a fixed branch moved it on), so the person still sees that conversation."""
+        where a fixed branch moved it on), so the person still sees that conversation. With
+        `as_of`, among the threads opened by then, beside the step open then."""
+        eod = end_of_day(as_of) if as_of is not None else None
         async with self._db.sessions() as session:
             execution = await _execution(session, tenant_id, execution_id)
-            current = await _current_step_row(session, execution)
+            current = await _current_step_row(session, execution, eod)
             query = select(ChatThread).where(
                 ChatThread.tenant_id == tenant_id,
                 ChatThread.execution_id == execution_id,
@@ -346,8 +361,14 @@ class ChatService:
             )
             if current is not None:
                 query = query.where(ChatThread.step_execution_id != current.id)
+            if eod is not None:
+                query = query.where(ChatThread.created_at < eod)
             row = await session.scalar(query.order_by(ChatThread.created_at.desc()).limit(1))
-            return None if row is None else thread_view(row, await messages_of(session, row.id))
+            if row is None:
+                return None
+            if eod is not None:
+                return await dated_view(session, row, eod)
+            return thread_view(row, await messages_of(session, row.id))
 
     async def _lookup(
         self,
@@ -356,8 +377,11 @@ class ChatService:
         execution_id: uuid.UUID | None,
         customer_id: uuid.UUID | None,
         branch_id: uuid.UUID | None,
+        as_of: dt.date | None = None,
     ) -> tuple[str, uuid.UUID | None, StepExecution | None, ThreadView | None]:
-        """The tenant's slug, the customer, the current step row and the reusable thread."""
+        """The tenant's slug, the customer, the current step row and the reusable thread (as of
+        the end of `as_of`, when given)."""
+        eod = end_of_day(as_of) if as_of is not None else None
         async with self._db.sessions() as session:
             slug = await session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
             if slug is None:
@@ -366,21 +390,33 @@ class ChatService:
             if execution_id is not None:
                 execution = await _execution(session, tenant_id, execution_id)
                 customer_id = execution.customer_id
-                step_row = await _current_step_row(session, execution)
+                step_row = await _current_step_row(session, execution, eod)
             existing = await session.scalar(
-                _reusable(tenant_id, actor.id, customer_id, execution_id, step_row, branch_id)
+                _reusable(tenant_id, actor.id, customer_id, execution_id, step_row, branch_id, eod)
             )
             found = None
-            if existing is not None:
+            if existing is not None and eod is not None:
+                found = await dated_view(session, existing, eod)
+            elif existing is not None:
                 found = thread_view(existing, await messages_of(session, existing.id))
             return slug, customer_id, step_row, found
 
     async def thread(
-        self, thread_id: uuid.UUID, *, tenant_id: uuid.UUID | None = None
+        self,
+        thread_id: uuid.UUID,
+        *,
+        tenant_id: uuid.UUID | None = None,
+        as_of: dt.date | None = None,
     ) -> ThreadView:
+        """A thread; with `as_of`, as it stood at the end of that day (ChatError if it had not
+        been opened by then)."""
         async with self._db.sessions() as session:
             row = await load_thread(session, thread_id, tenant_id=tenant_id)
-            return thread_view(row, await messages_of(session, row.id))
+            if as_of is None:
+                return thread_view(row, await messages_of(session, row.id))
+            if row.created_at >= end_of_day(as_of):
+                raise ChatError(f"chat thread {thread_id} was not opened by {as_of}")
+            return await dated_view(session, row, end_of_day(as_of))
 
     async def send(
         self, thread_id: uuid.UUID, text: str, *, tenant_id: uuid.UUID | None = None
@@ -571,8 +607,22 @@ async def _execution(
 
 
 async def _current_step_row(
-    session: AsyncSession, execution: WorkflowExecution
+    session: AsyncSession, execution: WorkflowExecution, eod: dt.datetime | None = None
 ) -> StepExecution | None:
+    """The row of the step open now; with `eod`, of the step open at that instant (started
+    before it and not ended by it), None if none was."""
+    if eod is not None:
+        step = StepExecution
+        return await session.scalar(
+            select(step)
+            .where(
+                step.execution_id == execution.id,
+                step.started_at < eod,
+                or_(step.completed_at.is_(None), step.completed_at >= eod),
+            )
+            .order_by(step.started_at.desc(), step.attempt.desc())
+            .limit(1)
+        )
     if execution.current_step_id is None:
         return None
     return await session.scalar(
@@ -593,10 +643,22 @@ def _reusable(
     execution_id: uuid.UUID | None,
     step_row: StepExecution | None,
     branch_id: uuid.UUID | None,
+    eod: dt.datetime | None = None,
 ) -> Any:
+    """The thread to reuse: active (with `eod`: opened before it, and active then)."""
+    if eod is None:
+        active: Any = ChatThread.status == "active"
+    else:
+        active = and_(
+            ChatThread.created_at < eod,
+            or_(
+                ChatThread.status == "active",
+                and_(ChatThread.completed_at.is_not(None), ChatThread.completed_at >= eod),
+            ),
+        )
     query = select(ChatThread).where(
         ChatThread.tenant_id == tenant_id,
-        ChatThread.status == "active",
+        active,
         or_(ChatThread.user_id == user_id, ChatThread.user_id.is_(None)),
     )
     query = query.where(

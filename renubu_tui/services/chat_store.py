@@ -3,6 +3,10 @@
 Messages are numbered 1..n per thread with no gaps: the next number is computed inside the
 transaction that inserts the message, with the thread row locked (PostgreSQL) or the write lock
 held (SQLite), and (thread_id, seq) is unique, so a race fails loudly instead of duplicating.
+
+`dated_view` shows a thread as it stood at the end of a day (time travel): the messages written
+by then, still active if it was completed or abandoned later, and the tokens of the model calls
+made by then.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -19,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from renubu_tui.data.engine import Database
-from renubu_tui.data.models import ChatMessage, ChatThread
+from renubu_tui.data.models import ChatMessage, ChatThread, LlmContext
 from renubu_tui.llm.messages import ChatMessage as LlmMessage
 
 T = TypeVar("T")
@@ -122,11 +126,39 @@ async def load_thread(
     return thread
 
 
-async def messages_of(session: AsyncSession, thread_id: uuid.UUID) -> list[ChatMessage]:
-    rows = await session.scalars(
-        select(ChatMessage).where(ChatMessage.thread_id == thread_id).order_by(ChatMessage.seq)
-    )
+async def messages_of(
+    session: AsyncSession, thread_id: uuid.UUID, *, before: dt.datetime | None = None
+) -> list[ChatMessage]:
+    """The thread's messages in order; with `before`, only those written before that instant."""
+    query = select(ChatMessage).where(ChatMessage.thread_id == thread_id)
+    if before is not None:
+        query = query.where(ChatMessage.created_at < before)
+    rows = await session.scalars(query.order_by(ChatMessage.seq))
     return list(rows.all())
+
+
+async def dated_view(session: AsyncSession, thread: ChatThread, eod: dt.datetime) -> ThreadView:
+    """The thread as it stood at `eod` (the end of a day): see the module docstring."""
+    messages = await messages_of(session, thread.id, before=eod)
+    view = thread_view(thread, messages)
+    later = await session.scalar(
+        select(func.count())
+        .select_from(ChatMessage)
+        .where(ChatMessage.thread_id == thread.id, ChatMessage.created_at >= eod)
+    )
+    if later:
+        tokens = (
+            await session.execute(
+                select(
+                    func.coalesce(func.sum(LlmContext.tokens_in), 0),
+                    func.coalesce(func.sum(LlmContext.tokens_out), 0),
+                ).where(LlmContext.thread_id == thread.id, LlmContext.created_at < eod)
+            )
+        ).one()
+        view = replace(view, tokens_in=int(tokens[0]), tokens_out=int(tokens[1]))
+    if thread.completed_at is not None and thread.completed_at >= eod:
+        view = replace(view, status="active")
+    return view
 
 
 async def append(
@@ -204,6 +236,7 @@ __all__ = [
     "MessageView",
     "ThreadView",
     "append",
+    "dated_view",
     "history",
     "load_thread",
     "message_view",

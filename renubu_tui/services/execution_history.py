@@ -7,10 +7,17 @@ it ended by then, in progress when it had started but not ended, pending when it
 started. Only the outputs of steps done by then count, and a gate is closed until its action was
 recorded by then.
 
-When the record goes on after T the view is history (`view.history`): the app shows it and
-refuses to act on it, since acting would rewrite a later record. When nothing in the record is
-later than T the stored view is returned unchanged, so the present works as it always did (the
-trail of actions taken in the app is not dated by the app clock, so it is read only in history).
+Its status then is replayed from the trail of actions (`action_executions`, dated by the app's
+clock like every row): in progress from its start, snoozed by a snooze (until its wake date),
+escalated by an escalation, awake again by a wake (or by an action taken once the snooze was
+over). An execution with no such trail keeps its stored open status, since nothing says when it
+took it.
+
+The record goes on after T when a step, the completion, the trail, or the execution's chat
+(a thread opened or closed, a message written) is dated later. The view is then history
+(`view.history`): the app shows it and refuses to act on it, since acting would rewrite a later
+record; its chat is not read (it would show later messages). When nothing in the record is
+later than T the stored view is returned unchanged, so the present works as it always did.
 """
 
 from __future__ import annotations
@@ -21,10 +28,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from renubu_tui.data.engine import Database
-from renubu_tui.data.models import ActionExecution, StepExecution, Workflow, WorkflowExecution
+from renubu_tui.data.models import (
+    ActionExecution,
+    ChatMessage,
+    ChatThread,
+    SavedAction,
+    StepExecution,
+    Workflow,
+    WorkflowExecution,
+)
 from renubu_tui.domain.routing import describe_route, gate_action
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.services.executions import (
@@ -129,18 +144,30 @@ class ExecutionHistory:
                     .order_by(StepExecution.step_index, StepExecution.attempt)
                 )
             ).all()
-            if not _continues(execution, rows, eod):
-                return stored
-            done = (
-                await session.scalars(
-                    select(ActionExecution.action_slug).where(
+            trail = (
+                await session.execute(
+                    select(
+                        ActionExecution.created_at,
+                        ActionExecution.action_slug,
+                        ActionExecution.saved_action_id,
+                        SavedAction.handler,
+                        ActionExecution.result,
+                    )
+                    .outerjoin(SavedAction, SavedAction.id == ActionExecution.saved_action_id)
+                    .where(
                         ActionExecution.execution_id == execution_id,
                         ActionExecution.success.is_(True),
-                        ActionExecution.created_at < eod,
                     )
+                    .order_by(ActionExecution.created_at, ActionExecution.id)
                 )
             ).all()
-        return _dated(stored, execution, rows, eod, day, set(done))
+            later = _continues(execution, rows, eod) or any(t.created_at >= eod for t in trail)
+            if not later:
+                later = await _chat_continues(session, execution_id, eod)
+        if not later:
+            return stored
+        done = {t.action_slug for t in trail if t.created_at < eod}
+        return _dated(stored, execution, rows, eod, day, done, _status_then(execution, trail, eod))
 
     async def last_closed(
         self, tenant_id: uuid.UUID, customer_id: uuid.UUID, day: dt.date
@@ -200,6 +227,49 @@ def dated_context(context: dict[str, Any], view: ExecutionView) -> dict[str, Any
     return dated
 
 
+async def _chat_continues(session: Any, execution_id: uuid.UUID, eod: dt.datetime) -> bool:
+    """Whether the execution's chat has anything dated at or after `eod`."""
+    t, m = ChatThread, ChatMessage
+    found = await session.scalar(
+        select(func.count())
+        .select_from(t)
+        .outerjoin(m, m.thread_id == t.id)
+        .where(
+            t.execution_id == execution_id,
+            or_(t.created_at >= eod, t.completed_at >= eod, m.created_at >= eod),
+        )
+    )
+    return bool(found)
+
+
+# What each status-moving action makes of an execution (the saved actions' handlers, and wake).
+_MOVES = {"snooze": "snoozed", "escalate": "escalated", "wake": "in_progress"}
+
+
+def _status_then(
+    execution: WorkflowExecution, trail: Sequence[Any], eod: dt.datetime
+) -> tuple[str | None, dt.date | None]:
+    """(status, snoozed until) of an execution still open at `eod`, replayed from its trail up
+    to then; (None, None) when the stored values stand (it had ended by then, or no action
+    ever moved it)."""
+    if execution.completed_at is not None and execution.completed_at < eod:
+        return None, None
+    if not any((t.handler or t.action_slug) in _MOVES for t in trail):
+        return ("in_progress", None) if execution.completed_at is not None else (None, None)
+    status, until = "in_progress", None
+    for t in (t for t in trail if t.created_at < eod):
+        kind = t.handler or t.action_slug
+        over = status == "snoozed" and until is not None and until <= t.created_at.date()
+        if over and t.saved_action_id is not None:  # acting once the snooze is over wakes it
+            status, until = "in_progress", None
+        if kind == "snooze":
+            wake = (t.result or {}).get("snoozedUntil")
+            status, until = "snoozed", dt.date.fromisoformat(wake) if wake else None
+        elif kind in _MOVES:
+            status, until = _MOVES[kind], None
+    return status, until
+
+
 def _continues(
     execution: WorkflowExecution, rows: Sequence[StepExecution], eod: dt.datetime
 ) -> bool:
@@ -226,6 +296,7 @@ def _dated(
     eod: dt.datetime,
     day: dt.date,
     done_actions: set[str],
+    then: tuple[str | None, dt.date | None] = (None, None),
 ) -> ViewAsOf:
     config = stored.config
     steps_by_id = {s["id"]: s for s in config.get("steps", [])}
@@ -265,8 +336,12 @@ def _dated(
             outputs[_store_key(steps_by_id.get(state.step_id, {"id": state.step_id}))] = row.outputs
     open_then = execution.completed_at is not None and execution.completed_at >= eod
     status = "in_progress" if open_then else stored.status
+    snoozed_until = None if open_then else stored.snoozed_until
+    if then[0] is not None:
+        status, snoozed_until = then
     view = ViewAsOf(**{f.name: getattr(stored, f.name) for f in fields(ExecutionView)})
     view.status, view.current_step_id, view.steps, view.outputs = status, current, steps, outputs
+    view.snoozed_until = snoozed_until
     step = view.current_step
     gate = gate_action(step) if step is not None else None
     view.gate = gate if gate and gate not in done_actions else None

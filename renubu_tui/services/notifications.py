@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from renubu_tui.data.engine import Database
@@ -190,6 +190,15 @@ def _end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
 
 
+def _unread(as_of: dt.date | None) -> Any:
+    """Unread, or (as of a day) not read by the end of it: a notification read later was
+    still unread then."""
+    n = Notification
+    if as_of is None:
+        return n.read_at.is_(None)
+    return or_(n.read_at.is_(None), n.read_at >= _end_of_day(as_of))
+
+
 @dataclass(frozen=True)
 class InboxItem:
     id: uuid.UUID
@@ -219,18 +228,20 @@ class NotificationService:
         as_of: dt.date | None = None,
     ) -> list[InboxItem]:
         """Unread first, then priority (1 urgent first), then newest. With `as_of` (time travel),
-        only what had been sent by the end of that day."""
+        only what had been sent by the end of that day, read only if it had been read by then."""
         n = Notification
         query = select(n).where(n.tenant_id == tenant_id, n.recipient_email == email.lower())
+        unread = _unread(as_of)
         if as_of is not None:
             query = query.where(n.created_at < _end_of_day(as_of))
         if unread_only:
-            query = query.where(n.read_at.is_(None))
+            query = query.where(unread)
         query = query.order_by(
-            case((n.read_at.is_(None), 0), else_=1), n.priority, n.created_at.desc(), n.id
+            case((unread, 0), else_=1), n.priority, n.created_at.desc(), n.id
         ).limit(limit)
         async with self._db.sessions() as session:
             rows = (await session.scalars(query)).all()
+        eod = _end_of_day(as_of) if as_of is not None else None
         return [
             InboxItem(
                 id=r.id,
@@ -241,7 +252,7 @@ class NotificationService:
                 message=r.message,
                 priority=r.priority,
                 created_at=r.created_at,
-                read=r.read_at is not None,
+                read=r.read_at is not None and (eod is None or r.read_at < eod),
                 recipient_email=r.recipient_email,
                 meta=dict(r.meta or {}),
             )
@@ -251,13 +262,9 @@ class NotificationService:
     async def unread_counts(
         self, tenant_id: uuid.UUID, email: str, *, as_of: dt.date | None = None
     ) -> tuple[int, int]:
-        """(unread, unread urgent) for the header bell."""
+        """(unread, unread urgent) for the header bell; with `as_of`, as they stood that day."""
         n = Notification
-        clauses = [
-            n.tenant_id == tenant_id,
-            n.recipient_email == email.lower(),
-            n.read_at.is_(None),
-        ]
+        clauses = [n.tenant_id == tenant_id, n.recipient_email == email.lower(), _unread(as_of)]
         if as_of is not None:
             clauses.append(n.created_at < _end_of_day(as_of))
         async with self._db.sessions() as session:

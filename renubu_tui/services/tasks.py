@@ -3,6 +3,14 @@
 Tasks can be completed, skipped with a reason, snoozed (never beyond 7 days after their first
 snooze) and reassigned; artifacts can be edited, approved (who, when), deleted and exported to
 Markdown. Every change is audited.
+
+Both lists read as of a day when given `as_of` (time travel, `--as-of`): a row created after the
+end of that day (UTC, as `queue_sql.end_of_day` counts it) is left out, and a change made later
+is undone in what is shown. For a task, the audit trail's old values are laid back over the row,
+newest first (a task completed later is open again, a reassignment later is not made yet); a
+task completed later without a trail (seeded) reads as pending. For an artifact, its approval
+counts only if given by then. What the trail does not keep cannot be shown as it was: the text
+of an artifact edited later, or one deleted later.
 """
 
 from __future__ import annotations
@@ -15,11 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import AuditEntry, Customer, TaskArtifact, User, WorkflowTask
 from renubu_tui.domain.vocabulary import TASK_PRIORITIES
+from renubu_tui.services.queue_sql import end_of_day
 
 MAX_TASK_SNOOZE_DAYS = 7
 
@@ -41,6 +51,22 @@ class TaskView:
     priority: str
     due_date: dt.date | None
     snoozed_until: dt.date | None
+    completed_at: dt.datetime | None = None
+    created_at: dt.datetime | None = None
+
+
+# The task fields the audit trail records old values of, and how to read them back.
+_DATED_FIELDS: dict[str, Any] = {
+    "status": str,
+    "priority": str,
+    "title": str,
+    "description": lambda v: v,
+    "skip_reason": lambda v: v,
+    "due_date": dt.date.fromisoformat,
+    "snoozed_until": dt.date.fromisoformat,
+    "completed_at": dt.datetime.fromisoformat,
+    "owner_id": uuid.UUID,
+}
 
 
 class TaskService:
@@ -56,41 +82,53 @@ class TaskService:
         execution_id: uuid.UUID | None = None,
         owner_id: uuid.UUID | None = None,
         include_done: bool = True,
+        as_of: dt.date | None = None,
     ) -> list[TaskView]:
+        """The tenant's tasks by due date; with `as_of`, as they stood at the end of that day."""
         t = WorkflowTask
         query = (
-            select(t, Customer.name, User.email)
+            select(t, Customer.name)
             .join(Customer, Customer.id == t.customer_id)
-            .outerjoin(User, User.id == t.owner_id)
             .where(t.tenant_id == tenant_id)
         )
         if customer_id is not None:
             query = query.where(t.customer_id == customer_id)
         if execution_id is not None:
             query = query.where(t.execution_id == execution_id)
-        if owner_id is not None:
+        if as_of is not None:
+            query = query.where(t.created_at < end_of_day(as_of))
+        elif owner_id is not None:
             query = query.where(t.owner_id == owner_id)
-        if not include_done:
-            query = query.where(t.status.in_(("pending", "in_progress", "snoozed")))
-        query = query.order_by(t.due_date.is_(None), t.due_date, t.created_at)
+        if as_of is None and not include_done:
+            query = query.where(t.status.in_(OPEN_TASK_STATUSES))
         async with self._db.sessions() as session:
             rows = (await session.execute(query)).all()
-        return [
+            states = {task.id: _state(task) for task, _name in rows}
+            if as_of is not None:
+                await _undo_later(session, tenant_id, states, end_of_day(as_of))
+            emails = await _emails(session, {s["owner_id"] for s in states.values()})
+        views = [
             TaskView(
                 task.id,
                 task.customer_id,
                 name,
                 task.execution_id,
-                task.title,
-                task.description,
-                email,
-                task.status,
-                task.priority,
-                task.due_date,
-                task.snoozed_until,
+                states[task.id]["title"],
+                states[task.id]["description"],
+                emails.get(states[task.id]["owner_id"]),
+                states[task.id]["status"],
+                states[task.id]["priority"],
+                states[task.id]["due_date"],
+                states[task.id]["snoozed_until"],
+                states[task.id]["completed_at"],
+                task.created_at,
             )
-            for task, name, email in rows
+            for task, name in rows
         ]
+        if as_of is not None:
+            wanted = [v for v in views if owner_id is None or _owner(states[v.id]) == owner_id]
+            views = [v for v in wanted if include_done or v.status in OPEN_TASK_STATUSES]
+        return sorted(views, key=_due_order)
 
     async def _change(
         self, tenant_id: uuid.UUID, task_id: uuid.UUID, actor: User, action: str, **changes: Any
@@ -216,6 +254,68 @@ class TaskService:
         return await self._change(tenant_id, task_id, actor, "update", **changes)
 
 
+OPEN_TASK_STATUSES = ("pending", "in_progress", "snoozed")
+
+
+def _state(task: WorkflowTask) -> dict[str, Any]:
+    return {name: getattr(task, name) for name in _DATED_FIELDS}
+
+
+def _owner(state: dict[str, Any]) -> uuid.UUID | None:
+    owner = state["owner_id"]
+    return owner if isinstance(owner, uuid.UUID) else None
+
+
+def _due_order(view: TaskView) -> tuple[Any, ...]:
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return (view.due_date is None, view.due_date or dt.date.max, view.created_at or far)
+
+
+async def _undo_later(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    states: dict[uuid.UUID, dict[str, Any]],
+    eod: dt.datetime,
+) -> None:
+    """Lay the audit trail's old values back over each task, newest change first, for every
+    change made at or after `eod`; a completion later than that without a trail is undone too."""
+    if not states:
+        return
+    later = (
+        await session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.tenant_id == tenant_id,
+                AuditEntry.entity_type == "task",
+                AuditEntry.entity_id.in_([str(i) for i in states]),
+                AuditEntry.created_at >= eod,
+            )
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id)
+        )
+    ).all()
+    for entry in later:
+        state = states[uuid.UUID(entry.entity_id)]
+        for name, value in (entry.old_value or {}).items():
+            if name in _DATED_FIELDS:
+                state[name] = None if value is None else _DATED_FIELDS[name](value)
+    for state in states.values():
+        done = state["completed_at"]
+        if done is not None and done.tzinfo is None:
+            done = state["completed_at"] = done.replace(tzinfo=dt.UTC)
+        if done is not None and done >= eod:
+            state["completed_at"] = None
+            if state["status"] == "completed":
+                state["status"] = "pending"
+
+
+async def _emails(session: AsyncSession, ids: set[Any]) -> dict[uuid.UUID, str]:
+    wanted = [i for i in ids if isinstance(i, uuid.UUID)]
+    if not wanted:
+        return {}
+    rows = await session.execute(select(User.id, User.email).where(User.id.in_(wanted)))
+    return {uid: email for uid, email in rows.all()}
+
+
 def _open(task: WorkflowTask) -> None:
     if task.status in {"completed", "skipped", "cancelled"}:
         raise TaskError(f"the task is already {task.status}")
@@ -241,7 +341,10 @@ class ArtifactService:
         customer_id: uuid.UUID | None = None,
         execution_id: uuid.UUID | None = None,
         task_id: uuid.UUID | None = None,
+        as_of: dt.date | None = None,
     ) -> list[TaskArtifact]:
+        """The artifacts, oldest first; with `as_of`, those made by the end of that day, each
+        approved only if it was by then (detached rows: changing them changes nothing stored)."""
         a = TaskArtifact
         query = select(a).where(a.tenant_id == tenant_id)
         if customer_id is not None:
@@ -250,8 +353,13 @@ class ArtifactService:
             query = query.where(a.execution_id == execution_id)
         if task_id is not None:
             query = query.where(a.task_id == task_id)
+        if as_of is not None:
+            query = query.where(a.created_at < end_of_day(as_of))
         async with self._db.sessions() as session:
-            return list((await session.scalars(query.order_by(a.created_at, a.title))).all())
+            found = list((await session.scalars(query.order_by(a.created_at, a.title))).all())
+            if as_of is not None:
+                await _approval_as_of(session, tenant_id, found, end_of_day(as_of))
+        return found
 
     async def create(
         self,
@@ -366,6 +474,48 @@ class ArtifactService:
             path.write_text(self.to_markdown(artifact), encoding="utf-8")
             written.append(path)
         return written
+
+
+async def _approval_as_of(
+    session: AsyncSession, tenant_id: uuid.UUID, artifacts: list[TaskArtifact], eod: dt.datetime
+) -> None:
+    """Each artifact's approval as it stood at `eod`, from its trail (approve, edit) up to then;
+    the rows are detached first, so nothing of this reaches the database."""
+    if not artifacts:
+        return
+    for artifact in artifacts:
+        session.expunge(artifact)
+    trail = (
+        await session.execute(
+            select(
+                AuditEntry.entity_id, AuditEntry.action, AuditEntry.actor_id, AuditEntry.created_at
+            )
+            .where(
+                AuditEntry.tenant_id == tenant_id,
+                AuditEntry.entity_type == "artifact",
+                AuditEntry.entity_id.in_([str(x.id) for x in artifacts]),
+                AuditEntry.action.in_(("approve", "edit")),
+            )
+            .order_by(AuditEntry.created_at, AuditEntry.id)
+        )
+    ).all()
+    by_artifact: dict[str, list[Any]] = {}
+    for row in trail:
+        by_artifact.setdefault(row.entity_id, []).append(row)
+    for artifact in artifacts:
+        rows = by_artifact.get(str(artifact.id), [])
+        if any(r.created_at >= eod for r in rows):  # changed later: replay what came before
+            artifact.status, artifact.approved_by_id, artifact.approved_at = "draft", None, None
+            for r in (r for r in rows if r.created_at < eod):
+                approved = r.action == "approve"
+                artifact.status = "approved" if approved else "draft"
+                artifact.approved_by_id = r.actor_id if approved else None
+                artifact.approved_at = r.created_at if approved else None
+        if artifact.approved_at is not None and artifact.approved_at >= eod:
+            artifact.status, artifact.approved_by_id, artifact.approved_at = "draft", None, None
+        if artifact.updated_at is not None and artifact.updated_at >= eod:  # its last change then
+            changes = [artifact.created_at, *(r.created_at for r in rows if r.created_at < eod)]
+            artifact.updated_at = max(changes)
 
 
 def _audit(
