@@ -5,6 +5,9 @@ so piping the answer keeps only the answer. `step` shows the current step, its r
 branches, runs it with the assistant (`--run`: the answer is kept on the step and its route
 suggested; `renubu execution complete --route` takes the step on) or takes a branch
 (`--choose KEY`).
+
+With a fixed day (`--as-of`), `step` shows the workflow open at the end of that day as it stood
+then; when its record goes on after that day it is history and `--run` / `--choose` refuse.
 """
 
 from __future__ import annotations
@@ -148,15 +151,15 @@ def step(
         raise click.BadParameter(str(exc), param_hint="--provider") from None
 
     async def go() -> None:
+        from renubu_tui.cli.engine_cmd import _history, _open_run, _print_run
+
         async with open_services(ctx.settings) as s:
             chat, runner = _services(s, factory)
-            found = await _customer(s, customer)
-            runs = await s.executions.open_for(s.tenant.id, found.id)
-            if not runs:
-                raise LookupError(
-                    f"{found.name} has no open workflow (start one: renubu execution start)"
-                )
-            run = runs[0]
+            run = await _open_run(s, customer, acting=run_it or branch is not None)
+            if _history(run):  # as of a day the record goes on after: its steps, read only
+                _print_run(run)
+                click.echo(f"  as of {run.history.as_of}: history — read only")
+                return
             try:
                 if run_it:
                     done = await runner.run_step(s.tenant.id, run.id, s.user)

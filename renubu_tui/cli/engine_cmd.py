@@ -1,4 +1,10 @@
-"""`renubu execution …`, `renubu sweep`, `renubu notifications`: run workflows from a shell."""
+"""`renubu execution …`, `renubu sweep`, `renubu notifications`: run workflows from a shell.
+
+With a fixed day (`--as-of`) a customer's workflow is the one open at the end of that day, as it
+stood then (`ExecutionHistory`); when its record goes on after that day it is history: `show`
+says so, and `complete`, `skip` and `action` refuse, since acting would rewrite a later record.
+Notifications are the inbox of that day (sent by then, read only if read by then).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from typing import Any
 
 import click
 
-from renubu_tui.cli.root import Context, command_options, pass_context
+from renubu_tui.cli.root import Context, as_of_day, command_options, pass_context
 from renubu_tui.safe_text import printable
 
 
@@ -23,14 +29,33 @@ async def _customer(s: Any, ref: str) -> Any:
         return await customer_by_ref(session, s.tenant, ref)
 
 
-async def _open_run(s: Any, ref: str) -> Any:
+async def _open_run(s: Any, ref: str, *, acting: bool = True) -> Any:
+    """The customer's open workflow (as of the fixed day, if there is one); `acting` refuses
+    one whose record goes on after that day."""
+    from renubu_tui.services.execution_history import ExecutionHistory
+
     customer = await _customer(s, ref)
-    runs = await s.executions.open_for(s.tenant.id, customer.id)
+    day = as_of_day(s.clock)
+    if day is None:
+        runs = await s.executions.open_for(s.tenant.id, customer.id)
+    else:
+        runs = await ExecutionHistory(s.db, s.executions).open_as_of(s.tenant.id, customer.id, day)
     if not runs:
+        when = f" on {day}" if day is not None else ""
         raise LookupError(
-            f"{customer.name} has no open workflow (start one: renubu execution start)"
+            f"{customer.name} has no open workflow{when} (start one: renubu execution start)"
+        )
+    if acting and _history(runs[0]):
+        raise click.ClickException(
+            f"{customer.name}'s {runs[0].workflow_name} has a record after {day}; "
+            "acting on it as of that day would rewrite it (act on the latest day instead)"
         )
     return runs[0]
+
+
+def _history(run: Any) -> bool:
+    """Whether a view is history: the record goes on after the day it shows."""
+    return getattr(run, "history", None) is not None
 
 
 def _print_run(run: Any) -> None:
@@ -105,7 +130,13 @@ def show(ctx: Context, customer: str) -> None:
 
     async def go() -> None:
         async with open_services(ctx.settings) as s:
-            _print_run(await _open_run(s, customer))
+            run = await _open_run(s, customer, acting=False)
+            _print_run(run)
+            if _history(run):
+                click.echo(
+                    f"  as of {run.history.as_of}: history — the record goes on after this day "
+                    "(read only)"
+                )
 
     ctx.run(go())
 
@@ -220,9 +251,9 @@ def notifications(ctx: Context, email: str | None, unread: bool, mark_read: bool
     async def go() -> None:
         async with open_services(ctx.settings) as s:
             who = (email or s.user.email).lower()
-            # up to today: with the clock set back (the demo), later ones were not sent yet
+            # as of a fixed day (the demo, --as-of), later ones were not sent yet
             items = await s.notifications.inbox(
-                s.tenant.id, who, unread_only=unread, as_of=s.clock.today()
+                s.tenant.id, who, unread_only=unread, as_of=as_of_day(s.clock)
             )
             for item in items:
                 mark = " " if item.read else "●"

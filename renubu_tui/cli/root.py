@@ -1,4 +1,10 @@
-"""The command group, its global options and the shared context object."""
+"""The command group, its global options and the shared context object.
+
+A fixed day (`--as-of`, RENUBU_TODAY) earlier than where the database's record begins
+(`services.record_start`) is refused in one line (exit 2) by every command that shows or works
+the book as of a day: there is no book to show then. Setting the database up (`db`), the demo
+(its own day), `locate`, `config`, `workflows` and `template` are not dated and not checked.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +49,70 @@ class Context:
     def run(self, coro: Awaitable[T]) -> T:
         return asyncio.run(coro)  # type: ignore[arg-type]
 
+    def check_record(self) -> None:
+        """Refuse a fixed day before the record begins (see the module docstring)."""
+        check_record(self.settings)
+
+
+# Top-level commands that do not read the book as of a day (see the module docstring).
+NOT_DATED = frozenset({"db", "demo", "locate", "config", "workflows", "template"})
+
+
+def check_record(settings: Settings) -> None:
+    """A fixed day before the database's record begins: one plain line (UserError, exit 2)."""
+    day = settings.today
+    if day is None:
+        return
+    begins = asyncio.run(_record_begins(settings))
+    if begins is not None and day < begins:
+        from renubu_tui.cli.errors import UserError
+
+        raise UserError(
+            f"nothing is recorded before {begins}; "
+            f"showing the book as it stood on {day} is not possible"
+        )
+
+
+async def _record_begins(settings: Settings) -> Any:
+    """Where the tenant's record begins; None when there is nothing to go by (no database file
+    yet, an empty or unreadable database, an unknown tenant: the command itself says so)."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from renubu_tui.data.engine import DatabaseError, sqlite_file
+    from renubu_tui.data.migrate import current_revision
+    from renubu_tui.data.models import Tenant
+    from renubu_tui.services.bootstrap import open_database
+    from renubu_tui.services.record_start import record_begins
+
+    file = sqlite_file(settings.database_url)
+    if file is not None and not file.exists():
+        return None
+    try:
+        async with open_database(settings) as db:
+            if await current_revision(db) is None:
+                return None
+            async with db.sessions() as session:
+                tenant_id = await session.scalar(
+                    select(Tenant.id).where(Tenant.slug == settings.tenant)
+                )
+            return None if tenant_id is None else await record_begins(db, tenant_id)
+    except (DatabaseError, SQLAlchemyError):
+        return None
+
+
+def as_of_day(clock: Any) -> Any:
+    """The day to read the book as of: the fixed day (--as-of, RENUBU_TODAY), or None in the
+    present, where nothing can be later (and the end of the local day, counted in UTC, could
+    hide what was just written west of Greenwich)."""
+    return clock.today() if clock.is_fixed else None
+
+
+def _dated(ctx: click.Context) -> bool:
+    """Whether the command being run reads the book as of a day."""
+    names = ctx.command_path.split()
+    return len(names) < 2 or names[1] not in NOT_DATED
+
 
 pass_context = click.make_pass_decorator(Context)
 
@@ -66,7 +136,12 @@ def command_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         picked = {k: kwargs.pop(k) for k in list(kwargs) if k in _FLAG_NAMES}
-        click.get_current_context().find_object(Context).update(**_flags(picked))  # type: ignore[union-attr]
+        current = click.get_current_context()
+        obj = current.find_object(Context)
+        assert obj is not None
+        obj.update(**_flags(picked))
+        if _dated(current):
+            obj.check_record()
         with output_closed_quietly():
             return func(*args, **kwargs)
 
@@ -128,6 +203,7 @@ def cli(
     if ctx.invoked_subcommand is None:
         from renubu_tui.cli.app import run_app
 
+        ctx.obj.check_record()
         with output_closed_quietly():
             run_app(ctx.obj)
 

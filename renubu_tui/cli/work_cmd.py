@@ -1,4 +1,8 @@
-"""`renubu act`, `renubu tasks`, `renubu artifacts`: the saved actions and their results."""
+"""`renubu act`, `renubu tasks`, `renubu artifacts`: the saved actions and their results.
+
+With a fixed day (`--as-of`), tasks and artifacts are listed as they stood at its end: nothing
+created later, nothing done later shown as done (`TaskService.list`, `ArtifactService.list`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 import click
 
-from renubu_tui.cli.root import Context, command_options, pass_context
+from renubu_tui.cli.root import Context, as_of_day, command_options, pass_context
 from renubu_tui.safe_text import printable
 
 
@@ -104,6 +108,7 @@ def tasks(ctx: Context, customer: str | None, mine: bool, only_open: bool) -> No
                 customer_id=customer_id,
                 owner_id=s.user.id if mine else None,
                 include_done=not only_open,
+                as_of=as_of_day(s.clock),
             )
             for t in rows:
                 due = t.due_date.isoformat() if t.due_date else "-"
@@ -136,7 +141,9 @@ def artifacts(ctx: Context, customer: str, folder: Path | None) -> None:
         async with open_services(ctx.settings) as s:
             async with s.db.sessions() as session:
                 found = await customer_by_ref(session, s.tenant, customer)
-            items = await s.artifacts.list(s.tenant.id, customer_id=found.id)
+            items = await s.artifacts.list(
+                s.tenant.id, customer_id=found.id, as_of=as_of_day(s.clock)
+            )
             if folder is not None:
                 for path in await s.artifacts.export(items, folder):
                     click.echo(str(path))
