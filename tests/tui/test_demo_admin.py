@@ -21,7 +21,7 @@ from renubu_tui.tui.screens.admin import WorkflowAdminScreen, diff_text
 from renubu_tui.tui.widgets.queue_pane import QueuePane
 from renubu_tui.tui.widgets.timeline import TimelineStrip
 from tests.conftest import TEST_TODAY
-from tests.tui.conftest import AppFactory, screen_text, settle
+from tests.tui.conftest import AppFactory, screen_text, settle, until
 
 SIZE = (160, 48)
 SLUG = "risk-mitigation"  # a core workflow nothing in the queue depends on
@@ -102,8 +102,10 @@ async def test_queue_follows_the_date(app_factory: AppFactory) -> None:
         assert bluesoft_rows(app)["renewal"] == "Emergency"
         await pilot.press("right_square_bracket")
         await settle(pilot)
-        assert "renewal" not in bluesoft_rows(app)
+        # renewed on D: the next renewal is a year out, every row of Bluesoft says Monitor
+        assert set(bluesoft_rows(app).values()) == {"Monitor"}
         assert "198,000" in screen_text(app)
+        assert "365 days until renewal" in screen_text(app)
 
 
 async def test_time_travel_under_the_admin_screen(app_factory: AppFactory) -> None:
@@ -118,6 +120,105 @@ async def test_time_travel_under_the_admin_screen(app_factory: AppFactory) -> No
         await settle(pilot)
         assert app.session is not None and app.session.today == journey_date(115)
         assert bluesoft_rows(app)["renewal"] == "Emergency"
+
+
+async def bluesoft_executions(app: RenubuApp) -> dict[str, tuple[str, str | None]]:
+    """Bluesoft's executions in the database: workflow slug → (status, current step)."""
+    from sqlalchemy import select
+
+    from renubu_tui.data.models import Customer, Workflow, WorkflowExecution
+
+    assert app.session is not None
+    async with app.session.services.db.sessions() as session:
+        rows = await session.execute(
+            select(Workflow.slug, WorkflowExecution.status, WorkflowExecution.current_step_id)
+            .join(Workflow, Workflow.id == WorkflowExecution.workflow_id)
+            .join(Customer, Customer.id == WorkflowExecution.customer_id)
+            .where(Customer.domain == "bluesoft.com")
+        )
+        return {slug: (status, step) for slug, status, step in rows}
+
+
+def strip_text(app: RenubuApp) -> str:
+    return app.query_one(TimelineStrip).render_strip().plain
+
+
+async def test_acting_at_d_minus_15_takes_the_wheel(app_factory: AppFactory) -> None:
+    """At D−15 the Critical workflow is live: completing its step writes the rows a CSM's
+    completion writes; the demo has then left the script (header and strip say so), `]` only
+    moves the clock, and R goes back onto the script at the day shown."""
+    app = demo_app(app_factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert await bluesoft_executions(app) == {
+            "critical": ("in_progress", "emergency-resolution")
+        }
+        assert "Emergency resolution" in screen_text(app)
+        await pilot.press("c")
+        await settle(pilot)
+        # the step done, the condition-only step skipped, the last one open
+        assert await bluesoft_executions(app) == {
+            "critical": ("in_progress", "completion-confirmation")
+        }
+        assert "off the script" in app.sub_title
+        assert "you have the wheel" in strip_text(app)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.session is not None and app.session.today == journey_date(115)
+        # off the script: nothing scripted happened on the way (no Emergency workflow)
+        assert await bluesoft_executions(app) == {
+            "critical": ("in_progress", "completion-confirmation")
+        }
+        await pilot.press("R")
+        await settle(pilot)
+        assert app.session.today == journey_date(115)
+        assert await bluesoft_executions(app) == {
+            "critical": ("completed", None),
+            "emergency": ("in_progress", "mandatory-team-escalation"),
+        }
+        assert "off the script" not in app.sub_title
+        assert "you have the wheel" not in strip_text(app)
+
+
+async def test_the_selected_customer_stays_when_the_day_changes(app_factory: AppFactory) -> None:
+    from renubu_tui.tui.widgets.step_pane import StepPane
+
+    app = demo_app(app_factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue = app.query_one(QueuePane)
+        kestrel = next(r for r in queue.rows if r.customer_name == "Kestrel Networks")
+        queue.announce(kestrel.customer_id)
+        await settle(pilot)
+        for key in ("right_square_bracket", "left_square_bracket", "right_curly_bracket"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.query_one(StepPane).customer_id == kestrel.customer_id
+            current = queue.current
+            assert current is not None and current.customer_name == "Kestrel Networks"
+
+
+async def test_play_walks_the_milestones_until_a_key(app_factory: AppFactory) -> None:
+    app = demo_app(app_factory)
+    app.demo_autoplay, app.demo_pace = True, 0.05
+    async with app.run_test(size=SIZE) as pilot:
+        await until(
+            pilot, lambda: app.session is not None and app.session.today == journey_date(120)
+        )
+        await until(pilot, lambda: "the journey has ended" in strip_text(app))
+        assert await bluesoft_executions(app) == {
+            "critical": ("completed", None),
+            "emergency": ("completed", None),
+        }
+    app = demo_app(app_factory)
+    app.demo_autoplay, app.demo_pace = True, 0.6
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.session is not None and app.session.today > TEST_TODAY)
+        await pilot.press("x")  # any key: it takes the wheel and does nothing else
+        day = app.session.today if app.session else None
+        await pilot.pause(1.5)
+        assert app.session is not None and app.session.today == day
+        assert day is not None and day < journey_date(120)
 
 
 async def test_time_travel_is_off_outside_the_demo(app_factory: AppFactory) -> None:
