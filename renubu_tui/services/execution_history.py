@@ -64,14 +64,9 @@ class History:
     now_at: str | None  # the stored current step's name, while it is still open
 
     def line(self) -> str:
-        """One line for the step pane."""
-        if self.completed_on is not None:
-            later = f"this execution was {self.status} on {self.completed_on}"
-        elif self.now_at:
-            later = f"this execution has since moved on to {self.now_at}"
-        else:
-            later = "this execution has a later record"
-        return f"as of {self.as_of} · history: {later}"
+        """One line for the step pane: that the record goes on, never what it holds later (a
+        date or a step after the day shown would be the future, seen from that day)."""
+        return f"as of {self.as_of} · history: the record goes on after this day (read only)"
 
 
 @dataclass

@@ -130,7 +130,10 @@ async def test_an_earlier_day_reads_as_history_on_a_later_database(
     assert set(critical.outputs) == {"assessment", "escalation"}  # only what was done by then
     assert critical.gate is None
     assert critical.history.completed_on == _day(115)
-    assert "history: this execution was completed on 2025-10-04" in critical.history.line()
+    # the line says the record goes on, never what it holds later (that is the future then)
+    assert critical.history.line() == (
+        "as of 2025-09-24 · history: the record goes on after this day (read only)"
+    )
     [emergency] = await _history(database, _day(115)).open_as_of(TENANT, bluesoft, _day(115))
     assert isinstance(emergency, ViewAsOf) and emergency.history is not None
     assert (emergency.workflow_slug, emergency.current_step_id) == (

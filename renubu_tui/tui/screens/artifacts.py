@@ -125,7 +125,11 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
     @work(exclusive=True, group="artifacts", exit_on_error=False)
     async def load(self) -> None:
         s = self.session
-        self.show(await s.services.artifacts.list(s.tenant_id, customer_id=self.customer_id))
+        as_of = s.today if s.services.clock.is_fixed else None  # time travel shows that day
+        listed = await s.services.artifacts.list(
+            s.tenant_id, customer_id=self.customer_id, as_of=as_of
+        )
+        self.show(listed)
 
     def show(self, artifacts: list[TaskArtifact]) -> None:
         self.artifacts = artifacts

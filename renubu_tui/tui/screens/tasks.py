@@ -61,7 +61,8 @@ class TasksScreen(ReportsWorkerErrors, Screen[None]):
     @work(exclusive=True, group="tasks", exit_on_error=False)
     async def load(self) -> None:
         s = self.session
-        tasks = await s.services.tasks.list(s.tenant_id, customer_id=self.customer_id)
+        as_of = s.today if s.services.clock.is_fixed else None  # time travel shows that day
+        tasks = await s.services.tasks.list(s.tenant_id, customer_id=self.customer_id, as_of=as_of)
         self.show(tasks)
 
     def show(self, tasks: list[TaskView]) -> None:
