@@ -24,7 +24,7 @@ from renubu_tui.data.models import (
     WorkflowExecution,
 )
 from renubu_tui.services.context import build_context
-from tests.conftest import TEST_TODAY
+from tests.conftest import TEST_TODAY, JourneyAt
 
 TENANT = "acme-cs"
 D = dt.date(2025, 10, 9)  # Bluesoft's renewal day
@@ -103,7 +103,8 @@ async def test_bluesoft_at_d_minus_15(seeded_db: Database) -> None:
     json.dumps(ctx)  # plain JSON values only (no dates, Decimals or UUIDs)
 
 
-async def test_stakeholders_with_marks_and_notes_known_by_today(seeded_db: Database) -> None:
+async def test_stakeholders_with_marks_and_notes_known_by_today(journey_db_at: JourneyAt) -> None:
+    seeded_db = await journey_db_at(-15)
     ctx = await build_context(seeded_db, TENANT, "bluesoft.com", TEST_TODAY)
     people = {p["name"]: p for p in ctx["stakeholders"]}
     assert set(people) == {
@@ -135,7 +136,7 @@ async def test_stakeholders_with_marks_and_notes_known_by_today(seeded_db: Datab
         days(-45).isoformat(),
         days(-15).isoformat(),
     ]
-    later = await build_context(seeded_db, TENANT, "bluesoft.com", D)
+    later = await build_context(await journey_db_at(0), TENANT, "bluesoft.com", D)  # seeded on D
     assert len(next(p for p in later["stakeholders"] if p["name"] == "David Kim")["notes"]) == 6
 
 
@@ -181,7 +182,8 @@ async def test_all_emails_skips_missing_members(seeded_db: Database) -> None:
 # --- time travel ------------------------------------------------------------------------------
 
 
-async def test_d_minus_5_is_emergency(seeded_db: Database) -> None:
+async def test_d_minus_5_is_emergency(journey_db_at: JourneyAt) -> None:
+    seeded_db = await journey_db_at(-5)  # the D−5 snapshot is known from D−5 on
     ctx = await build_context(seeded_db, TENANT, "bluesoft.com", days(-5))
     assert ctx["workflow"]["currentStage"] == "Emergency"
     assert ctx["workflow"]["daysUntilRenewal"] == 5
@@ -189,7 +191,8 @@ async def test_d_minus_5_is_emergency(seeded_db: Database) -> None:
     assert ctx["intelligence"]["riskScore"] == 30
 
 
-async def test_renewal_day_and_the_renewal_contract_after_it(seeded_db: Database) -> None:
+async def test_renewal_day_and_the_renewal_contract_after_it(journey_db_at: JourneyAt) -> None:
+    seeded_db = await journey_db_at(0)  # the renewal term is known once signed, on D
     on_day = await build_context(seeded_db, TENANT, "bluesoft.com", D)
     assert on_day["workflow"]["daysUntilRenewal"] == 0
     assert on_day["customer"]["renewalDate"] == "2025-10-09"
@@ -236,9 +239,11 @@ async def test_no_contract_leaves_the_renewal_missing(seeded_db: Database) -> No
     assert ctx["data"]["financials"]["currentARR"] is None
 
 
-async def test_overdue_when_the_contract_in_force_has_ended(seeded_db: Database) -> None:
+async def test_overdue_when_the_contract_in_force_has_ended(journey_db_at: JourneyAt) -> None:
     """Delete the renewal term: past D the contract in force has ended, so it is overdue."""
     from renubu_tui.data.models import Contract
+
+    seeded_db = await journey_db_at(0)  # the renewal term is known once signed, on D
 
     async with seeded_db.sessions() as s, s.begin():
         renewal = await s.scalar(
@@ -313,7 +318,8 @@ async def test_an_execution_of_another_customer_is_not_found(seeded_db: Database
 # --- outputs chaining ------------------------------------------------------------------------
 
 
-async def test_seeded_execution_outputs_chain_forward(seeded_db: Database) -> None:
+async def test_seeded_execution_outputs_chain_forward(journey_db_at: JourneyAt) -> None:
+    seeded_db = await journey_db_at(0)  # the Critical workflow's record is complete by D
     critical = await _execution(seeded_db, "critical")
     ctx = await build_context(
         seeded_db, TENANT, "bluesoft.com", TEST_TODAY, execution_id=critical.id
@@ -323,7 +329,7 @@ async def test_seeded_execution_outputs_chain_forward(seeded_db: Database) -> No
     assert ctx["workflow"]["daysUntilRenewal"] == 15
     assert ctx["workflow"]["currentStage"] == "Critical"
     outputs = ctx["outputs"]
-    assert outputs["blocker"] == "signature pending"  # the execution's own outputs
+    assert outputs["assessment"]["blocker"] == "signature pending"  # the step's own outputs
     assert outputs["assessment"]["route"] == "SIGNATURE_PENDING"  # storeIn of step 1
     assert outputs["escalation"]["slackChannel"] == "#war-room-bluesoft-renewal"
     assert outputs["resolution"]["signaturesComplete"] is True
@@ -334,7 +340,8 @@ async def test_seeded_execution_outputs_chain_forward(seeded_db: Database) -> No
     json.dumps(ctx)
 
 
-async def test_new_execution_chains_completed_steps_only(seeded_db: Database) -> None:
+async def test_new_execution_chains_completed_steps_only(journey_db_at: JourneyAt) -> None:
+    seeded_db = await journey_db_at(0)  # Bluesoft's Critical run has closed: a new one may open
     critical = await _execution(seeded_db, "critical")
     before = await build_context(
         seeded_db, TENANT, "bluesoft.com", TEST_TODAY, execution_id=critical.id

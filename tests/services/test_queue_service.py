@@ -14,6 +14,7 @@ from renubu_tui.data.models import AuditEntry, Customer, QueueState, User, Workf
 from renubu_tui.data.seed.ids import key_id
 from renubu_tui.services.config import ConfigService, ConfigValueError
 from renubu_tui.services.queue import QueueError, QueueFilters, QueueService
+from tests.conftest import JourneyAt
 
 TENANT = key_id("tenant", "acme-cs")
 MAYA = key_id("user", "acme-cs", "maya.patel@acmecloud.com")
@@ -28,8 +29,9 @@ async def _all(queue: QueueService, today: dt.date, filters: QueueFilters | None
     return (await queue.page(TENANT, today, filters or QueueFilters(), limit=10_000)).rows
 
 
-async def test_bluesoft_follows_the_journey(seeded_db: Database) -> None:
-    queue = _service(seeded_db)
+async def test_bluesoft_follows_the_journey(journey_db_at: JourneyAt) -> None:
+    """Each day read on a database seeded that day: what had happened by then, nothing later."""
+    queue = _service(await journey_db_at(-15))
     mine = QueueFilters(owner_id=MAYA, search="bluesoft")
 
     at_105 = await _all(queue, D - dt.timedelta(days=15), mine)
@@ -37,11 +39,11 @@ async def test_bluesoft_follows_the_journey(seeded_db: Database) -> None:
     assert (renewal.stage, renewal.days, renewal.arr) == ("Critical", 15, 180000)
     assert renewal.status == "in_progress"  # the Critical workflow is running
 
-    at_115 = await _all(queue, D - dt.timedelta(days=5), mine)
+    at_115 = await _all(_service(await journey_db_at(-5)), D - dt.timedelta(days=5), mine)
     renewal = next(r for r in at_115 if r.workflow_type == "renewal")
     assert (renewal.stage, renewal.days) == ("Emergency", 5)
 
-    at_120 = await _all(queue, D, mine)
+    at_120 = await _all(_service(await journey_db_at(0)), D, mine)
     assert "renewal" not in {r.workflow_type for r in at_120}  # secured at 198000
     assert {r.arr for r in at_120} == {198000}
 
