@@ -26,6 +26,8 @@ class TimelineStrip(Static):
     DEFAULT_CSS = """
     TimelineStrip {
         height: 3;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         padding: 0 1;
         background: $boost;
     }
