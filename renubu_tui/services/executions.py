@@ -678,6 +678,12 @@ class ExecutionService:
             if outputs is not None:
                 execution.outputs = {**(execution.outputs or {}), _store_key(step): outputs}
             fired = await self._enter(session, execution, config, decision, context, now)
+            if (
+                execution.status == "completed"
+                and outputs
+                and isinstance(outputs.get("outcome"), str)
+            ):
+                execution.outcome = outputs["outcome"][:500]  # the last step says how it ended
             _trail(
                 session,
                 execution,

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from renubu_tui.clock import stamp
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import (
     Notification,
@@ -331,7 +332,7 @@ class NotificationService:
             )
             if step is None or not any(is_day_based(n) for n in step.get("notifications") or []):
                 continue
-            started = (step_started or execution.started_at or dt.datetime.now(dt.UTC)).date()
+            started = (step_started or execution.started_at or stamp()).date()
             start = max(started, last + dt.timedelta(days=1)) if last else started
             day = start
             while day <= today:
@@ -353,7 +354,7 @@ class NotificationService:
                     day=day,
                     day_based_only=True,
                     # stamped on the day it was due, so the inbox shows it where it belongs
-                    at=dt.datetime.combine(day, dt.datetime.now(dt.UTC).timetz()),
+                    at=dt.datetime.combine(day, stamp().timetz()),
                 )
                 report.fire.merge(result)
                 report.days_evaluated += 1
