@@ -33,6 +33,21 @@ def demo_app(app_factory: AppFactory) -> RenubuApp:
     return app
 
 
+async def goto(pilot: Pilot[Any], day: int) -> None:
+    """Press ] (or [) until the clock stands on journey day `day` (a milestone)."""
+    app: RenubuApp = pilot.app  # type: ignore[assignment]
+    for _ in range(12):
+        assert app.session is not None
+        today = app.session.today
+        if today == journey_date(day):
+            return
+        await pilot.press(
+            "right_square_bracket" if today < journey_date(day) else "left_square_bracket"
+        )
+        await settle(pilot)
+    raise AssertionError(f"journey day {day} is not a milestone")
+
+
 def bluesoft_rows(app: RenubuApp) -> dict[str, str | None]:
     rows = app.query_one(QueuePane).rows
     return {r.workflow_type: r.stage for r in rows if r.customer_name == "Bluesoft Corporation"}
@@ -79,8 +94,7 @@ async def test_bracket_moves_the_clock(app_factory: AppFactory) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.session is not None and app.session.today == TEST_TODAY
-        await pilot.press("right_square_bracket")
-        await settle(pilot)
+        await goto(pilot, 115)
         assert app.session.today == journey_date(115)
         assert app.query_one(TimelineStrip).today == journey_date(115)
         await pilot.press("left_curly_bracket")
@@ -97,11 +111,9 @@ async def test_queue_follows_the_date(app_factory: AppFactory) -> None:
         await settle(pilot)
         assert bluesoft_rows(app)["renewal"] == "Critical"
         assert "war room" in screen_text(app).lower()
-        await pilot.press("right_square_bracket")
-        await settle(pilot)
+        await goto(pilot, 115)
         assert bluesoft_rows(app)["renewal"] == "Emergency"
-        await pilot.press("right_square_bracket")
-        await settle(pilot)
+        await goto(pilot, 120)
         # renewed on D: the next renewal is a year out, every row of Bluesoft says Monitor
         assert set(bluesoft_rows(app).values()) == {"Monitor"}
         assert "198,000" in screen_text(app)
@@ -114,8 +126,7 @@ async def test_time_travel_under_the_admin_screen(app_factory: AppFactory) -> No
         await settle(pilot)
         await pilot.press("W")
         await settle(pilot, rounds=1)
-        await pilot.press("right_square_bracket")
-        await settle(pilot)
+        await goto(pilot, 115)
         await pilot.press("escape")
         await settle(pilot)
         assert app.session is not None and app.session.today == journey_date(115)
@@ -136,7 +147,10 @@ async def bluesoft_executions(app: RenubuApp) -> dict[str, tuple[str, str | None
             .join(Customer, Customer.id == WorkflowExecution.customer_id)
             .where(Customer.domain == "bluesoft.com")
         )
-        return {slug: (status, step) for slug, status, step in rows}
+        # the journey's last two workflows (the earlier stages' are closed by D−15)
+        return {
+            slug: (status, step) for slug, status, step in rows if slug in ("critical", "emergency")
+        }
 
 
 def strip_text(app: RenubuApp) -> str:
@@ -162,8 +176,7 @@ async def test_acting_at_d_minus_15_takes_the_wheel(app_factory: AppFactory) -> 
         }
         assert "off the script" in app.sub_title
         assert "you have the wheel" in strip_text(app)
-        await pilot.press("right_square_bracket")
-        await settle(pilot)
+        await goto(pilot, 115)
         assert app.session is not None and app.session.today == journey_date(115)
         # off the script: nothing scripted happened on the way (no Emergency workflow)
         assert await bluesoft_executions(app) == {
@@ -291,6 +304,14 @@ def test_diff_text_is_plain() -> None:
 # --- snapshots ----------------------------------------------------------------------------------
 
 
+def walk_to(day: int) -> Any:
+    async def run(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await goto(pilot, day)
+
+    return run
+
+
 def walk(*keys: str) -> Any:
     async def run(pilot: Pilot[Any]) -> None:
         await settle(pilot)
@@ -305,15 +326,20 @@ def test_demo_day_105(app_factory: AppFactory, snap_compare: Any) -> None:
     assert snap_compare(demo_app(app_factory), terminal_size=SIZE, run_before=walk())
 
 
+def test_demo_day_75(app_factory: AppFactory, snap_compare: Any) -> None:
+    """Terms agreed: the Finalize workflow is live, with the assistant's answer on its step."""
+    app = demo_app(app_factory)
+    assert snap_compare(app, terminal_size=SIZE, run_before=walk_to(75))
+
+
 def test_demo_day_115(app_factory: AppFactory, snap_compare: Any) -> None:
     app = demo_app(app_factory)
-    assert snap_compare(app, terminal_size=SIZE, run_before=walk("right_square_bracket"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=walk_to(115))
 
 
 def test_demo_day_120(app_factory: AppFactory, snap_compare: Any) -> None:
     app = demo_app(app_factory)
-    keys = ("right_square_bracket", "right_square_bracket")
-    assert snap_compare(app, terminal_size=SIZE, run_before=walk(*keys))
+    assert snap_compare(app, terminal_size=SIZE, run_before=walk_to(120))
 
 
 def test_workflow_diff_view(app_factory: AppFactory, snap_compare: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.widgets.chat_panel import ChatPanel
 from renubu_tui.tui.widgets.step_pane import StepPane
 from tests.tui.conftest import AppFactory, screen_text, settle
-from tests.tui.test_demo_admin import SIZE, demo_app
+from tests.tui.test_demo_admin import SIZE, demo_app, goto
 
 BLUESOFT = "Bluesoft Corporation"
 
@@ -73,7 +74,8 @@ async def _choose(pilot: Any, name: str) -> uuid.UUID:
 # --- time travel --------------------------------------------------------------------------------
 
 
-async def test_the_step_pane_follows_the_demo_date(app_factory: AppFactory) -> None:
+async def test_the_step_pane_is_live_at_each_demo_milestone(app_factory: AppFactory) -> None:
+    """The demo database holds what had happened by the day shown: no history, a live step."""
     app = demo_app(app_factory)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -81,36 +83,53 @@ async def test_the_step_pane_follows_the_demo_date(app_factory: AppFactory) -> N
         assert data is not None and data.customer_name == BLUESOFT
         assert data.execution is not None and data.execution.workflow_slug == "critical"
         text = step_text(app)
-        assert "as of 2025-09-24 · history: this execution was completed on 2025-10-04" in text
+        assert "history" not in text
         assert "Step 3 of 5: Emergency resolution" in text
+        assert data.thread is not None and data.can_chat  # Maya's note to Sarah Chen
 
-        await pilot.press("right_square_bracket")  # day 115
-        await settle(pilot)
+        await goto(pilot, 115)
         data = app.query_one(StepPane).data
         assert data is not None and data.execution is not None
         assert data.execution.workflow_slug == "emergency"
         assert data.execution.gate == "manager-acknowledge"
         text = step_text(app)
+        assert "history" not in text
         assert "Step 2 of 4: Mandatory team escalation" in text
         assert "⛔ Waits for" in text and "acknowledge" in text
-        assert not app.query_one("#step-routes").display  # history offers nothing to choose
 
-        await pilot.press("right_square_bracket")  # day 120
-        await settle(pilot)
+        await goto(pilot, 120)
         data = app.query_one(StepPane).data
-        assert data is not None and data.execution is None and data.fits is None
+        assert data is not None and data.execution is None
+        # the renewal is signed: the next one is 365 days out, and its Monitor workflow fits
+        assert data.fits == "Monitor account health (180+ days)"
         text = step_text(app)
-        assert "completed on 2025-10-09" in text and "198000" in text
-        assert "renewal secured" in text
-        assert "history" not in text  # nothing in the record is later than the renewal day
-        assert not app.query_one("#step-start").display
+        assert "completed on 2025-10-09" in text and "renewed" in text
+        assert "history" not in text
+        assert app.query_one("#step-start").display
 
 
-async def test_history_refuses_the_step_actions(app_factory: AppFactory) -> None:
-    app = demo_app(app_factory)
+async def later_record(db_path: Path, day: int) -> None:
+    """Play the journey on the test database up to journey day `day` (a later record)."""
+    from renubu_tui.data.engine import create_database
+    from renubu_tui.services.journey import advance
+    from renubu_tui.tui.features.demo import journey_date
+
+    db = create_database(f"sqlite+aiosqlite:///{db_path}")
+    try:
+        await advance(db, journey_date(day))
+    finally:
+        await db.dispose()
+
+
+async def test_history_refuses_the_step_actions(app_factory: AppFactory, db_path: Path) -> None:
+    """--as-of a day the record goes on after: the step pane reads history and acts on none."""
+    await later_record(db_path, 115)
+    app = app_factory(user="maya.patel@acmecloud.com")
     app.chat_pace = 0
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await _choose(pilot, BLUESOFT)
+        assert "as of 2025-09-24 · history: the record goes on" in step_text(app)
         before = await _record(app)
         actions, threads = await _rows(app, ActionExecution), await _rows(app, ChatThread)
         notices: list[str] = []
@@ -130,7 +149,7 @@ async def test_history_refuses_the_step_actions(app_factory: AppFactory) -> None
         await settle(pilot)
         assert len(notices) == 6
         assert all(n.startswith("as of 2025-09-24 · history:") for n in notices)
-        assert all("\n" not in n for n in notices)
+        assert all("\n" not in n and "2025-10" not in n for n in notices)  # no later date
         assert await _record(app) == before
         assert await _rows(app, ActionExecution) == actions
         assert await _rows(app, ChatThread) == threads
@@ -147,7 +166,7 @@ async def test_browsing_opens_no_thread_and_the_first_message_does(
     app.chat_pace = 0
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        assert await _rows(app, ChatThread) == 0
+        seeded = await _rows(app, ChatThread)  # the journey's own conversations
         await _choose(pilot, "Kestrel Networks")
         await pilot.press("g")  # start the Critical workflow: a write, but no thread yet
         await settle(pilot)
@@ -156,7 +175,7 @@ async def test_browsing_opens_no_thread_and_the_first_message_does(
         data = app.query_one(StepPane).data
         assert data is not None and data.execution is not None and data.can_chat
         assert data.thread is None
-        assert await _rows(app, ChatThread) == 0
+        assert await _rows(app, ChatThread) == seeded
         assert "first message opens the thread" in screen_text(app)
 
         field = app.query_one("#chat-input")
@@ -164,7 +183,7 @@ async def test_browsing_opens_no_thread_and_the_first_message_does(
         field.value = "What is the risk here?"  # type: ignore[attr-defined]
         await pilot.press("enter")
         await settle(pilot)
-        assert await _rows(app, ChatThread) == 1
+        assert await _rows(app, ChatThread) == seeded + 1
         panel = app.query_one(ChatPanel)
         assert panel.thread_id is not None and panel.answer_text
         assert data.thread is not None and data.thread.id == panel.thread_id
@@ -175,6 +194,7 @@ async def test_a_chosen_branch_stays_in_view(app_factory: AppFactory) -> None:
     app.chat_pace = 0
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
+        seeded = await _rows(app, ChatThread)
         await _choose(pilot, "Kestrel Networks")
         await pilot.press("g")
         await settle(pilot)
@@ -189,4 +209,4 @@ async def test_a_chosen_branch_stays_in_view(app_factory: AppFactory) -> None:
         assert [m.role for m in said] == ["user", "assistant"]
         shown = screen_text(app)
         assert "earlier step" in shown and "workflow (canned response)" in shown
-        assert await _rows(app, ChatThread) == 1
+        assert await _rows(app, ChatThread) == seeded + 1

@@ -160,8 +160,7 @@ class DemoFeatures(ScreenMixin):
         try:
             for milestone in [m for m in milestones if m.date > session.today]:
                 await asyncio.sleep(pace)
-                await self._demo_move(session, milestone.date).wait()
-                for line in self._demo_narration:
+                for line in await self._demo_moving(session, milestone.date) or ["…"]:
                     for strip in self.query("#timeline").results(_timeline()):
                         strip.set_note(line)
                     await asyncio.sleep(pace / 2)
@@ -249,14 +248,22 @@ class DemoFeatures(ScreenMixin):
 
     @work(exclusive=True, group="demo-move", exit_on_error=False)
     async def _demo_move(self, session: Session, day: dt.date, *, rejoin: bool = False) -> None:
-        """Forward applies the script's events; back (or rejoining) restores that day."""
+        await self._demo_moving(session, day, rejoin=rejoin)
+
+    async def _demo_moving(
+        self, session: Session, day: dt.date, *, rejoin: bool = False
+    ) -> list[str]:
+        """Forward applies the script's events; back (or rejoining) restores that day. Returns
+        the narration of the events applied (the panes reload on DemoMoved)."""
         for strip in self.query("#timeline").results(_timeline()):
             strip.set_note(f"moving to {day}…")
         move = await demo_store(self.settings).move(session.services.db, day, rejoin=rejoin)
         session.services.config.invalidate()  # the database may be another copy now
         session.__dict__.pop("_execution_history", None)
         events = move.applied.applied if move.applied else []
-        self.post_message(DemoMoved(day, [e.narration for e in events if e.narration]))
+        narration = [e.narration for e in events if e.narration]
+        self.post_message(DemoMoved(day, narration))
+        return narration
 
     def on_demo_moved(self, message: DemoMoved) -> None:
         session = self._demo_session()
