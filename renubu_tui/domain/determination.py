@@ -23,13 +23,12 @@ __all__ = ["CustomerFacts", "Determination", "WorkflowType", "determine", "quali
 class CustomerFacts:
     """What the rules need to know about one customer on `today`; None means unknown."""
 
-    days_until_renewal: int | None
+    days_until_renewal: int | None  # to the governing contract's end (domain.contracts)
     arr: Number | None = None
     health: Number | None = None
     plan: AccountPlan | None = None  # set by a person; derived from ARR and health when None
     opportunity_score: Number | None = None
     risk_score: Number | None = None
-    renewal_secured: bool = False  # the next term is already signed: no renewal work left
 
 
 @dataclass(frozen=True)
@@ -81,8 +80,6 @@ def _renewal(
     days = facts.days_until_renewal
     if days is None:
         return Determination(kind, False, "none: no renewal date.")
-    if facts.renewal_secured:
-        return Determination(kind, False, "none: renewal secured (the next term is signed).")
     stage = call.stage if call is not None else stage_for_days(days, cfg.stages)
     why = call.why() if call is not None else None
     where = f" ({stage.name} stage)" if stage is not None else " (no stage)"

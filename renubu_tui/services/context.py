@@ -3,8 +3,10 @@
 Workflow prompts, notifications and routing conditions all render against this one dict, so it
 is built in one place, from what was known on `today` (time travel shows the past as it was):
 
-- the contract in force is the latest one started by today; its end is the renewal date;
-- ARR is the financial record valid on today, else the contract's ARR;
+- the contract is the governing one (`domain.contracts`: the latest-starting contract signed
+  by today, or unsigned and started by today; a successor signed by today governs), and its end
+  is the renewal date;
+- ARR is the financial record valid on today, else the governing contract's ARR;
 - each snapshot (intelligence, usage, engagement) is the newest one dated at or before today;
 - stakeholder notes dated after today are left out.
 
@@ -51,7 +53,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, Select, Uuid, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Date, Select, Uuid, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -85,7 +87,12 @@ from renubu_tui.domain.stages import (
 )
 from renubu_tui.domain.workflow_config import CONTEXT_ROOTS
 from renubu_tui.services.lookup import customer_by_ref, tenant_by_slug
-from renubu_tui.services.queue_sql import counts_as_workload, end_of_day, open_execution_for
+from renubu_tui.services.queue_sql import (
+    counts_as_workload,
+    end_of_day,
+    governing_contract_id,
+    open_execution_for,
+)
 
 __all__ = ["RESERVED_KEYS", "build_context"]
 
@@ -183,7 +190,6 @@ async def build_context(
                 plan=set_plan,
                 opportunity_score=_num(intel.opportunity_score) if intel is not None else None,
                 risk_score=_num(intel.risk_score) if intel is not None else None,
-                renewal_secured=bool(row.secured),
             ),
             experience=_experience(csm),
             active_workflows=int(row.workload or 0),
@@ -289,13 +295,6 @@ def _main_statement() -> Select[Any]:
     )
     running = aliased(WorkflowExecution, name="running")  # the renewal workflow open today
     running_wf = aliased(Workflow, name="running_wf")
-    later = aliased(Contract, name="later")
-    secured = exists().where(  # the next term is already signed (as the queue reads it)
-        later.customer_id == cid,
-        later.start_date > today,
-        later.signed_on.is_not(None),
-        later.signed_on <= today,
-    )
     return (
         select(
             Customer.id,
@@ -310,7 +309,6 @@ def _main_statement() -> Select[Any]:
             WorkflowExecution,
             WorkflowVersion.config.label("pinned_config"),
             workload.label("workload"),
-            secured.label("secured"),
             running_wf.name.label("running_name"),
             running_wf.trigger_min_days.label("running_min_days"),
             running_wf.trigger_max_days.label("running_max_days"),
@@ -319,7 +317,7 @@ def _main_statement() -> Select[Any]:
         .outerjoin(csm, csm.id == Customer.owner_id)
         .outerjoin(manager, manager.id == csm.manager_id)
         .outerjoin(CompanySettings, CompanySettings.tenant_id == Customer.tenant_id)
-        .outerjoin(Contract, _newest(Contract, "start_date", cid, today))
+        .outerjoin(Contract, Contract.id == governing_contract_id(cid, today))
         .outerjoin(
             CustomerFinancials,
             _newest(CustomerFinancials, "valid_from", cid, today, valid_on_today=True),

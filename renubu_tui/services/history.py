@@ -3,7 +3,9 @@
 Every series holds what was known on `today`: rows dated at or before today, the newest `limit`
 of them, oldest first (the order a sparkline is drawn in). Missing values stay None.
 ARR comes from the financial records that had started by today; a customer without any falls
-back to its contracts' ARR by start date.
+back to the ARR of its contracts known on today (`domain.contracts`: signed by today, or unsigned
+and started by today), by start date, so the series ends at the governing contract's ARR, which
+the context shows.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from renubu_tui.data.models import (
     CustomerIntelligence,
     CustomerUsage,
 )
+from renubu_tui.services.queue_sql import contract_known_on
 
 __all__ = [
     "ArrPoint",
@@ -98,7 +101,14 @@ async def snapshot_history(
         ).all()
         arr = (await session.execute(newest(f, "valid_from", f.current_arr))).all()
         if not arr:
-            arr = (await session.execute(newest(Contract, "start_date", Contract.arr))).all()
+            arr = (
+                await session.execute(
+                    select(Contract.start_date, Contract.arr)
+                    .where(Contract.customer_id == customer_id, contract_known_on(Contract, today))
+                    .order_by(Contract.start_date.desc())
+                    .limit(limit)
+                )
+            ).all()
         usage = (
             await session.execute(
                 newest(u, "as_of_date", u.active_users, u.licensed_users, u.utilization_rate)

@@ -7,8 +7,11 @@ rules stay the reference: a test checks that this SQL orders thousands of random
 exactly as `renubu_tui.domain` does.
 
 Conventions the Python side mirrors:
-- the contract in force is the latest one started by today (ended → overdue);
-- ARR is the financial record valid today, else the contract's ARR;
+- the renewal date is the end of the governing contract: the latest-starting one known today,
+  i.e. signed by today, or (no signing day) started by today (`domain.contracts`,
+  `governing_contract_id`): a successor signed by today governs, an ended contract with none
+  is overdue, and a contract not yet signed never counts;
+- ARR is the financial record valid today, else the governing contract's ARR;
 - each snapshot is the newest at or before today;
 - an execution is open "as of" a day when it had started by the end of that day and had not
   completed by then (so time travel sees past executions as they were);
@@ -34,7 +37,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     false,
     func,
     literal,
@@ -156,6 +158,29 @@ def open_as_of(e: Any, today: Day) -> ColumnElement[bool]:
     )
 
 
+def contract_known_on(k: Any, today: Any) -> ColumnElement[bool]:
+    """`domain.contracts.known_on` in SQL: signed by `today`, or (no signing day) started by it.
+
+    `k` is a contracts table or alias (its `.c`) or the `Contract` entity; `today` a date or a
+    bound parameter of one.
+    """
+    cols = getattr(k, "c", k)
+    return func.coalesce(cols.signed_on, cols.start_date) <= today
+
+
+def governing_contract_id(customer_id: Any, today: Any) -> Any:
+    """`domain.contracts.governing_contract` in SQL: the id of the customer's latest-starting
+    contract known on `today` (its end is the renewal date), as a scalar subquery."""
+    k = Contract.__table__.alias("k_gov")
+    return (
+        select(k.c.id)
+        .where(k.c.customer_id == customer_id, contract_known_on(k, today))
+        .order_by(k.c.start_date.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 @dataclass(frozen=True)
 class Part:
     """A part of a tenant's customers: those of these owners, or (no owners given) these ones."""
@@ -178,14 +203,7 @@ def facts_select(
     i = CustomerIntelligence.__table__.alias("i")
     u = User.__table__.alias("u")
 
-    k_in = Contract.__table__.alias("k_in")
-    contract_id = (
-        select(k_in.c.id)
-        .where(k_in.c.customer_id == c.c.id, k_in.c.start_date <= today)
-        .order_by(k_in.c.start_date.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    contract_id = governing_contract_id(c.c.id, today)
     f_in = CustomerFinancials.__table__.alias("f_in")
     financial_id = (
         select(f_in.c.id)
@@ -205,13 +223,6 @@ def facts_select(
         .order_by(i_in.c.as_of_date.desc())
         .limit(1)
         .scalar_subquery()
-    )
-    later = Contract.__table__.alias("later")
-    secured = exists().where(
-        later.c.customer_id == c.c.id,
-        later.c.start_date > today,
-        later.c.signed_on.is_not(None),
-        later.c.signed_on <= today,
     )
     e = WorkflowExecution.__table__.alias("we")
     workload = (
@@ -234,7 +245,6 @@ def facts_select(
             c.c.owner_id,
             c.c.account_plan.label("plan_set"),
             d.days_between(k.c.end_date, today).label("days"),
-            secured.label("secured"),
             func.coalesce(f.c.current_arr, k.c.arr).label("arr"),
             i.c.health_score.label("health"),
             i.c.risk_score,
@@ -297,7 +307,6 @@ def customer_day(row: Any) -> CustomerDay:
             plan=parse_plan(row["plan_set"]),
             opportunity_score=row["opportunity_score"],
             risk_score=row["risk_score"],
-            renewal_secured=bool(row["secured"]),
         ),
         experience=Experience(row["experience"]) if row["experience"] else None,
         active_workflows=int(row["active_workflows"] or 0),
@@ -413,7 +422,6 @@ def _branch(kind: WorkflowType, facts: Any, today: dt.date, cfg: DomainConfig, d
         limit = cfg.thresholds.renewal_max_days_overdue
         qualifies = and_(
             days.is_not(None),
-            facts.c.secured == false(),
             or_(days > -limit, e.c.id.is_not(None)),
         )
     else:

@@ -1,9 +1,11 @@
-"""The stage a renewal is read at when a workflow runs for it, and secured renewals."""
+"""The stage a renewal is read at when a workflow runs for it.
+
+(A renewal whose next term is signed is no longer "secured at 0 days": the signed successor
+governs and the renewal date moves to its end; see test_renewal_successor_rule.py.)"""
 
 from __future__ import annotations
 
 from renubu_tui.domain.config import DomainConfig
-from renubu_tui.domain.determination import CustomerFacts, determine
 from renubu_tui.domain.stages import effective_stage_days, stage_for_days
 
 
@@ -16,9 +18,3 @@ def test_a_workflow_started_early_sets_the_stage() -> None:
     assert effective_stage_days(None, None) is None
     assert effective_stage_days(20, None) == 20
     assert effective_stage_days(None, -1) == -1
-
-
-def test_secured_renewal_needs_no_renewal_work() -> None:
-    renewal = determine(CustomerFacts(days_until_renewal=0, renewal_secured=True))[0]
-    assert not renewal.qualifies
-    assert renewal.reason == "none: renewal secured (the next term is signed)."

@@ -1,8 +1,9 @@
 """The SQL queue orders thousands of random customers exactly as the Python domain rules do.
 
 The data is generated here, the expected queue is computed from that data with the pure domain
-function every other view uses (`assessment.assess`: stage, score, label), and the materialized
-queue is read back page by page (keyset) — on every backend.
+functions every other view uses (`contracts.governing_contract`: which contract's end is the
+renewal date, signed successors included; `assessment.assess`: stage, score, label), and the
+materialized queue is read back page by page (keyset) — on every backend.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 import random
 import uuid
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert
@@ -29,6 +31,7 @@ from renubu_tui.data.models import (
 )
 from renubu_tui.domain.assessment import CustomerDay, assess
 from renubu_tui.domain.config import DomainConfig
+from renubu_tui.domain.contracts import governing_contract
 from renubu_tui.domain.determination import CustomerFacts
 from renubu_tui.domain.enums import AccountPlan, Experience
 from renubu_tui.domain.queue_order import sort_key
@@ -100,8 +103,7 @@ async def _generate(db: Database, n: int, seed: int) -> list[Expected]:
                 "account_plan": plan,
             }
         )
-        days = None
-        contract_arr = None
+        contracts: list[dict[str, Any]] = []
         if rng.random() < 0.9:
             days = rng.choice(
                 [
@@ -110,47 +112,63 @@ async def _generate(db: Database, n: int, seed: int) -> list[Expected]:
                 ]
             )
             end = TODAY + dt.timedelta(days=days)
-            contract_arr = float(rng.choice([10_000, 50_000, 99_999, 100_000, 150_000, 275_000]))
-            rows[Contract].append(
+            contracts.append(
                 {
-                    "id": uuid.uuid4(),
-                    "customer_id": cid,
                     "start_date": min(end - dt.timedelta(days=365), TODAY),
                     "end_date": end,
-                    "arr": contract_arr,
-                    "term_months": 12,
+                    "arr": float(rng.choice([10_000, 50_000, 99_999, 100_000, 150_000, 275_000])),
+                    "status": "active",
                 }
             )
             if rng.random() < 0.3:  # an older term, which must not count
-                rows[Contract].append(
+                contracts.append(
                     {
-                        "id": uuid.uuid4(),
-                        "customer_id": cid,
                         "start_date": end - dt.timedelta(days=730),
                         "end_date": end - dt.timedelta(days=366),
                         "arr": 1.0,
-                        "term_months": 12,
+                        "status": "renewed",
                     }
                 )
-        secured = False
-        if days is not None and rng.random() < 0.08:  # the next term, signed or not yet
-            signed = rng.random() < 0.5
-            secured = signed
-            start = TODAY + dt.timedelta(days=days + 1)
-            if start <= TODAY:
-                start = TODAY + dt.timedelta(days=1)
-            rows[Contract].append(
+            if rng.random() < 0.15:  # the next term: signed early, today, later, or not at all
+                start = end + dt.timedelta(days=1)
+                contracts.append(
+                    {
+                        "start_date": start,
+                        "end_date": start + dt.timedelta(days=364),
+                        "arr": float(rng.choice([5.0, 120_000, 160_000])),
+                        "status": "pending",
+                        "signed_on": rng.choice(
+                            [
+                                None,
+                                TODAY - dt.timedelta(days=20),
+                                TODAY - dt.timedelta(days=1),
+                                TODAY,
+                                TODAY + dt.timedelta(days=1),
+                                start,
+                            ]
+                        ),
+                    }
+                )
+        elif rng.random() < 0.3:  # a first contract, not signed yet: no renewal date today
+            contracts.append(
                 {
-                    "id": uuid.uuid4(),
-                    "customer_id": cid,
-                    "start_date": start,
-                    "end_date": start + dt.timedelta(days=364),
-                    "arr": 5.0,
-                    "term_months": 12,
-                    "signed_on": TODAY - dt.timedelta(days=2) if signed else None,
+                    "start_date": TODAY + dt.timedelta(days=10),
+                    "end_date": TODAY + dt.timedelta(days=374),
+                    "arr": 70_000.0,
+                    "status": "pending",
+                    "signed_on": rng.choice([None, TODAY + dt.timedelta(days=3)]),
                 }
             )
-        arr = contract_arr
+        for contract in contracts:
+            rows[Contract].append(
+                {"id": uuid.uuid4(), "customer_id": cid, "term_months": 12, **contract}
+            )
+        # the pure rule decides which contract the renewal is about (domain.contracts)
+        governing = governing_contract(
+            [SimpleNamespace(**{"signed_on": None, **k}) for k in contracts], TODAY
+        )
+        days = None if governing is None else (governing.end_date - TODAY).days
+        arr = None if governing is None else governing.arr
         if rng.random() < 0.5:
             arr = float(rng.choice([40_000, 50_000, 50_001, 100_000, 149_999, 150_000, 151_000]))
             rows[CustomerFinancials].append(
@@ -224,7 +242,6 @@ async def _generate(db: Database, n: int, seed: int) -> list[Expected]:
                 health,
                 risk,
                 opportunity,
-                secured,
                 running,
                 hidden,
             )
@@ -270,7 +287,6 @@ async def _generate(db: Database, n: int, seed: int) -> list[Expected]:
         health,
         risk,
         opportunity,
-        secured,
         running,
         hidden,
     ) in customers:
@@ -281,7 +297,6 @@ async def _generate(db: Database, n: int, seed: int) -> list[Expected]:
             plan=AccountPlan(plan) if plan else None,
             opportunity_score=opportunity,
             risk_score=risk,
-            renewal_secured=secured,
         )
         result = assess(
             CustomerDay(

@@ -116,7 +116,8 @@ VIEWS: dict[str, tuple[str, str]] = {
         "start_date, end_date, arr, term_months, seats, status, signed_on",
         "SELECT o.start_date, o.end_date, o.arr, o.term_months, o.seats, o.status, o.signed_on "
         "FROM {t}contracts AS o JOIN renubu_customer AS k ON k.id = o.customer_id "
-        "WHERE o.start_date <= {today} OR o.signed_on <= {today}",
+        # known on today (domain.contracts): signed by then, or unsigned and started by then
+        "WHERE coalesce(o.signed_on, o.start_date) <= {today}",
     ),
 }
 _NOTES = {
