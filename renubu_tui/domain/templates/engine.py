@@ -1,17 +1,23 @@
-"""Compiling templates with pybars3, and rendering them: `render` and `check`.
+"""Compiling templates to Python closures, and rendering them: `render` and `check`.
 
-pybars3 does the code generation: its compile grammar (an OMeta tree grammar) walks a template
-tree and its CodeBuilder assembles one Python function per block body (`render`, `block_1` …),
-which is executed once and cached. Its parser and runtime do not match Handlebars.js, so:
+The tree comes from `whitespace.parse` (the Handlebars 4.7 grammar and whitespace control).
+Each program (a template's body, a block's body or its {{else}}) compiles to one function that
+evaluates its statements in order and joins them as Handlebars' JavaScriptCompiler does
+(`runtime.merge`); each mustache or block is one closure whose Python code calls into `runtime`
+(Handlebars' lookup, helper and escaping rules, with JS values).
 
-- the tree comes from `whitespace.parse` (the Handlebars 4.7 grammar and whitespace control)
-  instead of pybars' own parser;
-- `_Builder` subclasses pybars' CodeBuilder so that mustaches and blocks emit calls into
-  `runtime` (Handlebars' lookup, helper and escaping rules, with JS values) instead of pybars'
-  `resolve`/`prepare`/`escape` (which differ on escaping `=`, floats, arrays, helper arguments,
-  `../` and `@data`);
-- the generated code runs in a namespace of our own, not registered in sys.modules (pybars
-  keeps every compiled template there forever).
+Linear compile. Handlebars.js and pybars3 generate the source of one function per template and
+compile it; pybars3 assembles it by walking the tree with an OMeta grammar (PyMeta): about 60 µs
+per node, a memo per node kept to the end, every nested block's source copied into its parent's,
+then Python's compiler over the whole module. A 64 KB template took over half a second (a
+template of newline-separated tags several seconds, 1 MB 46 s and 800 MB). Here the code of an
+expression is written with its values lifted out as parameters (`resolve(context.ctx, c0)`,
+`options(context, c1, {}, None, None)`), so it depends only on the expression's *shape*; the
+shape is compiled once into a factory (`_factory`, cached), and each occurrence is that factory
+called with its own values. A template is compiled in pieces, one per statement, no piece
+larger than one tag, and most pieces are cache hits: compile time is linear in the template
+(64 KB in a few tens of ms; `python bench/engine.py`). The code is the same code pybars3 was
+given, so the output is unchanged (tests/templates/test_oracle.py).
 
 Two output modes. HTML (the default, `render`): `{{x}}` is HTML-escaped as Handlebars.js does,
 which `renubu template render` and the oracle promise byte for byte. Text (`render_text`, or
@@ -21,16 +27,16 @@ JS). Text is what people read in a terminal or a plain-text e-mail and what a mo
 `&amp;` would be shown literally; it is never markup, so whoever displays it must show it as
 plain text (`renubu_tui.tui.text.plain`, `safe_text.printable`).
 
-pybars3 is imported on the first compile only: its import costs about half a second. Its
-grammar recurses per nesting level, so blocks nested deeper than about 60 levels are refused
-with a TemplateError (Handlebars.js accepts them; no real template comes close).
+Limits (limits.py): a template over 64 KB or nesting blocks and subexpressions over 64 levels is
+refused before it is parsed; a context that nests too deeply to render is refused by name.
 """
 
 from __future__ import annotations
 
+import gc
 import re
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +44,12 @@ from renubu_tui.domain.templates import runtime
 from renubu_tui.domain.templates.errors import TemplateError
 from renubu_tui.domain.templates.helpers import DOMAIN_HELPERS
 from renubu_tui.domain.templates.js import JSError, to_string
+from renubu_tui.domain.templates.limits import (
+    MAX_CONTEXT_DEPTH,
+    LimitError,
+    check_template_size,
+    value_depth,
+)
 from renubu_tui.domain.templates.syntax import (
     Block,
     Comment,
@@ -55,9 +67,9 @@ from renubu_tui.domain.templates.whitespace import parse
 __all__ = ["HELPERS", "check", "parse_template", "render", "render_text"]
 
 HELPERS: dict[str, Callable[..., Any]] = {**runtime.BUILTIN_HELPERS, **DOMAIN_HELPERS}
-_CACHE_SIZE = 2048
-_FN = "\x00FN\x00"  # placeholders for block body function names, filled in by the builder
-_INVERSE = "\x00INVERSE\x00"
+_CACHE_SIZE = 2048  # compiled templates
+_SHAPE_CACHE_SIZE = 4096  # compiled expression shapes (a template has a few dozen)
+_LARGE = 8 * 1024  # a template this long compiles without the cyclic collector
 _SCOPED = re.compile(r"^\.|this\b", re.ASCII)
 _NAMESPACE: dict[str, Any] = {
     name: getattr(runtime, name)
@@ -66,8 +78,6 @@ _NAMESPACE: dict[str, Any] = {
         "NOOP",
         "UNDEFINED",
         "raw",
-        "merge",
-        "to_output",
         "escape_expression",
         "resolve",
         "resolve_falsy",
@@ -83,12 +93,14 @@ _NAMESPACE: dict[str, Any] = {
         "unsupported",
     )
 }
-_NAMESPACE["_pybars_"] = {"helpers": HELPERS}
-_NAMESPACE["ensure_scope"] = lambda context, root: context
+_NAMESPACE["__builtins__"] = {}  # the generated code calls the runtime and nothing else
 
 
 def check(template: str) -> None:
-    """Raise TemplateError where Handlebars.js would refuse to compile `template`."""
+    """Raise TemplateError where Handlebars.js would refuse to compile `template`.
+
+    Also where it is over the limits (limits.py): 64 KB, 64 levels of nesting.
+    """
     parse_template(template)
 
 
@@ -104,7 +116,7 @@ def render(template: str, context: Mapping[str, Any], *, escape: bool = True) ->
     except JSError as exc:
         raise TemplateError(f"render error: {exc}") from None
     except RecursionError:
-        raise TemplateError("template or context too deeply nested") from None
+        raise _too_deep(context) from None
 
 
 def render_text(template: str, context: Mapping[str, Any]) -> str:
@@ -120,28 +132,78 @@ def parse_template(template: str) -> Program:
     """The Handlebars AST of a template, whitespace control applied; TemplateError if invalid."""
     if not isinstance(template, str):
         raise TemplateError(f"a template must be a string, not {type(template).__name__}")
+    check_template_size(template)
     try:
         return parse(template)
-    except RecursionError:
+    except RecursionError:  # pragma: no cover - the nesting limit comes first
         raise TemplateError("template is too deeply nested") from None
+
+
+@contextmanager
+def _no_cycle_collection(large: bool) -> Iterator[None]:
+    """Without the cyclic garbage collector while a large template compiles.
+
+    Compiling allocates tens of thousands of small objects (tokens, AST nodes, closures) that
+    all live until it ends and form no cycles; the collector would scan them again each time
+    they are promoted: a quarter of a 64 KB compile. Reference counting still frees as usual.
+    Only switched off if it was on, and always back on: another thread that switched it off
+    meanwhile finds it as it left it when this one started after it.
+    """
+    if not large or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _too_deep(context: Any) -> TemplateError:
+    """Why a render ran out of stack: the templates' nesting is capped, so mostly the context
+    (an array nested 2 000 deep is stringified recursively, as JS does)."""
+    depth = value_depth(context)
+    if depth > MAX_CONTEXT_DEPTH:
+        return LimitError(f"context nests {depth} levels; the limit is {MAX_CONTEXT_DEPTH}")
+    return TemplateError("template or context too deeply nested to render")
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _compiled(template: str, escape: bool = True) -> Callable[[runtime.Frame], str]:
-    program = parse_template(template)
-    code = _pybars_codegen(*_TreeBuilder(escape=escape).build(program))
-    namespace = dict(_NAMESPACE)
-    exec(compile(code, "<template>", "exec"), namespace)
-    return namespace["render"]
+    with _no_cycle_collection(len(template) > _LARGE):
+        body = _Compiler(escape=escape).program(parse_template(template))
+    to_output = runtime.to_output
+
+    def render_frame(frame: runtime.Frame) -> str:
+        return to_output(body(frame, HELPERS, None, None))
+
+    return render_frame
 
 
-# --- AST → pybars tree, with the Python code of every expression ---------------------------------
+@lru_cache(maxsize=_SHAPE_CACHE_SIZE)
+def _factory(code: str, count: int) -> Callable[..., Callable[[runtime.Frame, Any], Any]]:
+    """`lambda c0, c1, …: lambda context, helpers: <code>`, compiled once per shape."""
+    parameters = ", ".join(f"c{i}" for i in range(count))
+    source = f"lambda {parameters}: lambda context, helpers: {code}"
+    factory: Callable[..., Callable[[runtime.Frame, Any], Any]] = eval(
+        compile(source, "<template>", "eval"), _NAMESPACE
+    )
+    return factory
 
 
-def _literal_code(literal: Literal) -> str:
-    if literal.kind == "undefined":
-        return "UNDEFINED"
-    return repr(literal.value)
+def _body(ops: tuple[Any, ...], kinds: str, simple: bool) -> Callable[..., Any]:
+    """A program's function: each statement's value in order (text as is), merged as in JS."""
+    merge = runtime.merge
+
+    def body(context: runtime.Frame, helpers: Any, partials: Any = None, root: Any = None) -> Any:
+        return merge(
+            [op if op.__class__ is str else op(context, helpers) for op in ops], kinds, simple
+        )
+
+    return body
+
+
+# --- AST → closures --------------------------------------------------------------------------
 
 
 def _as_path(expr: Expr) -> Path:
@@ -160,81 +222,83 @@ def _simple(path: Path) -> bool:
     return len(path.parts) == 1 and not _scoped(path) and not path.depth
 
 
-class _TreeBuilder:
-    """Turns the Handlebars AST into the tree pybars' compile grammar walks.
+class _Compiler:
+    """Compiles the Handlebars AST into one function per program.
 
-    Mustaches and blocks become ("escapedexpand"/"expand"/"block"/"invertedblock", key, …)
-    where `key` names the Python code of the expression in `table`. `programs` lists, in the
-    order the grammar starts them, each program's (simple, kinds) for `runtime.merge`. Block
-    param scopes are tracked as Handlebars' compiler does (one level per program). Without
-    `escape` (noEscape), `{{x}}` compiles as `{{{x}}}` does: Handlebars' `append` opcode.
+    A statement's code names its values c0, c1 … (`const`); `closure` turns the code into a
+    function of (frame, helpers) through the shape's cached factory. `kinds` records, per
+    statement, "a" (appended) or "b" (an ambiguous block, `{{#name}}`) for `runtime.merge`.
+    Block param scopes are tracked as Handlebars' compiler does (one level per program).
+    Without `escape` (noEscape), `{{x}}` compiles as `{{{x}}}` does: Handlebars' `append`
+    opcode.
     """
 
     def __init__(self, *, escape: bool = True) -> None:
         self.escape = escape
-        self.table: dict[str, str] = {}
-        self.programs: list[tuple[bool, str]] = []
         self.block_params: list[list[str] | None] = []
+        self.consts: list[Any] = []
 
-    def build(self, program: Program) -> tuple[list[Any], dict[str, str], list[tuple[bool, str]]]:
-        return self.program(program), self.table, self.programs
+    def const(self, value: Any) -> str:
+        self.consts.append(value)
+        return f"c{len(self.consts) - 1}"
 
-    def key(self, code: str) -> str:
-        key = f"k{len(self.table)}"
-        self.table[key] = code
-        return key
+    def closure(self, code: str) -> Callable[[runtime.Frame, Any], Any]:
+        consts, self.consts = self.consts, []
+        return _factory(code, len(consts))(*consts)
 
-    def program(self, program: Program) -> list[Any]:
-        index = len(self.programs)
-        self.programs.append((False, ""))
+    def program(self, program: Program) -> Callable[..., Any]:
         self.block_params.insert(0, program.block_params)
-        tree: list[Any] = ["template"]
+        ops: list[Any] = []
         kinds = ""
         for node in program.body:
             if isinstance(node, Content):
                 if node.value:
-                    tree.append(("literal", node.value))
+                    ops.append(node.value)
                     kinds += "a"
             elif isinstance(node, Comment):
                 continue
             elif isinstance(node, Mustache):
+                self.consts = []
                 code = (
                     'unsupported("decorators")' if node.decorator else self.call(node, block=False)
                 )
                 escaped = node.escaped and self.escape
                 code = f"escape_expression({code})" if escaped else f"raw({code})"
-                tree.append(("escapedexpand", ("path", [self.key(code)]), []))
+                ops.append(self.closure(code))
                 kinds += "a"
             elif isinstance(node, Partial):
-                tree.append(("escapedexpand", ("path", [self.key('unsupported("partials")')]), []))
+                self.consts = []
+                ops.append(self.closure('unsupported("partials")'))
                 kinds += "a"
             else:
-                block, kind = self.block(node)
-                tree.append(block)
+                op, kind = self.block(node)
+                ops.append(op)
                 kinds += kind
         self.block_params.pop(0)
-        self.programs[index] = (len(program.body) == 1, kinds)
-        return tree
+        return _body(tuple(ops), kinds, len(program.body) == 1)
 
-    def block(self, node: Block) -> tuple[tuple[Any, ...], str]:
-        """The tree node of a block, and "b" if it is an ambiguous block (else "a")."""
+    def block(self, node: Block) -> tuple[Callable[[runtime.Frame, Any], Any], str]:
+        """The closure of a block, and "b" if it is an ambiguous block (else "a")."""
         main = self.program(node.program) if node.program is not None else None
         inverse = self.program(node.inverse) if node.inverse is not None else None
+        self.consts = []
         kind = "a"
         if node.partial or node.decorator:
             what = "partials" if node.partial else "decorators"
             code = f'unsupported("{what}")'
         else:
-            fn = f"Program({_FN}, context, helpers)" if main is not None else "NOOP"
-            inv = f"Program({_INVERSE}, context, helpers)" if inverse is not None else "NOOP"
+            fn = f"Program({self.const(main)}, context, helpers)" if main is not None else "NOOP"
+            inv = (
+                f"Program({self.const(inverse)}, context, helpers)"
+                if inverse is not None
+                else "NOOP"
+            )
             code = self.call(node, block=True, fn=fn, inverse=inv)
             if code.startswith("ambiguous_block("):
                 kind = "b"
             else:
                 code = f"raw({code})"
-        if main is None:
-            return ("invertedblock", self.key(code), [], inverse, []), kind
-        return ("block", self.key(code), [], main, inverse or []), kind
+        return self.closure(code), kind
 
     # --- expressions ------------------------------------------------------------------------
 
@@ -251,20 +315,24 @@ class _TreeBuilder:
         if not path.depth and not _scoped(path) and name:
             found = self.block_param_index(name)
         if found is not None:
-            base = f"block_param(context, {found[0]}, {found[1]})"
-            return f"resolve({base}, {tuple(path.parts[1:])!r})" if len(path.parts) > 1 else base
+            base = f"block_param(context, {self.const(found[0])}, {self.const(found[1])})"
+            if len(path.parts) > 1:
+                return f"resolve({base}, {self.const(tuple(path.parts[1:]))})"
+            return base
         if path.data and name:
-            base = "context.data" if not path.depth else f"data_at(context, {path.depth})"
-            return f"resolve_falsy({base}, {tuple(path.parts)!r})"
-        base = "context.ctx" if not path.depth else f"depth(context, {path.depth})"
+            base = "context.data"
+            if path.depth:
+                base = f"data_at(context, {self.const(path.depth)})"
+            return f"resolve_falsy({base}, {self.const(tuple(path.parts))})"
+        base = "context.ctx" if not path.depth else f"depth(context, {self.const(path.depth)})"
         if not name:  # `this`, `.`, `..`, and {{""}}: the context itself
             return base
         lookup = "resolve_falsy" if falsy else "resolve"
-        return f"{lookup}({base}, {tuple(path.parts)!r})"
+        return f"{lookup}({base}, {self.const(tuple(path.parts))})"
 
     def expr(self, expr: Expr) -> str:
         if isinstance(expr, Literal):
-            return _literal_code(expr)
+            return self.const(expr.value)  # UNDEFINED for `undefined`
         if isinstance(expr, SubExpr):
             return self.call(expr, block=False)
         return self.path(expr)
@@ -274,8 +342,9 @@ class _TreeBuilder:
             return "{}"
         first: dict[str, str] = {}
         for key, value in pairs:
-            first.setdefault(key, self.expr(value))  # Handlebars assigns the pairs last to first
-        return "{" + ", ".join(f"{key!r}: {code}" for key, code in first.items()) + "}"
+            if key not in first:  # Handlebars assigns the pairs last to first: the first wins
+                first[key] = self.expr(value)
+        return "{" + ", ".join(f"{self.const(key)}: {code}" for key, code in first.items()) + "}"
 
     def call(
         self,
@@ -296,101 +365,22 @@ class _TreeBuilder:
             is_helper = True
         if is_helper:
             args = "".join(f"{self.expr(p)}, " for p in node.params)
-            opts = f"options(context, {path.original!r}, {self.hash(node.hash)}, {fn}, {inverse})"
+            options = f"options(context, {self.const(path.original)}, {self.hash(node.hash)}"
+            opts = f"{options}, {fn}, {inverse})"
             name = path.parts[0] if path.parts else None
             if name in runtime.KNOWN_HELPERS:
-                return f"invoke_known(context, helpers, {name!r}, ({args}), {opts})"
+                return f"invoke_known(context, helpers, {self.const(name)}, ({args}), {opts})"
             simple = path.original if _simple(path) else None  # "@eq" for {{@eq 1 1}}
             non_helper = self.path(path, falsy=True)
-            return f"invoke_helper(context, helpers, {simple!r}, {non_helper}, ({args}), {opts})"
+            helper = self.const(simple)
+            return f"invoke_helper(context, helpers, {helper}, {non_helper}, ({args}), {opts})"
         value = self.path(path)
         if is_eligible:
             name = path.parts[0]
-            opts = f"options(context, {name!r}, {{}}, {fn}, {inverse})"
+            opts = f"options(context, {self.const(name)}, {{}}, {fn}, {inverse})"
             invoke = "ambiguous_block" if block else "invoke_ambiguous"
-            return f"{invoke}(context, helpers, {name!r}, {value}, {opts})"
+            return f"{invoke}(context, helpers, {self.const(name)}, {value}, {opts})"
         if block:
-            opts = f"options(context, {path.original!r}, {{}}, {fn}, {inverse})"
+            opts = f"options(context, {self.const(path.original)}, {{}}, {fn}, {inverse})"
             return f"simple_block(context, helpers, {value}, {opts})"
         return value
-
-
-# --- pybars3 -------------------------------------------------------------------------------------
-
-_lock = threading.Lock()
-_grammar: list[Any] = []  # [compile grammar class, builder], made on first use
-
-
-def _pybars_codegen(
-    tree: list[Any], table: dict[str, str], programs: list[tuple[bool, str]]
-) -> str:
-    """Python source of a module defining `render(frame)`, generated by pybars' CodeBuilder."""
-    with _lock:
-        if not _grammar:
-            _grammar.extend(_make_grammar())
-        grammar, builder = _grammar
-        builder.begin(table, programs)
-        try:
-            container = grammar(tree).apply("compile")[0]
-        finally:
-            builder.begin({}, [])
-    return container.code
-
-
-def _make_grammar() -> tuple[Any, Any]:
-    from pybars._compiler import CodeBuilder, FunctionContainer, compile_grammar, strlist
-    from pymeta.grammar import OMeta
-
-    _NAMESPACE["strlist"] = strlist
-
-    class _Builder(CodeBuilder):  # type: ignore[misc]
-        """pybars' CodeBuilder, emitting calls into `runtime` for mustaches and blocks.
-
-        Each statement appends its value to `result`; a body function returns
-        `merge(result, kinds, simple)`, the root `to_output` of it (see runtime.merge).
-        """
-
-        table: dict[str, str]
-        programs: list[tuple[bool, str]]
-        metas: list[tuple[bool, str]]
-
-        def begin(self, table: dict[str, str], programs: list[tuple[bool, str]]) -> None:
-            self._reset()
-            self.table, self.programs, self.metas = table, programs, []
-
-        def start(self) -> None:
-            self.metas.append(self.programs[self.render_counter])
-            super().start()
-
-        def finish(self) -> Any:
-            lines, names, function_name = self.stack.pop(-1)
-            simple, kinds = self.metas.pop()
-            value = f"merge(result, {kinds!r}, {simple})"
-            lines.grow(f"    return {value if self.stack else f'to_output({value})'}\n")
-            self._result = self.stack and self.stack[-1][0]
-            self._locals = self.stack and self.stack[-1][1]
-            nested = "".join(f"{function.code}\n" for function in names.values())
-            return FunctionContainer(function_name, nested + "".join(lines))
-
-        def add_escaped_expand(self, path_type_path: tuple[str, str], arguments: Any) -> None:
-            self._result.grow(f"    result.append({self.table[path_type_path[1]]})\n")
-
-        def add_block(self, symbol: str, arguments: Any, nested: Any, alt_nested: Any) -> None:
-            self._emit_block(symbol, nested, alt_nested)
-
-        def add_invertedblock(
-            self, symbol: str, arguments: Any, nested: Any, alt_nested: Any
-        ) -> None:
-            self._emit_block(symbol, None, nested)
-
-        def _emit_block(self, symbol: str, fn: Any, inverse: Any) -> None:
-            code = self.table[symbol]
-            for nested, placeholder in ((fn, _FN), (inverse, _INVERSE)):
-                if nested:
-                    self._locals[nested.name] = nested
-                    code = code.replace(placeholder, nested.name)
-            self._result.grow(f"    result.append({code})\n")
-
-    builder = _Builder()
-    grammar = OMeta.makeGrammar(compile_grammar, {"builder": builder}, "renubu_templates")
-    return grammar, builder

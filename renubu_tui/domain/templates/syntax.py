@@ -15,6 +15,7 @@ from typing import Any
 from renubu_tui.domain.templates.errors import TemplateError
 from renubu_tui.domain.templates.js import UNDEFINED, strict_equals, to_string
 from renubu_tui.domain.templates.lexer import Token, line_column, tokenize
+from renubu_tui.domain.templates.limits import MAX_TEMPLATE_NESTING, LimitError
 
 __all__ = [
     "Block",
@@ -159,6 +160,12 @@ class _Inverse:
     chain: bool = False
 
 
+_STRAY = {  # what these tokens mean where a statement or the end of the template was expected
+    "OPEN_ENDBLOCK": "this {{/…}} closes a block that was never opened",
+    "INVERSE": "{{else}} outside a block ({{#if …}}, {{#each …}} …)",
+    "OPEN_INVERSE_CHAIN": "{{else …}} outside a block ({{#if …}}, {{#each …}} …)",
+}
+_BLOCK_OPENS = frozenset({"OPEN_BLOCK", "OPEN_INVERSE", "OPEN_PARTIAL_BLOCK", "OPEN_RAW_BLOCK"})
 _STATEMENT_STARTS = frozenset(
     {
         "CONTENT",
@@ -174,6 +181,20 @@ _STATEMENT_STARTS = frozenset(
 )
 _HELPER_NAME_STARTS = frozenset({"ID", "DATA", "STRING", "NUMBER", "BOOLEAN", "UNDEFINED", "NULL"})
 _PARAM_STARTS = _HELPER_NAME_STARTS | {"OPEN_SEXPR"}
+_TAG_OPENS = frozenset(
+    {
+        "OPEN",
+        "OPEN_UNESCAPED",
+        "OPEN_BLOCK",
+        "OPEN_INVERSE",
+        "OPEN_INVERSE_CHAIN",
+        "OPEN_ENDBLOCK",
+        "OPEN_PARTIAL",
+        "OPEN_PARTIAL_BLOCK",
+        "OPEN_RAW_BLOCK",
+    }
+)
+_TAG_CLOSES = frozenset({"CLOSE", "CLOSE_UNESCAPED", "CLOSE_RAW_BLOCK", "INVERSE", "COMMENT"})
 _BRACKETED = re.compile(r"\[[^\n\r\u2028\u2029]*\]\Z")
 _COMMENT_OPEN = re.compile(r"\A\{\{~?!-?-?")
 _COMMENT_CLOSE = re.compile(r"-?-?~?\}\}\Z")
@@ -190,7 +211,7 @@ _DESCRIBE = {
 
 def _id(token: str) -> str:
     """yy.id: `[foo bar]` names the property "foo bar"."""
-    return token[1:-1] if _BRACKETED.match(token) else token
+    return token[1:-1] if token[:1] == "[" and _BRACKETED.match(token) else token
 
 
 def _strip_flags(open_text: str, close_text: str) -> Strip:
@@ -204,25 +225,34 @@ class _Parser:
     def __init__(self, source: str) -> None:
         self.source = source
         self.tokens = tokenize(source)
+        self.count = len(self.tokens)
+        _check_nesting(source, self.tokens)
+        # EOF repeated past the end: looking one or two tokens ahead never runs off the list
+        self.tokens += [self.tokens[-1]] * 3
         self.index = 0
 
     # --- tokens ---------------------------------------------------------------------------
 
     def peek(self, ahead: int = 0) -> Token:
-        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
+        index = self.index + ahead
+        return self.tokens[index] if index < self.count else self.tokens[self.count - 1]
 
     def next(self) -> Token:
-        token = self.peek()
+        index = self.index
+        self.index = index + 1
+        return self.tokens[index] if index < self.count else self.tokens[self.count - 1]
+
+    def expect(self, *kinds: str) -> Token:
+        token = self.tokens[self.index]  # the parser never reads past EOF: see __init__
+        if token.type not in kinds:
+            raise self.error(token, " or ".join(_DESCRIBE.get(k, k) for k in kinds))
         self.index += 1
         return token
 
-    def expect(self, *kinds: str) -> Token:
-        token = self.peek()
-        if token.type not in kinds:
-            raise self.error(token, " or ".join(_DESCRIBE.get(k, k) for k in kinds))
-        return self.next()
-
     def error(self, token: Token, expected: str) -> TemplateError:
+        unclosed = self.unclosed(token)
+        if unclosed is not None:
+            return unclosed
         line, column = line_column(self.source, token.pos)
         if token.type == "EOF":
             got = _DESCRIBE["EOF"]
@@ -232,6 +262,53 @@ class _Parser:
             got = repr(token.text)
         return TemplateError(f"line {line}, column {column}: expected {expected}, got {got}")
 
+    def unclosed(self, token: Token) -> TemplateError | None:
+        """What is wrong when a tag, string or [name] is never closed, said as such.
+
+        "expected a name or a literal, got 'name'" for `{{name` at the end of a template
+        becomes "unclosed {{ at line 1, column 1: '{{name' has no }} before the end of the
+        template".
+        """
+        source = self.source
+        opening = self.opening_tag()
+        if opening is None and token.type in _TAG_OPENS:  # `{{/if` where no block is open
+            opening = token
+        if opening is not None:
+            after = opening.pos + len(opening.text)
+            close, following = source.find("}}", after), source.find("{{", after)
+            if close < 0 or 0 <= following < close:
+                line, column = line_column(source, opening.pos)
+                shown = _snippet(source, opening.pos)
+                if following < 0:
+                    where = "the end of the template"
+                else:
+                    next_line, next_column = line_column(source, following)
+                    where = f"the next {{{{ at line {next_line}, column {next_column}"
+                return TemplateError(
+                    f"unclosed {{{{ at line {line}, column {column}: {shown} has no }}}} "
+                    f"before {where}"
+                )
+        if token.type == "INVALID" and source[token.pos] in "\"'[":
+            quote = source[token.pos]
+            closing = "]" if quote == "[" else quote
+            what = "[name]" if quote == "[" else "string"
+            line, column = line_column(source, token.pos)
+            return TemplateError(
+                f"unclosed {what} at line {line}, column {column}: "
+                f"{_snippet(source, token.pos)} has no closing {closing}"
+            )
+        return None
+
+    def opening_tag(self) -> Token | None:
+        """The token that opened the tag being parsed (None between tags)."""
+        for index in range(min(self.index, self.count) - 1, -1, -1):
+            kind = self.tokens[index].type
+            if kind in _TAG_CLOSES:
+                return None
+            if kind in _TAG_OPENS:
+                return self.tokens[index]
+        return None
+
     def fail(self, pos: int, message: str) -> TemplateError:
         line, column = line_column(self.source, pos)
         return TemplateError(f"line {line}, column {column}: {message}")
@@ -240,12 +317,17 @@ class _Parser:
 
     def root(self) -> Program:
         program = self.program()
+        token = self.peek()
+        if token.type in _STRAY and self.unclosed(token) is None:
+            line, column = line_column(self.source, token.pos)
+            raise TemplateError(f"line {line}, column {column}: {_STRAY[token.type]}")
         self.expect("EOF")
         return program
 
     def program(self) -> Program:
         body: list[Any] = []
-        while self.peek().type in _STATEMENT_STARTS:
+        tokens = self.tokens
+        while tokens[self.index].type in _STATEMENT_STARTS:
             body.append(self.statement())
         return Program(body)
 
@@ -457,7 +539,8 @@ class _Parser:
 
     def params_and_hash(self) -> tuple[list[Expr], list[tuple[str, Expr]] | None]:
         params: list[Expr] = []
-        while self.peek().type in _PARAM_STARTS and not self.at_hash():
+        tokens = self.tokens
+        while tokens[self.index].type in _PARAM_STARTS and not self.at_hash():
             params.append(self.param())
         if not self.at_hash():
             return params, None
@@ -469,7 +552,8 @@ class _Parser:
         return params, pairs
 
     def at_hash(self) -> bool:
-        return self.peek().type == "ID" and self.peek(1).type == "EQUALS"
+        index = self.index
+        return self.tokens[index].type == "ID" and self.tokens[index + 1].type == "EQUALS"
 
     def param(self) -> Expr:
         if self.peek().type == "OPEN_SEXPR":
@@ -503,8 +587,13 @@ class _Parser:
 
     def path(self, *, data: bool, pos: int | None = None) -> Path:
         first = self.expect("ID")
+        tokens = self.tokens
+        if tokens[self.index].type != "SEP":  # most paths: one plain name
+            text = first.text
+            if not data and text[:1] != "[" and text not in ("..", ".", "this"):
+                return Path(False, 0, [text], text, first.pos if pos is None else pos)
         segments = [(first.text, "")]
-        while self.peek().type == "SEP":
+        while tokens[self.index].type == "SEP":
             separator = self.next().text
             segments.append((self.expect("ID").text, separator))
         return self.prepare_path(data, segments, first.pos if pos is None else pos)
@@ -525,6 +614,52 @@ class _Parser:
             else:
                 dig.append(part)
         return Path(data, depth, dig, original, pos)
+
+
+def _snippet(source: str, pos: int) -> str:
+    """The text at `pos`, to the end of its line, at most 20 characters, quoted."""
+    text = source[pos : pos + 20].split("\n", 1)[0]
+    return repr(text + ("…" if len(text) == 20 else ""))
+
+
+def _check_nesting(source: str, tokens: list[Token]) -> None:
+    """Refuse more than MAX_TEMPLATE_NESTING levels of blocks and subexpressions.
+
+    Counted on the tokens, before parsing: the parser, the whitespace pass, the compiler and
+    rendering all recurse once per level. An {{else if}} chain nests one level per link (it
+    is a block inside the {{else}}), all closed by the one {{/if}}.
+    """
+    blocks: list[int] = []  # levels held by each open block
+    depth = deepest = subexpressions = 0
+    first_over: Token | None = None
+    for token in tokens:
+        kind = token.type
+        if kind in _BLOCK_OPENS:
+            blocks.append(1)
+            depth += 1
+        elif kind == "OPEN_INVERSE_CHAIN" and blocks:
+            blocks[-1] += 1
+            depth += 1
+        elif kind in ("OPEN_ENDBLOCK", "END_RAW_BLOCK") and blocks:
+            depth -= blocks.pop()
+        elif kind == "OPEN_SEXPR":
+            subexpressions += 1
+        elif kind == "CLOSE_SEXPR" and subexpressions:
+            subexpressions -= 1
+        elif kind in _TAG_CLOSES:
+            subexpressions = 0
+        level = depth + subexpressions
+        if level > deepest:
+            deepest = level
+            if first_over is None and level > MAX_TEMPLATE_NESTING:
+                first_over = token
+    if first_over is not None:
+        line, column = line_column(source, first_over.pos)
+        raise LimitError(
+            f"template nests {deepest} levels of blocks and subexpressions; the limit is "
+            f"{MAX_TEMPLATE_NESTING} (level {MAX_TEMPLATE_NESTING + 1} opens at line {line}, "
+            f"column {column})"
+        )
 
 
 def _number(text: str) -> int | float:

@@ -26,14 +26,26 @@ from renubu_tui.domain.templates.syntax import (
 __all__ = ["parse"]
 
 _S = f"[{WHITESPACE}]"
-_PREV_WS = re.compile(rf"\r?\n{_S}*?\Z")
-_PREV_WS_ROOT = re.compile(rf"(?:\A|\r?\n){_S}*?\Z")
 _NEXT_WS = re.compile(rf"\A{_S}*?\r?\n")
 _NEXT_WS_ROOT = re.compile(rf"\A{_S}*?(?:\r?\n|\Z)")
 _LEAD_ALL = re.compile(rf"\A{_S}+")
 _LEAD_LINE = re.compile(r"\A[ \t]*\r?\n?")
-_TRAIL_ALL = re.compile(rf"{_S}+\Z")
-_TRAIL_LINE = re.compile(r"[ \t]+\Z")
+
+# Handlebars tests the end of a text with /\r?\n\s*?$/ (isPrevWhitespace) and strips it with
+# /\s+$/ and /[ \t]+$/ (omitLeft). Searched with a regular expression, each of these tries
+# every start position and rescans the whitespace after it: a 64 KB run of newlines took 25 s.
+# They are answered from the text's trailing whitespace instead, which is the same question:
+# "\r?\n\s*?$" matches exactly when that whitespace holds a newline, and "\s+$" is rstrip.
+
+
+def _trailing_whitespace(text: str) -> str:
+    return text[len(text.rstrip(WHITESPACE)) :]
+
+
+def _ends_with_newline_then_blank(text: str, *, at_start_too: bool) -> bool:
+    r"""/\r?\n\s*?$/ (with `at_start_too`, /(^|\r?\n)\s*?$/) on `text`."""
+    trailing = _trailing_whitespace(text)
+    return "\n" in trailing or (at_start_too and len(trailing) == len(text))
 
 
 class _Strip:
@@ -66,8 +78,8 @@ def _is_prev_whitespace(body: list[Any], i: int | None = None, is_root: bool = F
     if prev is None:
         return is_root
     if isinstance(prev, Content):
-        pattern = _PREV_WS if (sibling is not None or not is_root) else _PREV_WS_ROOT
-        return pattern.search(prev.original) is not None
+        at_start_too = sibling is None and is_root
+        return _ends_with_newline_then_blank(prev.original, at_start_too=at_start_too)
     return False
 
 
@@ -97,7 +109,7 @@ def _omit_left(body: list[Any], i: int | None = None, multiple: bool = False) ->
     if not isinstance(current, Content) or (not multiple and current.left_stripped):
         return False
     original = current.value
-    current.value = (_TRAIL_ALL if multiple else _TRAIL_LINE).sub("", original, count=1)
+    current.value = original.rstrip(WHITESPACE if multiple else " \t")
     current.left_stripped = current.value != original
     return current.left_stripped
 
