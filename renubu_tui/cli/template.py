@@ -198,8 +198,23 @@ def _parse_step(value: str) -> tuple[str, str]:
 
 
 def _read_context(path: Path) -> Any:
+    """The JSON context file, refused over 1 MB or nested over 64 levels (limits.py) before
+    it is parsed: Python's json module recurses per level and fails at about 1 000."""
+    from renubu_tui.domain.templates.limits import (
+        MAX_CONTEXT_BYTES,
+        MAX_CONTEXT_DEPTH,
+        LimitError,
+        check_json_text,
+    )
+
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        check_json_text(
+            text, "context", max_bytes=MAX_CONTEXT_BYTES, max_depth=MAX_CONTEXT_DEPTH
+        )
+        return json.loads(text)
+    except LimitError as exc:
+        raise click.BadParameter(f"{path}: {exc}", param_hint="--context") from None
     except FileNotFoundError:
         raise click.BadParameter(f"no such file: {path}", param_hint="--context") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -211,8 +226,19 @@ def _read_context(path: Path) -> Any:
 
 
 def _read_stdin() -> str:
+    """The template on standard input: refused over 64 KB (limits.py) with its size, which is
+    counted without keeping more than the limit in memory."""
+    from renubu_tui.domain.templates.limits import MAX_TEMPLATE_BYTES, too_big
+
+    stream = sys.stdin.buffer
+    data = stream.read(MAX_TEMPLATE_BYTES + 1)
+    if len(data) > MAX_TEMPLATE_BYTES:
+        size = len(data)
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+        raise click.ClickException(too_big("template", size, MAX_TEMPLATE_BYTES))
     try:
-        return sys.stdin.buffer.read().decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise click.ClickException(f"standard input is not UTF-8 ({exc.reason})") from None
 
