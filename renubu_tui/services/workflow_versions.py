@@ -29,12 +29,20 @@ from renubu_tui.data.models import (
 )
 from renubu_tui.data.seed.files import workflow_version_id
 from renubu_tui.domain.composer import expand
+from renubu_tui.domain.templates.limits import (
+    MAX_WORKFLOW_BYTES,
+    MAX_WORKFLOW_DEPTH,
+    LimitError,
+    check_json_value,
+)
 from renubu_tui.domain.workflow_config import (
     Problem,
     is_composition,
     validate_composition,
     validate_config,
 )
+
+LIMIT_HINT = "the largest shipped workflow is 21 KB and nests 10 levels"
 
 
 class WorkflowNotFound(LookupError):
@@ -87,7 +95,17 @@ class VersionInfo:
 
 
 def problems_for(config: Any, library: dict[str, dict[str, Any]]) -> list[Problem]:
-    """Every problem of a config or a composition (and of its expansion, when it is one)."""
+    """Every problem of a config or a composition (and of its expansion, when it is one).
+
+    A config over the limits (1 MB, 64 levels: domain.templates.limits) has that one problem
+    and is not looked into further.
+    """
+    try:
+        check_json_value(
+            config, "workflow", max_bytes=MAX_WORKFLOW_BYTES, max_depth=MAX_WORKFLOW_DEPTH
+        )
+    except LimitError as exc:
+        return [Problem("$", str(exc), LIMIT_HINT)]
     if not is_composition(config):
         return validate_config(config)
     problems = validate_composition(config, set(library))

@@ -21,6 +21,12 @@ from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import Workflow
 from renubu_tui.domain.composer import CompositionError, expand
+from renubu_tui.domain.templates.limits import (
+    MAX_WORKFLOW_BYTES,
+    MAX_WORKFLOW_DEPTH,
+    LimitError,
+    check_json_text,
+)
 from renubu_tui.domain.vocabulary import WORKFLOW_TYPES
 from renubu_tui.domain.workflow_config import Problem, is_composition, parse_json_text
 from renubu_tui.services import workflow_versions as wv
@@ -357,6 +363,15 @@ class WorkflowRegistry:
         """
         config: Any = config_or_text
         if isinstance(config_or_text, str):
+            try:  # before parsing: json recurses per level, and megabytes take time to refuse
+                check_json_text(
+                    config_or_text,
+                    "workflow",
+                    max_bytes=MAX_WORKFLOW_BYTES,
+                    max_depth=MAX_WORKFLOW_DEPTH,
+                )
+            except LimitError as exc:
+                raise WorkflowInvalid([Problem("$", str(exc), wv.LIMIT_HINT)]) from None
             config, problems = parse_json_text(config_or_text)
             if problems:
                 raise WorkflowInvalid(problems)
