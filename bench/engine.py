@@ -1,9 +1,11 @@
-"""Workflow engine benchmark: `python bench/engine.py [--runs 30]`.
+"""Workflow engine benchmark: `python bench/engine.py [--runs 30] [--only templates]`.
 
 Prints: template import + first compile in a fresh process (cold), compile of a new template,
-cached render; validation of every seeded workflow (compositions expanded); and step
-transitions (ExecutionService.complete_step on a seeded SQLite database, which includes the
-context, routing, notifications and the transaction). Medians and 95th percentiles, in ms.
+cached render; compile and render of large templates (16 KB and 64 KB made of the shipped seed
+templates, and 64 KB of one `{{#if}}` block per line, the densest in tags); validation of every
+seeded workflow (compositions expanded); and step transitions (ExecutionService.complete_step on
+a seeded SQLite database, which includes the context, routing, notifications and the
+transaction). Medians and 95th percentiles, in ms.
 """
 
 from __future__ import annotations
@@ -93,6 +95,66 @@ def template_figures(runs: int) -> dict[str, tuple[float, float]]:
     return {"compile (new template)": stats(compile_ms), "render (cached)": stats(cached)}
 
 
+CONTEXT = {
+    "customer": {"name": "Bluesoft", "arr": 180000, "renewalDate": "2025-10-09", "healthScore": 62},
+    "csm": {"name": "Maya Patel", "email": "maya.patel@acmecloud.com", "manager": "Dana Lee"},
+    "workflow": {"daysUntilRenewal": 15, "daysOverdue": 0, "renewalARR": 180000},
+    "company": {"name": "Acme Cloud", "ceo": "ceo@acmecloud.com"},
+    "accountTeam": {"ae": "ae@acmecloud.com", "allEmails": "ae@acmecloud.com"},
+    "stakeholders": [{"name": "Marcus Chen", "role": "VP Engineering"}],
+}
+
+
+def large_template(size: int, dense: bool = False) -> str:
+    """`size` bytes of template: whole seed templates one per line, then text to the size
+    (or, `dense`, one `{{#if}}` block per line: the most tags a template of that size holds)."""
+    if dense:
+        line = "{{#if customer.name}}x{{/if}}\n"
+        body = line * (size // len(line))
+        return body + "x" * (size - len(body))
+    parts: list[str] = []
+    length = 0
+    for text in seed_templates() * (size // 1000 + 1):
+        if length + len(text) + 1 > size:
+            break
+        parts.append(text)
+        length += len(text) + 1
+    body = "\n".join(parts) + "\n"
+    return body + "x" * (size - len(body.encode("utf-8")))
+
+
+def large_template_figures(runs: int) -> list[tuple[str, float, float, str]]:
+    """Compile (a template never seen: the compiled-template cache bypassed; expression shapes
+    warm, as in a running app) and render (compiled) of 16 KB and 64 KB templates."""
+    from renubu_tui.domain.templates import engine, render
+
+    rows = []
+    for label, size, dense in (
+        ("16 KB", 16 * 1024, False),
+        ("64 KB", 64 * 1024, False),
+        ("64 KB dense", 64 * 1024, True),
+    ):
+        text = large_template(size, dense)
+        tags = text.count("{{")
+        engine._compiled.__wrapped__(text, True)  # expression shapes compiled once
+        compile_ms = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            engine._compiled.__wrapped__(text, True)
+            compile_ms.append((time.perf_counter() - start) * 1000)
+        render(text, CONTEXT)
+        render_ms = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            render(text, CONTEXT)
+            render_ms.append((time.perf_counter() - start) * 1000)
+        what = "one {{#if}} block per line" if dense else "seed templates"
+        note = f"{len(text.encode())} bytes, {tags} tags, {what}"
+        rows.append((f"template {label}: compile", *stats(compile_ms), note))
+        rows.append((f"template {label}: render (compiled)", *stats(render_ms), note))
+    return rows
+
+
 def validation_figures(runs: int) -> tuple[float, float, int]:
     from renubu_tui.domain.composer import expand
     from renubu_tui.domain.workflow_config import validate_config
@@ -170,16 +232,21 @@ async def transition_figures(runs: int) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--only", choices=["templates"], help="Only the template figures (no database)."
+    )
     args = parser.parse_args()
     rows: list[tuple[str, float, float, str]] = []
     median, p95 = cold_render(args.runs)
     rows.append(("template: import + first render (cold)", median, p95, "fresh process"))
     for name, (median, p95) in template_figures(args.runs).items():
         rows.append((f"template: {name}", median, p95, f"{len(seed_templates())} seed templates"))
-    median, p95, count = validation_figures(args.runs)
-    rows.append(("validate every seeded workflow", median, p95, f"{count} workflows"))
-    median, p95, count = asyncio.run(transition_figures(args.runs))
-    rows.append(("step transition (complete_step)", median, p95, f"{count} steps, SQLite"))
+    rows += large_template_figures(args.runs)
+    if args.only is None:
+        median, p95, count = validation_figures(args.runs)
+        rows.append(("validate every seeded workflow", median, p95, f"{count} workflows"))
+        median, p95, count = asyncio.run(transition_figures(args.runs))
+        rows.append(("step transition (complete_step)", median, p95, f"{count} steps, SQLite"))
     print(f"{'measure':<42} {'median ms':>10} {'p95 ms':>10}  note")
     for name, median, p95, note in rows:
         print(f"{name:<42} {median:>10.3f} {p95:>10.3f}  {note}")
