@@ -8,6 +8,8 @@ one file wait instead of failing).
 from __future__ import annotations
 
 import errno
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+PG_LOCK_TIMEOUT_MS = 5000  # a row another session holds: wait this long, then say so
+PG_STATEMENT_TIMEOUT_MS = 120_000  # no statement runs longer (a 100 000-customer day build: ~8 s)
 SQLITE_WAL_LIMIT_BYTES = 8 * 1024 * 1024  # the WAL is cut back to this after a checkpoint
 
 
@@ -49,6 +53,20 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A session in one write transaction, committed on success, rolled back on error.
+
+        On SQLite it begins IMMEDIATE: the write lock is held from the first statement, so a
+        check ("is the workflow still on this step?") and the write it guards cannot interleave
+        with another writer's. SQLite has no row locks (FOR UPDATE is ignored); PostgreSQL keeps
+        its row locks, taken by the services' FOR UPDATE reads.
+        """
+        async with self.sessions() as session, session.begin():
+            if self.dialect == "sqlite":
+                await session.connection(execution_options={IMMEDIATE: True})
+            yield session
 
     async def shrink_log(self) -> None:
         """After a bulk write on SQLite: checkpoint and cut the WAL back (best effort).
@@ -84,7 +102,20 @@ def safe_url(url: URL | str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+IMMEDIATE = "renubu_sqlite_immediate"
+"""Execution option: this connection's transaction begins IMMEDIATE (Database.write)."""
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Transactions are begun here, not by the driver: IMMEDIATE for a write, else deferred."""
+    immediate = conn.get_execution_options().get(IMMEDIATE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # the driver's own implicit BEGIN is off; _sqlite_begin emits the right one (SQLAlchemy's
+    # documented recipe for aiosqlite transaction control)
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -109,7 +140,12 @@ def create_database(url: str, *, echo: bool = False, schema: str | None = None) 
             parsed = parsed.set(database=str(file))  # `~` means the same to SQLite as to us
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
-        settings = {"application_name": "renubu"}
+        settings = {
+            "application_name": "renubu",
+            "lock_timeout": str(PG_LOCK_TIMEOUT_MS),
+            "statement_timeout": str(PG_STATEMENT_TIMEOUT_MS),
+            "idle_in_transaction_session_timeout": str(PG_STATEMENT_TIMEOUT_MS),
+        }
         if schema:
             settings["search_path"] = schema
         kwargs["connect_args"] = {"server_settings": settings, "timeout": 10}
@@ -117,6 +153,7 @@ def create_database(url: str, *, echo: bool = False, schema: str | None = None) 
     engine = create_async_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     return Database(engine=engine, sessions=sessions)
 
@@ -157,7 +194,10 @@ def ensure_sqlite_folder(url: str, *, create: bool) -> None:
     )
 
 
-BUSY_MESSAGE = "the database is busy: another session is writing to it; try again in a moment"
+BUSY_MESSAGE = (
+    "the database is busy: another session is writing to it (waited "
+    f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s); nothing was changed, try again in a moment"
+)
 
 # PostgreSQL SQLSTATEs of a lock or a lost serialization race: retrying works.
 _BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
@@ -216,6 +256,11 @@ def database_error(exc: BaseException, url: str) -> DatabaseError | None:
             }:
                 return DatabaseConflict(_conflict(orig, detail))
             return DatabaseError(f"the database refused the change: {detail}")
+        if state == "57014":
+            seconds = PG_STATEMENT_TIMEOUT_MS // 1000
+            return DatabaseError(
+                f"the database took longer than {seconds} s and stopped; nothing was changed"
+            )
         if state in _BUSY_STATES or code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
             return DatabaseBusy(BUSY_MESSAGE)
         if "database is locked" in detail or "database table is locked" in detail:

@@ -160,7 +160,7 @@ class ActionService:
         workflow_type: str | None = None,
     ) -> ActionOutcome:
         """End a snooze now (snoozed → in progress): the work is back in the queue today."""
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             customer = await session.scalar(
                 select(Customer).where(Customer.id == customer_id, Customer.tenant_id == tenant_id)
             )
@@ -190,8 +190,8 @@ class ActionService:
                 )
             )
             message = f"{_subject(customer, execution)} is awake again"
-        if self._on_change is not None:
-            await self._on_change(tenant_id, customer_id, self._clock.today())
+            await session.flush()
+            await self._changed(session, tenant_id, customer_id)
         return ActionOutcome("wake", message, {"executionId": str(execution.id)})
 
     async def run(
@@ -226,7 +226,7 @@ class ActionService:
             )
         assert handler is not None
         try:
-            async with self._db.sessions() as session, session.begin():
+            async with self._db.write() as session:
                 customer = await session.scalar(
                     select(Customer).where(
                         Customer.id == customer_id, Customer.tenant_id == tenant_id
@@ -268,12 +268,18 @@ class ActionService:
                         success=True,
                     )
                 )
+                await session.flush()
+                await self._changed(session, tenant_id, customer_id)
         except (ActionFailed, TransitionError) as exc:
             await self._fail(tenant_id, action, actor, customer_id, execution_id, checked, str(exc))
             raise ActionFailed(str(exc)) from None
-        if self._on_change is not None:
-            await self._on_change(tenant_id, customer_id, self._clock.today())
         return ActionOutcome(slug, message, result)
+
+    async def _changed(self, session: Any, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> None:
+        """Re-score the customer's queue rows inside the action's transaction: a crash after
+        the commit cannot leave the queue showing the work as it was."""
+        if self._on_change is not None:
+            await self._on_change(tenant_id, customer_id, self._clock.today(), session=session)
 
     async def _workflow_action(
         self,
@@ -316,7 +322,7 @@ class ActionService:
         params: Mapping[str, Any] | None,
         error: str,
     ) -> None:
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             session.add(
                 ActionExecution(
                     tenant_id=tenant_id,

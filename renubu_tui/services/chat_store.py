@@ -200,7 +200,7 @@ async def write(db: Database, work: Callable[[AsyncSession], Awaitable[T]]) -> T
     """Run `work` in its own transaction, again if a concurrent writer won the race."""
     for attempt in range(WRITE_ATTEMPTS):
         try:
-            async with db.sessions() as session, session.begin():
+            async with db.write() as session:
                 return await work(session)
         except (IntegrityError, OperationalError) as exc:
             retryable = isinstance(exc, IntegrityError) or "locked" in str(exc)

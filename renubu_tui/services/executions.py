@@ -405,7 +405,7 @@ class ExecutionService:
     ) -> ExecutionView:
         """Keep the assistant's output on the open step without completing it (the route it
         names becomes the picker's suggestion; completing the step applies the output)."""
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             execution, _version, _workflow = await self._load(
                 session, tenant_id, execution_id, True
             )
@@ -453,7 +453,7 @@ class ExecutionService:
         else:
             loaded = await registry.get(tenant_id, workflow_slug)
         now = self._clock.now()
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             customer = await session.scalar(
                 select(Customer).where(Customer.id == customer_id, Customer.tenant_id == tenant_id)
             )
@@ -650,7 +650,7 @@ class ExecutionService:
         )
         params = {"step": step["id"], **params}
         now = self._clock.now()
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             execution, version, workflow = await self._load(session, tenant_id, execution_id, True)
             if execution.current_step_id != step["id"] or execution.status != "in_progress":
                 raise ExecutionError(
@@ -750,7 +750,7 @@ class ExecutionService:
         else:
             result |= {"acknowledgedAt": self._clock.now().isoformat(), "note": given.get("note")}
         fired = FireReport()
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             execution, _version, _workflow = await self._load(
                 session, tenant_id, execution_id, True
             )
@@ -784,7 +784,7 @@ class ExecutionService:
         params: Mapping[str, Any] | None,
         error: str,
     ) -> None:
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             session.add(
                 ActionExecution(
                     tenant_id=tenant_id,

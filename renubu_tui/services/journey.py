@@ -161,7 +161,7 @@ async def _trail_count(session: Any, tenant_id: uuid.UUID) -> int:
 
 
 async def _write_state(db: Database, tenant_id: uuid.UUID, state: JourneyState) -> None:
-    async with db.sessions() as session, session.begin():
+    async with db.write() as session:
         company = await session.get(CompanySettings, tenant_id)
         if company is not None:
             company.settings = {**(company.settings or {}), STATE_KEY: state.written()}

@@ -288,12 +288,28 @@ class NotificationService:
         ]
         if ids is not None:
             clauses.append(n.id.in_(list(ids)))
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             result = await session.execute(update(n).where(and_(*clauses)).values(read_at=now))
         return int(result.rowcount or 0)
 
     async def sweep(self, tenant_slug: str, today: dt.date) -> SweepReport:
-        """Evaluate day-based notifications for every day since the last sweep, up to today."""
+        """Evaluate day-based notifications for every day since the last sweep, up to today.
+
+        Sweeps of one tenant may run at once (two terminals, a cron job): one that loses the
+        race to write the same notifications (their idempotency keys) starts over, finds the
+        work done and succeeds; only a third loss in a row is reported.
+        """
+        from sqlalchemy.exc import IntegrityError
+
+        for attempt in range(3):
+            try:
+                return await self._sweep_once(tenant_slug, today)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _sweep_once(self, tenant_slug: str, today: dt.date) -> SweepReport:
         from renubu_tui.services.context import build_context
 
         async with self._db.sessions() as session:
@@ -343,7 +359,7 @@ class NotificationService:
             contexts[(execution.id, day)] = await build_context(
                 self._db, tenant_slug, execution.customer_id, day, execution_id=execution.id
             )
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             for execution, step, day in plans:
                 result = await fire(
                     session,

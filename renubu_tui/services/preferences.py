@@ -42,7 +42,7 @@ class PreferencesService:
     async def update(self, user_id: uuid.UUID, **changes: Any) -> dict[str, Any]:
         """Merge `changes` into the user's preferences; returns them all."""
         checked(changes)
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             row = await session.get(UserPreferences, user_id, with_for_update=True)
             if row is None:
                 row = UserPreferences(user_id=user_id, preferences={})

@@ -315,7 +315,7 @@ class StepRunner:
         """One workflow_llm_context row per call: what was sent, what came back, the cost."""
         if not attempts:
             return
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             for attempt in attempts:
                 session.add(
                     LlmContext(

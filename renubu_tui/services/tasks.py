@@ -133,7 +133,7 @@ class TaskService:
     async def _change(
         self, tenant_id: uuid.UUID, task_id: uuid.UUID, actor: User, action: str, **changes: Any
     ) -> TaskView:
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             task = await session.scalar(
                 select(WorkflowTask).where(
                     WorkflowTask.id == task_id, WorkflowTask.tenant_id == tenant_id
@@ -396,7 +396,7 @@ class ArtifactService:
             status="draft",
             created_by_id=actor.id if actor else None,
         )
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             session.add(artifact)
         return artifact
 
@@ -416,7 +416,7 @@ class ArtifactService:
         self, tenant_id: uuid.UUID, artifact_id: uuid.UUID, actor: User, content: str
     ) -> TaskArtifact:
         """A new text; an approved artifact that changes goes back to draft."""
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             artifact = await self._get(session, tenant_id, artifact_id)
             if artifact.content != content:
                 session.add(
@@ -438,7 +438,7 @@ class ArtifactService:
     async def approve(
         self, tenant_id: uuid.UUID, artifact_id: uuid.UUID, actor: User
     ) -> TaskArtifact:
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             artifact = await self._get(session, tenant_id, artifact_id)
             artifact.status = "approved"
             artifact.approved_by_id = actor.id
@@ -447,7 +447,7 @@ class ArtifactService:
         return artifact
 
     async def delete(self, tenant_id: uuid.UUID, artifact_id: uuid.UUID, actor: User) -> None:
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             artifact = await self._get(session, tenant_id, artifact_id)
             session.add(
                 _audit(tenant_id, actor, artifact, "delete", {"title": artifact.title}, None)

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from renubu_tui.data.engine import BUSY_MESSAGE
 from tests.cli.conftest import Run, child_env
 
-BUSY = "renubu: the database is busy: another session is writing to it; try again in a moment"
+BUSY = f"renubu: {BUSY_MESSAGE}"
 
 
 def _one_line(err: str) -> str:

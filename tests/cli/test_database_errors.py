@@ -42,8 +42,9 @@ async def test_a_unique_conflict_says_what_the_other_session_did(db: Database) -
 
 async def test_a_lock_held_by_another_session_is_busy(db: Database) -> None:
     if db.dialect == "sqlite":
-        take = ["PRAGMA busy_timeout=0", "BEGIN IMMEDIATE", "UPDATE tenants SET name = name"]
-        wait = ["PRAGMA busy_timeout=0", "BEGIN IMMEDIATE"]
+        # each connection's transaction is begun by the engine; the first write takes the lock
+        take = ["PRAGMA busy_timeout=0", "UPDATE tenants SET name = name"]
+        wait = ["PRAGMA busy_timeout=0", "UPDATE tenants SET name = name"]
     else:
         take = ["BEGIN", "LOCK TABLE tenants IN ACCESS EXCLUSIVE MODE"]
         wait = ["LOCK TABLE tenants IN ACCESS EXCLUSIVE MODE NOWAIT"]
