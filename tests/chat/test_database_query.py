@@ -158,6 +158,17 @@ REFUSED = [
     "SELECT x.users.email FROM contracts x",
     "SELECT nope.email FROM contracts",
     "SELECT public.version()",
+    # the server and the session: who, where, which version, catalog objects by name
+    "SELECT version()",
+    "SELECT current_user",
+    "SELECT session_user, current_database()",
+    "SELECT inet_server_addr(), inet_server_port()",
+    "SELECT 'pg_class'::regclass",
+    "SELECT 'customers'::regclass::oid",
+    "SELECT CAST('users' AS regclass)",
+    "SELECT to_regclass('users')",
+    "SELECT has_table_privilege('users', 'select')",
+    "SELECT sqlite_version()",
     # functions that touch files, the server or other databases, or run SQL text
     "SELECT load_extension('/tmp/evil')",
     "SELECT readfile('/etc/passwd')",
@@ -312,6 +323,18 @@ async def test_the_database_itself_refuses_writes(seeded_db: Database) -> None:
             await db_query._postgres_fetch(seeded_db, write, (), 2.0)
     async with seeded_db.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(Contract)) == before
+
+
+async def test_the_tool_runs_as_its_own_role_on_postgresql(seeded_db: Database) -> None:
+    """Third fence (PostgreSQL): the statement runs as renubu_query, which may read the views'
+    tables and nothing else — not even with the check bypassed."""
+    if seeded_db.dialect != "postgresql":
+        pytest.skip("SQLite has no roles: its tool connection is read-only instead")
+    columns, rows = await db_query._postgres_fetch(seeded_db, "SELECT current_user", (), 2.0)
+    assert rows == [("renubu_query",)]
+    for table in ("tenants", "notifications", "audit_log", "company_settings"):
+        with pytest.raises(QueryFailed, match="permission denied"):
+            await db_query._postgres_fetch(seeded_db, f"SELECT count(*) FROM {table}", (), 2.0)
 
 
 def test_the_check_reports_relations_and_strips_the_semicolon() -> None:

@@ -7,8 +7,10 @@ Read-only by construction, in layers, so that no single mistake opens the data:
 2. The views are CTEs this module prepends, each bound (parameters, never text) to the current
    tenant AND customer: the query text has no way to name another customer's rows.
 3. The database enforces the rest: PostgreSQL runs it in a READ ONLY transaction with a
-   statement timeout; SQLite on a separate connection opened read-only (`mode=ro`,
-   `query_only`, no ATTACH, capped value sizes) with a progress handler as the time limit.
+   statement timeout, as the role `renubu_query` (migration 0007: SELECT on the views' tables
+   and nothing else, never the app's own rights); SQLite on a separate connection opened
+   read-only (`mode=ro`, `query_only`, no ATTACH, capped value sizes) with a progress handler
+   as the time limit.
 4. The result is wrapped as `SELECT * FROM (…) LIMIT n+1`: at most n rows come back, and
    `truncated` says when there were more.
 
@@ -32,6 +34,12 @@ from typing import Any
 from renubu_tui.data.engine import Database
 from renubu_tui.services.tools.sql_check import QueryRefused, check
 
+QUERY_ROLE = "renubu_query"  # created by migration 0007
+NO_ROLE = (
+    f"the assistant's database queries run as the role {QUERY_ROLE}, which this database does "
+    "not have or has not granted you: the database owner runs `renubu db upgrade` (README, "
+    f"a team's database: GRANT {QUERY_ROLE} TO your role)"
+)
 ROW_LIMIT = 200
 TIMEOUT_S = 2.0
 MAX_CELL_CHARS = 500
@@ -249,6 +257,10 @@ async def _postgres_fetch(
         try:
             async with driver.transaction(readonly=True):
                 await driver.execute("SET TRANSACTION READ ONLY")
+                try:  # the tool's own role: SELECT on the views' tables, nothing else
+                    await driver.execute(f"SET LOCAL ROLE {QUERY_ROLE}")
+                except asyncpg.PostgresError:
+                    raise QueryFailed(NO_ROLE) from None
                 await driver.execute(f"SET LOCAL statement_timeout = {int(timeout_s * 1000)}")
                 await driver.execute("SET LOCAL standard_conforming_strings = on")
                 prepared = await driver.prepare(statement)

@@ -60,10 +60,24 @@ DENIED_FUNCTIONS = _words(
     load_extension readfile writefile edit fts3_tokenizer fts5 zipfile sqlar_compress
     sqlar_uncompress randomblob zeroblob current_setting set_config nextval setval currval lastval
     setseed ts_stat ts_rewrite txid_current xmlparse
+    version current_user session_user current_role user current_database current_catalog
+    current_schema current_schemas current_query obj_description col_description
+    shobj_description format_type sqlite_version
+    """
+)
+# Casts that turn names or numbers into catalog objects (`'pg_class'::regclass`, oids).
+DENIED_TYPES = _words(
+    """
+    regclass regproc regprocedure regoper regoperator regtype regrole regnamespace regconfig
+    regdictionary regcollation oid xid xid8 cid tid
     """
 )
 DENIED_PREFIXES = (
     "pg_",
+    "has_",
+    "to_reg",
+    "txid_",
+    "inet_",
     "sqlite_",
     "lo_",
     "dblink",
@@ -231,6 +245,8 @@ def _check_words(tokens: list[Token], denied: set[str]) -> None:
             raise QueryRefused("row locks (FOR SHARE/UPDATE) are not allowed")
         if name in DENIED_FUNCTIONS or name.startswith(DENIED_PREFIXES):
             raise QueryRefused(f"{name} is not allowed")
+        if name in DENIED_TYPES:
+            raise QueryRefused(f"{name} is not allowed: the query reads the views, not the catalog")
         if name in DENIED_SCHEMAS or name in denied:
             raise QueryRefused(f"{name} is not one of the allowed views")
 
