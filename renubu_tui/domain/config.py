@@ -7,6 +7,7 @@ here once, with the JSON key path in every error, and the rules then read typed,
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -19,12 +20,111 @@ from renubu_tui.domain.enums import AccountPlan, Experience
 
 
 class ConfigError(ValueError):
-    """The configuration is malformed; `path` is the JSON key path of the offending value."""
+    """The configuration is malformed; `path` is the JSON key path of the offending value.
 
-    def __init__(self, path: str, problem: str) -> None:
+    A number outside its range also carries the `value` and the `allowed` range, so that
+    whoever reports it can say all three ("stages.Critical.urgency: 99999999999999999999 is
+    out of range: 0 to 1,000").
+    """
+
+    def __init__(
+        self, path: str, problem: str, *, value: object = None, allowed: Range | None = None
+    ) -> None:
         self.path = path
         self.problem = problem
+        self.value = value
+        self.allowed = allowed
         super().__init__(f"{path}: {problem}" if path else problem)
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values a numeric setting may take: `low` to `high`, inclusive (`low` excluded when
+    `above`: a multiplier must be positive); `whole` for days. docs/rules.md lists them."""
+
+    low: Number
+    high: Number
+    above: bool = False
+    whole: bool = False
+    unit: str = ""
+
+    def contains(self, value: Number) -> bool:
+        over_low = value > self.low if self.above else value >= self.low
+        return over_low and value <= self.high
+
+    @property
+    def text(self) -> str:
+        """ "0 to 1,000", "above 0, up to 10", "-3,650 to 3,650 days"."""
+        low, high = _figure(self.low), _figure(self.high)
+        text = f"above {low}, up to {high}" if self.above else f"{low} to {high}"
+        return f"{text} {self.unit}" if self.unit else text
+
+    def violation(self, value: Number) -> str:
+        """What is wrong with `value`, in the words the validator has always used."""
+        if self.above and value <= self.low:
+            if self.low == 0:
+                return f"must be positive, got {value}"
+            return f"must be more than {self.low}, got {value}"
+        if value < self.low:
+            return f"must be ≥ {self.low}, got {value}"
+        return f"must be ≤ {self.high}, got {value}"
+
+
+def _figure(value: Number) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:,g}"
+
+
+DAYS = Range(-3650, 3650, whole=True, unit="days")
+_POINTS = Range(0, 1000)
+_PER_POINT = Range(0, 10)
+_MULTIPLIER = Range(0, 10, above=True)
+_ARR = Range(0, 1_000_000_000, unit="dollars")
+_SCORE_0_100 = Range(0, 100)
+
+RANGES: Mapping[str, Range] = MappingProxyType(
+    {
+        "stages[].minDays": DAYS,
+        "stages[].maxDays": DAYS,
+        "stages[].urgency": _POINTS,
+        "stages[].bonus": _POINTS,
+        "scoring.strategicBase.*": _POINTS,
+        "scoring.opportunityBase.base": _POINTS,
+        "scoring.opportunityBase.perPoint": _PER_POINT,
+        "scoring.riskBase.base": _POINTS,
+        "scoring.riskBase.perPoint": _PER_POINT,
+        "scoring.arrMultipliers[].minArr": _ARR,
+        "scoring.arrMultipliers[].multiplier": _MULTIPLIER,
+        "scoring.planMultipliers.*": _MULTIPLIER,
+        "scoring.experienceMultipliers.*": _MULTIPLIER,
+        "scoring.workloadPenaltyPerWorkflow": Range(-1000, 0),
+        "scoring.labels[].minScore": Range(-10_000_000, 10_000_000),
+        "thresholds.renewalMaxDaysOverdue": Range(0, 3650, whole=True, unit="days"),
+        "thresholds.opportunityScoreMin": _SCORE_0_100,
+        "thresholds.riskScoreMin": _SCORE_0_100,
+        "thresholds.planRules.expand.arrAbove": _ARR,
+        "thresholds.planRules.expand.healthAbove": _SCORE_0_100,
+        "thresholds.planRules.invest.arrAbove": _ARR,
+        "thresholds.planRules.invest.healthAbove": _SCORE_0_100,
+        "thresholds.planRules.monitor.healthBelow": _SCORE_0_100,
+        "thresholds.warRoom.withPlanMinArr": _ARR,
+        "thresholds.warRoom.minArr": _ARR,
+    }
+)
+"""Every numeric setting's range, by key path (`[]` any list item, `*` any key).
+
+Wide enough for any book a team could want (scores stay within ±10 million, far inside the
+queue's 32-bit integer columns: (1,000 + 1,000) × 10 × 10 × 10 = 2 million at most, less 1,000
+per open workflow), narrow enough that no value can overflow what stores or sorts scores.
+"""
+
+
+def range_for(path: str) -> Range | None:
+    """The range of a key path as errors name it (`stages[2].urgency`), or None."""
+    generic = re.sub(r"\[\d+\]", "[]", path)
+    found = RANGES.get(generic)
+    if found is None and "." in generic:
+        found = RANGES.get(generic.rsplit(".", 1)[0] + ".*")
+    return found
 
 
 @dataclass(frozen=True)
@@ -308,41 +408,35 @@ class _Reader:
             raise ConfigError(self.at(key), f"must be a list, got {_kind(value)}")
         return list(value)
 
-    def number(
-        self,
-        key: str,
-        *,
-        minimum: Number | None = None,
-        positive: bool = False,
-        maximum: Number | None = None,
-    ) -> Number:
+    def number(self, key: str, allowed: Range) -> Number:
+        """A finite number within `allowed` (RANGES)."""
         value = self.get(key)
         path = self.at(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(path, f"must be a number, got {_kind(value)}")
         if value != value or value in (float("inf"), float("-inf")):
             raise ConfigError(path, "must be a finite number")
-        if positive and value <= 0:
-            raise ConfigError(path, f"must be positive, got {value}")
-        if minimum is not None and value < minimum:
-            raise ConfigError(path, f"must be ≥ {minimum}, got {value}")
-        if maximum is not None and value > maximum:
-            raise ConfigError(path, f"must be ≤ {maximum}, got {value}")
-        return value
+        return _within(path, value, allowed)
 
-    def int_or_none(self, key: str) -> int | None:
+    def int_or_none(self, key: str, allowed: Range) -> int | None:
         value = self.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(self.at(key), f"must be a whole number or null, got {_kind(value)}")
-        return value
+        return int(_within(self.at(key), value, allowed))
 
     def text(self, key: str) -> str:
         value = self.get(key)
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(self.at(key), "must be a non-empty string")
         return value
+
+
+def _within(path: str, value: Number, allowed: Range) -> Number:
+    if not allowed.contains(value):
+        raise ConfigError(path, allowed.violation(value), value=value, allowed=allowed)
+    return value
 
 
 def _kind(value: object) -> str:
@@ -371,10 +465,10 @@ def _parse_stages(items: Sequence[object]) -> tuple[Stage, ...]:
         r.only("name", "minDays", "maxDays", "urgency", "bonus")
         stage = Stage(
             name=r.text("name"),
-            min_days=r.int_or_none("minDays"),
-            max_days=r.int_or_none("maxDays"),
-            urgency=r.number("urgency", minimum=0),
-            bonus=r.number("bonus", minimum=0) if "bonus" in r.data else 0,
+            min_days=r.int_or_none("minDays", RANGES["stages[].minDays"]),
+            max_days=r.int_or_none("maxDays", RANGES["stages[].maxDays"]),
+            urgency=r.number("urgency", RANGES["stages[].urgency"]),
+            bonus=r.number("bonus", RANGES["stages[].bonus"]) if "bonus" in r.data else 0,
         )
         if stage.name.casefold() in names:
             raise ConfigError(r.at("name"), f"duplicate stage name {stage.name!r}")
@@ -444,7 +538,7 @@ def _multipliers(r: _Reader, enum: type[_K]) -> Mapping[_K, Number]:
     """Exactly one positive multiplier per member of `enum`."""
     expected = [m.value for m in enum]
     r.only(*expected)
-    return MappingProxyType({m: r.number(m.value, positive=True) for m in enum})
+    return MappingProxyType({m: r.number(m.value, _MULTIPLIER) for m in enum})
 
 
 def _tiers(items: Sequence[object], path: str) -> tuple[ArrTier, ...]:
@@ -452,7 +546,10 @@ def _tiers(items: Sequence[object], path: str) -> tuple[ArrTier, ...]:
     for i, item in enumerate(items):
         r = _Reader(item, f"{path}[{i}]")
         r.only("minArr", "multiplier")
-        tier = ArrTier(r.number("minArr", minimum=0), r.number("multiplier", positive=True))
+        tier = ArrTier(
+            r.number("minArr", RANGES["scoring.arrMultipliers[].minArr"]),
+            r.number("multiplier", RANGES["scoring.arrMultipliers[].multiplier"]),
+        )
         if tiers and tier.min_arr >= tiers[-1].min_arr:
             raise ConfigError(
                 r.at("minArr"), "tiers must be sorted by minArr, highest first, without repeats"
@@ -466,7 +563,7 @@ def _labels(items: Sequence[object], path: str) -> tuple[LabelRule, ...]:
     for i, item in enumerate(items):
         r = _Reader(item, f"{path}[{i}]")
         r.only("minScore", "label")
-        rule = LabelRule(r.number("minScore"), r.text("label"))
+        rule = LabelRule(r.number("minScore", RANGES["scoring.labels[].minScore"]), r.text("label"))
         if rules and rule.min_score >= rules[-1].min_score:
             raise ConfigError(
                 r.at("minScore"),
@@ -499,7 +596,7 @@ def _check_label_words(scoring: ScoringWeights, stages: tuple[Stage, ...]) -> No
 
 def _linear(r: _Reader) -> LinearBase:
     r.only("base", "perPoint")
-    return LinearBase(r.number("base", minimum=0), r.number("perPoint", minimum=0))
+    return LinearBase(r.number("base", _POINTS), r.number("perPoint", _PER_POINT))
 
 
 def _parse_scoring(r: _Reader) -> ScoringWeights:
@@ -516,10 +613,10 @@ def _parse_scoring(r: _Reader) -> ScoringWeights:
     )
     sb = r.obj("strategicBase")
     sb.only(*(p.value for p in AccountPlan), "default")
-    strategic = {_plan(k, sb.at(k)): sb.number(k, minimum=0) for k in sb.data if k != "default"}
+    strategic = {_plan(k, sb.at(k)): sb.number(k, _POINTS) for k in sb.data if k != "default"}
     return ScoringWeights(
         strategic_base=MappingProxyType(strategic),
-        strategic_base_default=sb.number("default", minimum=0),
+        strategic_base_default=sb.number("default", _POINTS),
         opportunity_base=_linear(r.obj("opportunityBase")),
         risk_base=_linear(r.obj("riskBase")),
         arr_tiers=_tiers(r.array("arrMultipliers"), r.at("arrMultipliers")),
@@ -532,13 +629,16 @@ def _parse_scoring(r: _Reader) -> ScoringWeights:
 
 
 def _penalty(r: _Reader) -> Number:
-    value = r.number("workloadPenaltyPerWorkflow")
-    if value > 0:
+    allowed = RANGES["scoring.workloadPenaltyPerWorkflow"]
+    value = r.get("workloadPenaltyPerWorkflow")
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
         raise ConfigError(
             r.at("workloadPenaltyPerWorkflow"),
             f"must be ≤ 0 (a penalty per active workflow), got {value}",
+            value=value,
+            allowed=allowed,
         )
-    return value
+    return r.number("workloadPenaltyPerWorkflow", allowed)
 
 
 def _parse_thresholds(r: _Reader) -> Thresholds:
@@ -551,8 +651,9 @@ def _parse_thresholds(r: _Reader) -> Thresholds:
         "warRoom",
     )
     overdue = r.get("renewalMaxDaysOverdue")
-    if isinstance(overdue, bool) or not isinstance(overdue, int) or overdue < 0:
+    if isinstance(overdue, bool) or not isinstance(overdue, int):
         raise ConfigError(r.at("renewalMaxDaysOverdue"), "must be a whole number ≥ 0")
+    _within(r.at("renewalMaxDaysOverdue"), overdue, RANGES["thresholds.renewalMaxDaysOverdue"])
     plans_path = r.at("strategicAccountPlans")
     plans = tuple(
         _plan(p, f"{plans_path}[{i}]") for i, p in enumerate(r.array("strategicAccountPlans"))
@@ -570,18 +671,18 @@ def _parse_thresholds(r: _Reader) -> Thresholds:
     return Thresholds(
         renewal_max_days_overdue=overdue,
         strategic_account_plans=plans,
-        opportunity_score_min=r.number("opportunityScoreMin", minimum=0, maximum=100),
-        risk_score_min=r.number("riskScoreMin", minimum=0, maximum=100),
+        opportunity_score_min=r.number("opportunityScoreMin", _SCORE_0_100),
+        risk_score_min=r.number("riskScoreMin", _SCORE_0_100),
         plan_rules=PlanRules(
-            expand_arr_above=expand.number("arrAbove", minimum=0),
-            expand_health_above=expand.number("healthAbove"),
-            invest_arr_above=invest.number("arrAbove", minimum=0),
-            invest_health_above=invest.number("healthAbove"),
-            monitor_health_below=monitor.number("healthBelow"),
+            expand_arr_above=expand.number("arrAbove", _ARR),
+            expand_health_above=expand.number("healthAbove", _SCORE_0_100),
+            invest_arr_above=invest.number("arrAbove", _ARR),
+            invest_health_above=invest.number("healthAbove", _SCORE_0_100),
+            monitor_health_below=monitor.number("healthBelow", _SCORE_0_100),
             fallback=_plan(rules.get("fallback"), rules.at("fallback")),
         ),
         war_room=WarRoom(
-            with_plan_min_arr=war.number("withPlanMinArr", minimum=0),
-            min_arr=war.number("minArr", minimum=0),
+            with_plan_min_arr=war.number("withPlanMinArr", _ARR),
+            min_arr=war.number("minArr", _ARR),
         ),
     )

@@ -25,6 +25,8 @@ from renubu_tui.services.config_values import (
     LoadedConfig,
     config_digest,
     merge_config,
+    merge_raw,
+    refusal,
 )
 
 __all__ = [
@@ -69,32 +71,47 @@ class ConfigService:
     async def get(self, tenant_id: uuid.UUID) -> DomainConfig:
         return (await self.load(tenant_id)).config
 
-    async def _read(self, tenant_id: uuid.UUID) -> LoadedConfig:
+    async def _rows(self, tenant_id: uuid.UUID) -> list[Any]:
         async with self._db.sessions() as session:
-            rows = (
-                await session.execute(
-                    select(ConfigEntry.tenant_id, ConfigEntry.key, ConfigEntry.value).where(
-                        ConfigEntry.key.in_(SECTIONS),
-                        or_(ConfigEntry.tenant_id.is_(None), ConfigEntry.tenant_id == tenant_id),
+            return list(
+                (
+                    await session.execute(
+                        select(ConfigEntry.tenant_id, ConfigEntry.key, ConfigEntry.value).where(
+                            ConfigEntry.key.in_(SECTIONS),
+                            or_(
+                                ConfigEntry.tenant_id.is_(None),
+                                ConfigEntry.tenant_id == tenant_id,
+                            ),
+                        )
                     )
-                )
-            ).all()
-        return merge_config(rows, tenant_id)
+                ).all()
+            )
+
+    async def _read(self, tenant_id: uuid.UUID) -> LoadedConfig:
+        return merge_config(await self._rows(tenant_id), tenant_id)
 
     async def set(
         self, tenant_id: uuid.UUID, path: str, value: Any, *, actor: str, actor_id: uuid.UUID | None
     ) -> tuple[Any, Any]:
-        """Set `path` (e.g. `thresholds.riskScoreMin`) for the tenant; returns (old, new)."""
-        current = (await self._read(tenant_id)).raw
+        """Set `path` (e.g. `thresholds.riskScoreMin`) for the tenant; returns (old, new).
+
+        The whole configuration is validated with the change, so a value out of its range
+        (domain.config.RANGES) is refused naming the key, the value and the range, and nothing
+        is written. The stored configuration need not be valid already: a value stored before
+        ranges existed can be set right (the result must be valid).
+        """
+        current, _ = merge_raw(await self._rows(tenant_id), tenant_id)
         parts = [p for p in path.split(".") if p]
         if not parts or parts[0] not in SECTIONS:
             raise ConfigValueError(f"unknown configuration key {path!r}: start with {SECTIONS}")
         updated = copy.deepcopy(current)
-        old = _assign(updated, parts, value, path)
+        old, where = _assign(updated, parts, value, path)
         try:
             DomainConfig.from_dict(updated)
         except ConfigError as exc:
-            raise ConfigValueError(f"{path}: {exc}") from None
+            if exc.path == where:  # the value given: named as it was typed
+                raise ConfigValueError(refusal(path, exc)) from None
+            raise ConfigValueError(f"{path}: {refusal(exc.path, exc)}") from None
         section = parts[0]
         async with self._db.sessions() as session, session.begin():
             entry = await session.scalar(
@@ -127,29 +144,33 @@ class ConfigService:
         return old, value
 
 
-def _assign(tree: dict[str, Any], parts: list[str], value: Any, path: str) -> Any:
+def _assign(tree: dict[str, Any], parts: list[str], value: Any, path: str) -> tuple[Any, str]:
+    """Put `value` at `parts`; (the old value, the path as the validator names it:
+    `stages.Critical.urgency` is `stages[2].urgency`)."""
     node: Any = tree
+    where = ""
     for i, part in enumerate(parts[:-1]):
-        node = _child(node, part, ".".join(parts[: i + 1]))
+        node, where = _child(node, part, ".".join(parts[: i + 1]), where)
     last = parts[-1]
     if isinstance(node, list):
         index = _index(node, last, path)
         old = node[index]
         node[index] = value
-        return old
+        return old, f"{where}[{index}]"
     if not isinstance(node, dict) or last not in node:
         raise ConfigValueError(f"unknown configuration key {path!r}")
     old = node[last]
     node[last] = value
-    return old
+    return old, f"{where}.{last}" if where else last
 
 
-def _child(node: Any, part: str, where: str) -> Any:
+def _child(node: Any, part: str, typed: str, where: str) -> tuple[Any, str]:
     if isinstance(node, list):
-        return node[_index(node, part, where)]
+        index = _index(node, part, typed)
+        return node[index], f"{where}[{index}]"
     if isinstance(node, dict) and part in node:
-        return node[part]
-    raise ConfigValueError(f"unknown configuration key {where!r}")
+        return node[part], f"{where}.{part}" if where else part
+    raise ConfigValueError(f"unknown configuration key {typed!r}")
 
 
 def _index(node: list[Any], part: str, where: str) -> int:
@@ -162,7 +183,17 @@ def _index(node: list[Any], part: str, where: str) -> int:
 
 
 def parse_value(text: str) -> Any:
-    """A value typed on the command line: JSON when it parses, else the text itself."""
+    """A value typed on the command line: JSON when it parses, else the text itself.
+
+    Refused over 64 KB or nested over 16 levels (a whole section nests 4): Python's json
+    module recurses per level, and nothing in the configuration is that big.
+    """
+    from renubu_tui.domain.templates.limits import LimitError, check_json_text
+
+    try:
+        check_json_text(text, "value", max_bytes=64 * 1024, max_depth=16)
+    except LimitError as exc:
+        raise ConfigValueError(str(exc)) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError:
