@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -101,8 +103,14 @@ class Settings:
 _FIELDS = {f.name: f for f in fields(Settings) if f.name != "config_file"}
 
 
-def _coerce(name: str, value: Any) -> Any:
-    """Turn a file or environment value into the field's type, or say why not."""
+# The numbers a setting may take: (low, high, unit); low itself is excluded (a timeout of 0
+# seconds gives up before it starts). docs/rules.md, "Settings file, templates and workflows".
+RANGES: dict[str, tuple[float, float, str]] = {"llm_timeout": (0.0, 3600.0, "seconds")}
+
+
+def _coerce(name: str, value: Any, source: str = "") -> Any:
+    """Turn a file or environment value into the field's type, or say why not (and where the
+    value came from: the file, or the RENUBU_* variable)."""
     kind = _FIELDS[name].type
     if value is None:
         return None
@@ -119,10 +127,40 @@ def _coerce(name: str, value: Any) -> Any:
                 return False
             raise ValueError(f"expected true or false, got {value!r}")
         if kind == "float":
-            return float(value)
-        return str(value)
+            return _number(name, value)
+        if not isinstance(value, str):  # `tenant = 5` in the file: a typo, not the text "5"
+            raise ValueError(f"expected text, got {_kind(value)}")
+        return value
     except (ClockError, ValueError) as exc:
-        raise SettingsError(f"setting {name}: {exc}") from None
+        where = f" (in {source})" if source else ""
+        raise SettingsError(f"setting {name}: {exc}{where}") from None
+
+
+def _number(name: str, value: Any) -> float:
+    """A finite number within RANGES, from the file (a TOML number) or the environment (text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"expected a number, got {_kind(value)}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"expected a number, got {value!r}") from None
+    low, high, unit = RANGES.get(name, (-math.inf, math.inf, ""))
+    if not math.isfinite(number) or not low < number <= high:
+        shown = value if isinstance(value, str) else json.dumps(value)
+        raise ValueError(f"{shown} is out of range: above {low:g}, up to {high:,g} {unit}".rstrip())
+    return number
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -146,6 +184,13 @@ def read_config_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"cannot read config file {path}: {exc}") from None
+    if "keys" in data:  # read by the app, checked here: every command refuses a broken table
+        from renubu_tui.tui.keymap import KeymapError, check_keys
+
+        try:
+            check_keys(data["keys"], str(path))
+        except KeymapError as exc:
+            raise SettingsError(str(exc)) from None
     # Tables the UI reads itself (key remaps, layout) are not settings; anything else must be.
     values = _flatten({k: v for k, v in data.items() if k not in UI_TABLES})
     unknown = sorted(set(values) - set(_FIELDS))
@@ -173,13 +218,20 @@ def load_settings(
     env = os.environ if environ is None else environ
     path = config_file or default_config_file()
     merged: dict[str, Any] = {}
-    merged.update(read_config_file(path))
-    merged.update(read_environment(env))
-    merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    sources: dict[str, str] = {}
+    for values, source in (
+        (read_config_file(path), str(path)),
+        (read_environment(env), "environment"),
+        ({k: v for k, v in (overrides or {}).items() if v is not None}, ""),
+    ):
+        merged.update(values)
+        for name in values:
+            where = f"{ENV_PREFIX}{name.upper()}" if source == "environment" else source
+            sources[name] = where
     unknown = sorted(set(merged) - set(_FIELDS))
     if unknown:
         raise SettingsError(f"unknown setting {unknown[0]!r}")
-    typed = {name: _coerce(name, value) for name, value in merged.items()}
+    typed = {name: _coerce(name, value, sources[name]) for name, value in merged.items()}
     return dataclasses.replace(Settings(), **typed, config_file=path)
 
 

@@ -140,6 +140,7 @@ def command_options(func: Callable[..., Any]) -> Callable[..., Any]:
         obj = current.find_object(Context)
         assert obj is not None
         obj.update(**_flags(picked))
+        _ = obj.settings  # a settings file that cannot be used stops every command (exit 2)
         if _dated(current):
             obj.check_record()
         with output_closed_quietly():
