@@ -276,13 +276,17 @@ class QueueService:
             scope = [q.tenant_id == tenant_id, q.as_of == today]
             for part in parts:
                 removed = await session.execute(delete(q).where(*scope, _item_in(part)))
-                added = await session.execute(
+                await session.execute(
                     insert(q).from_select(
                         list(ITEM_COLUMNS),
                         rows_select(tenant_id, today, loaded.config, self._dialect, part),
                     )
                 )
-                state.row_count += added.rowcount - removed.rowcount
+                # counted, not the INSERT's rowcount: SQLite reports -1 for INSERT … SELECT
+                added = await session.scalar(
+                    select(func.count()).select_from(q).where(*scope, _item_in(part))
+                )
+                state.row_count += int(added or 0) - removed.rowcount
         await session.flush()
 
     def _where(self, tenant_id: uuid.UUID, today: dt.date, filters: QueueFilters) -> list[Any]:
