@@ -167,7 +167,7 @@ class ActionService:
             if customer is None:
                 raise ActionFailed(f"no customer {customer_id} in this tenant")
             execution = await _execution(
-                session, tenant_id, customer_id, execution_id, workflow_type
+                session, tenant_id, customer_id, execution_id, workflow_type, lock=True
             )
             if execution is None:
                 raise ActionFailed(_no_open_workflow(customer, "wake", workflow_type, START_HINT))
@@ -235,7 +235,7 @@ class ActionService:
                 if customer is None:
                     raise ActionFailed(f"no customer {customer_id} in this tenant")
                 execution = await _execution(
-                    session, tenant_id, customer_id, execution_id, workflow_type
+                    session, tenant_id, customer_id, execution_id, workflow_type, lock=True
                 )
                 if execution is None and action.handler in NEEDS_EXECUTION:
                     raise ActionFailed(
@@ -344,13 +344,21 @@ async def _execution(
     customer_id: uuid.UUID,
     execution_id: uuid.UUID | None,
     workflow_type: str | None = None,
+    *,
+    lock: bool = False,
 ) -> WorkflowExecution | None:
     """The named execution, else the open one of `workflow_type` (None if there is none:
-    never another type's), else (no type given) the open renewal, else any open one."""
+    never another type's), else (no type given) the open renewal, else any open one.
+
+    `lock` (inside a write): FOR UPDATE on PostgreSQL, so a concurrent action on the same
+    execution waits and then sees this one's result, as SQLite's serialized writes do; without
+    it a skip and a snooze could both read "in progress" and both succeed (last one wins)."""
     query = select(WorkflowExecution).where(
         WorkflowExecution.tenant_id == tenant_id,
         WorkflowExecution.customer_id == customer_id,
     )
+    if lock:
+        query = query.with_for_update()
     if execution_id is not None:
         found = await session.scalar(query.where(WorkflowExecution.id == execution_id))
         if found is None:
