@@ -111,6 +111,17 @@ _LEAVING = {  # actions that end the mu state, with the token they emit
     "close": "CLOSE",
     "close_unescaped": "CLOSE_UNESCAPED",
 }
+# A tag of plain names only: {{name}}, {{a.b/c}}, {{#if a.b c}}, {{/if}} — most of a template's
+# tags. Each name starts with a letter or _ and is not a word the rules read otherwise (true,
+# false, null, undefined: literals before space or }}; else: {{else}} and {{else …}}); one
+# space or more between names; no third } after the }} (that is }}} or }}}}). The mu rules
+# split such a tag into OPEN/OPEN_BLOCK/OPEN_ENDBLOCK, ID and SEP tokens and CLOSE, as
+# _simple_tag does at once (tests/templates/test_template_compile.py holds the two equal).
+_NAME = r"(?!(?:true|false|null|undefined|else)(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*"
+_PATH = rf"{_NAME}(?:[./]{_NAME})*"
+_SIMPLE_TAG = re.compile(rf"\{{\{{([#/]?)(?:{_PATH})(?: +{_PATH})*\}}\}}(?!\}})")
+_SIMPLE_WORD = re.compile(r"[A-Za-z0-9_]+|[./]")
+_SIMPLE_OPENS = {"": "OPEN", "#": "OPEN_BLOCK", "/": "OPEN_ENDBLOCK"}
 _ESCAPED_CONTENT = re.compile(r"[^\x00]{2,}?(?=\{\{|\\\{\{|\\\\\{\{|\Z)")
 _LONG_COMMENT = re.compile(r"[\s\S]*?--~?\}\}")
 _RAW_OPEN = re.compile(r"\{\{\{\{(?=[^/])")
@@ -184,6 +195,7 @@ class _Lexer:
         if brace >= 0 and nul < 0:
             self.pos = brace
             text = source[start:brace]
+            simple = None
             if text.endswith("\\\\"):
                 text = text[:-1]
                 self.begin("mu")
@@ -191,9 +203,13 @@ class _Lexer:
                 text = text[:-1]
                 self.begin("emu")
             else:
-                self.begin("mu")
+                simple = _SIMPLE_TAG.match(source, brace)
+                if simple is None:
+                    self.begin("mu")
             if text:
                 self.emit("CONTENT", text, start)
+            if simple is not None:
+                self._simple_tag(simple)
             return False
         end = len(source) if nul < 0 else nul
         if end > start:
@@ -204,6 +220,18 @@ class _Lexer:
             self.emit("EOF", "", start)
             return True
         raise _lexical_error(self.source, start)
+
+    def _simple_tag(self, match: re.Match[str]) -> None:
+        """The tokens of a tag like {{name}}, {{#if a.b c}} or {{/if}}, as the mu rules make
+        them (_SIMPLE_TAG admits only what they split this way), without entering mu."""
+        append = self.tokens.append
+        start, sigil, end = match.start(), match.group(1), match.end()
+        append(Token(_SIMPLE_OPENS[sigil], "{{" + sigil, start))
+        for word in _SIMPLE_WORD.finditer(match.string, start + 2 + len(sigil), end - 2):
+            text = word.group()
+            append(Token("SEP" if text in "./" else "ID", text, word.start()))
+        append(Token("CLOSE", "}}", end - 2))
+        self.pos = end
 
     def _mu(self, start: int) -> bool:
         """Tokens of the mu state, up to the one that leaves it; True at the end of input.
