@@ -209,9 +209,7 @@ def _read_context(path: Path) -> Any:
 
     try:
         text = path.read_text(encoding="utf-8")
-        check_json_text(
-            text, "context", max_bytes=MAX_CONTEXT_BYTES, max_depth=MAX_CONTEXT_DEPTH
-        )
+        check_json_text(text, "context", max_bytes=MAX_CONTEXT_BYTES, max_depth=MAX_CONTEXT_DEPTH)
         return json.loads(text)
     except LimitError as exc:
         raise click.BadParameter(f"{path}: {exc}", param_hint="--context") from None
