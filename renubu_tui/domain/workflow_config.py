@@ -102,7 +102,21 @@ def child(path: str, key: str | int) -> str:
 
 
 def parse_json_text(text: str) -> tuple[Any | None, list[Problem]]:
-    """Parse JSON text; a syntax error becomes a problem naming its line and column."""
+    """Parse JSON text; a syntax error becomes a problem naming its line and column, and text
+    over the workflow limits (size, nesting) is refused before parsing."""
+    from renubu_tui.domain.templates.limits import (
+        MAX_WORKFLOW_BYTES,
+        MAX_WORKFLOW_DEPTH,
+        LimitError,
+        check_json_text,
+    )
+
+    try:
+        check_json_text(
+            text, "the workflow", max_bytes=MAX_WORKFLOW_BYTES, max_depth=MAX_WORKFLOW_DEPTH
+        )
+    except LimitError as exc:
+        return None, [Problem("$", str(exc), "split it or flatten it; see docs/rules.md")]
     try:
         return json.loads(text), []
     except json.JSONDecodeError as exc:

@@ -73,7 +73,13 @@ def workflow_version_id(workflow_id: Any, number: int) -> Any:
 
 
 def config_rows(root: Path) -> list[dict[str, Any]]:
+    from renubu_tui.domain.config import DomainConfig
+
     data = read_json(root / "config.json")
+    try:  # the ranges every other way in is held to (docs/rules.md, "Configuration ranges")
+        DomainConfig.from_dict(data)
+    except ValueError as exc:
+        raise SeedFileError(f"{root / 'config.json'}: {exc}") from None
     return [
         {"id": key_id("config", "global", key), "tenant_id": None, "key": key, "value": data[key]}
         for key in ("stages", "scoring", "thresholds")
