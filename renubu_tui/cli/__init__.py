@@ -60,14 +60,18 @@ def _report(exc: BaseException) -> int:
         return EXIT_PIPE_CLOSED
     if isinstance(exc, click.exceptions.Exit):
         return exc.exit_code
+    from renubu_tui.safe_text import printable
+
     if isinstance(exc, click.exceptions.Abort):
         click.echo("renubu: aborted", err=True)
         return 1
+    # a message may quote what a person typed or the database holds (a customer's name): its
+    # escape sequences are data, never sent to the terminal as such
     if isinstance(exc, click.ClickException):
-        click.echo(f"renubu: {exc.format_message()}", err=True)
+        click.echo(f"renubu: {printable(exc.format_message())}", err=True)
         return exc.exit_code
     if isinstance(exc, KNOWN_ERRORS):
-        click.echo(f"renubu: {one_line(exc)}", err=True)
+        click.echo(f"renubu: {printable(one_line(exc))}", err=True)
         return exit_code(exc)
     if isinstance(exc, KeyboardInterrupt):
         return 130
@@ -77,7 +81,7 @@ def _report(exc: BaseException) -> int:
     if os.environ.get("RENUBU_DEBUG"):
         traceback.print_exception(exc)
     click.echo(
-        f"renubu: internal error: {one_line(exc)} ({type(exc).__name__}; "
+        f"renubu: internal error: {printable(one_line(exc))} ({type(exc).__name__}; "
         "set RENUBU_DEBUG=1 for details)",
         err=True,
     )

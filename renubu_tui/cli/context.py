@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from renubu_tui.cli.root import Context, command_options, pass_context
+from renubu_tui.safe_text import printable
 
 _MAX_KEY_WIDTH = 40
 
@@ -75,4 +76,4 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value)
-    return str(value).replace("\n", "\\n")
+    return printable(str(value).replace("\n", "\\n"))  # a value is shown, never obeyed

@@ -59,12 +59,13 @@ def _history(run: Any) -> bool:
 
 
 def _print_run(run: Any) -> None:
-    click.echo(f"{run.workflow_name} (v{run.version_number}) · {run.status} · execution {run.id}")
+    name = printable(run.workflow_name)
+    click.echo(f"{name} (v{run.version_number}) · {run.status} · execution {run.id}")
     marks = {"completed": "✓", "in_progress": "▶", "skipped": "↷", "snoozed": "z", "pending": "·"}
     for step in run.steps:
-        extra = f" → {printable(step.route_text)} [{step.route}]" if step.route else ""
-        extra += f" (skipped: {step.skip_reason})" if step.skip_reason else ""
-        click.echo(f"  {marks.get(step.status, '?')} {step.name}{extra}")
+        extra = f" → {printable(step.route_text)} [{printable(step.route)}]" if step.route else ""
+        extra += f" (skipped: {printable(step.skip_reason)})" if step.skip_reason else ""
+        click.echo(f"  {marks.get(step.status, '?')} {printable(step.name)}{extra}")
     if run.gate_state is not None and not run.gate_state.open:
         click.echo(f"  gate: {printable(run.gate_state.reason)}")
     for created in run.fired.created:
@@ -161,6 +162,8 @@ def complete(ctx: Context, customer: str, route: str | None, outputs: str | None
         data = json.loads(outputs) if outputs else None
     except json.JSONDecodeError as exc:
         raise click.BadParameter(f"not JSON: {exc}", param_hint="--outputs") from None
+    except RecursionError:
+        raise click.BadParameter("nested too deeply", param_hint="--outputs") from None
 
     async def go() -> None:
         async with open_services(ctx.settings) as s:
@@ -261,7 +264,7 @@ def notifications(ctx: Context, email: str | None, unread: bool, mark_read: bool
                     f"{mark} P{item.priority} {item.created_at:%Y-%m-%d} "
                     f"{item.notification_type:<24} {printable(item.title)}"
                 )
-            click.echo(f"{len(items)} notifications for {who}")
+            click.echo(f"{len(items)} notifications for {printable(who)}")
             if mark_read and items:
                 count = await s.notifications.mark_read(
                     s.tenant.id, who, [i.id for i in items], s.clock.now()

@@ -81,7 +81,7 @@ def act(ctx: Context, customer: str, action: str, **options: Any) -> None:
                 )
             except ActionFailed as exc:
                 raise click.ClickException(str(exc)) from None
-            click.echo(outcome.message)
+            click.echo(printable(outcome.message))
 
     ctx.run(go())
 
