@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +15,14 @@ from renubu_tui.cli.queue_text import money as _money
 from renubu_tui.cli.root import Context, command_options, pass_context
 from renubu_tui.safe_text import printable
 
+MAX_SCORE = 2**31 - 1  # a score filter the database's integer column can compare with
+
+
+def _finite(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not an amount")
+    return value
+
 
 @click.command()
 @click.option(
@@ -23,9 +32,9 @@ from renubu_tui.safe_text import printable
 @click.option("--type", "types", multiple=True, metavar="T", help="renewal, strategic, …")
 @click.option("--stage", "stages", multiple=True, metavar="S", help="Stage name, e.g. Critical.")
 @click.option("--plan", "plans", multiple=True, metavar="P", help="invest, expand, …")
-@click.option("--min-score", type=int, metavar="N")
-@click.option("--min-arr", type=float, metavar="USD")
-@click.option("--max-arr", type=float, metavar="USD")
+@click.option("--min-score", type=click.IntRange(-MAX_SCORE, MAX_SCORE), metavar="N")
+@click.option("--min-arr", type=float, metavar="USD", callback=_finite)
+@click.option("--max-arr", type=float, metavar="USD", callback=_finite)
 @click.option("--search", metavar="TEXT", help="Customer name contains TEXT.")
 @click.option("--snoozed", is_flag=True, help="Show snoozed work instead.")
 @click.option("--escalated", is_flag=True, help="Show work escalated to you (whoever owns it).")
