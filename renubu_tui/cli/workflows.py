@@ -58,6 +58,16 @@ def _print_problems(name: str, problems: list[Any], *, err: bool = True) -> None
         click.echo(line, err=err)
 
 
+def _read(path: Path) -> str:
+    """A workflow file's text; one that is not UTF-8 is refused in one line."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(
+            f"{path}: not UTF-8 text (byte {exc.start}); a workflow file is JSON in UTF-8"
+        ) from None
+
+
 def _days(low: int | None, high: int | None) -> str:
     if low is None and high is None:
         return "-"
@@ -146,7 +156,7 @@ def export(ctx: Context, workflow_id: str, output: Path | None) -> None:
 @pass_context
 def import_(ctx: Context, file: Path, workflow_type: str | None) -> None:
     """Create the tenant's workflow from FILE, or store FILE as its next version."""
-    text = file.read_text(encoding="utf-8")
+    text = _read(file)
 
     async def body(s: Any, registry: Any) -> None:
         w = await registry.import_config(
@@ -313,7 +323,7 @@ def validate(ctx: Context, files: tuple[Path, ...], everything: bool) -> None:
             return
         library = await registry.library(s.tenant.id)
         for path in paths:
-            config, problems = parse_json_text(path.read_text(encoding="utf-8"))
+            config, problems = parse_json_text(_read(path))
             results.append((str(path), problems or problems_for(config, library)))
 
     _run(ctx, body)
