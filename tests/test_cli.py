@@ -41,6 +41,8 @@ def test_upgrade_seed_stats_and_reseed(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 0
     total = out.strip().splitlines()[-1].split()
     assert total[0] == "total" and int(total[1]) > 500
+    first = {line.split()[0]: line.split() for line in out.strip().splitlines()}
+    assert first["journey"][2] == "54"  # the script's events from D−120 to D−15
     # the same day again: nothing changes
     code, out, _ = run(capsys, "--database-url", url, "--as-of", "2025-09-24", "db", "seed")
     assert out.strip().splitlines()[-1].split()[1:5] == ["0", "inserted", "0", "updated"]
@@ -48,7 +50,7 @@ def test_upgrade_seed_stats_and_reseed(tmp_path: Path, capsys: pytest.CaptureFix
     code, out, _ = run(capsys, "--database-url", url, "--as-of", "2025-10-09", "db", "seed")
     lines = {line.split()[0]: line.split() for line in out.strip().splitlines()}
     assert code == 0 and lines["contracts"][1] == "1"  # the renewal, signed on D
-    assert lines["journey"][2] == "22"  # the script's events from D−14 to D
+    assert lines["journey"][2] == "23"  # the script's events from D−14 to D
     code, out, _ = run(capsys, "--database-url", url, "db", "stats")
     assert code == 0 and "customers" in out
 

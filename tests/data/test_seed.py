@@ -45,7 +45,7 @@ async def test_seeding_on_a_later_day_adds_only_what_became_known(journey_db_at:
     assert set(changed) == {"customer_intelligence", "customer_stakeholders", "journey events"}
     assert changed["customer_intelligence"] == [1, 0]  # Bluesoft's D−5 snapshot
     assert changed["customer_stakeholders"][0] == 0  # notes added to known people
-    assert changed["journey events"] == [8, 0]  # D−14 to D−5
+    assert changed["journey events"] == [9, 0]  # D−14 to D−5
     async with database.sessions() as s:
         latest = await s.scalar(
             select(func.max(CustomerIntelligence.as_of_date))
@@ -101,21 +101,35 @@ async def test_portfolio_dates_are_relative_to_the_first_seed(seeded_db: Databas
     assert latest_end is not None and latest_end > TEST_TODAY
 
 
+# the renewal stages' workflows of D−120 … D−15, each closed before the next started (the
+# stalled Signature workflow skipped when the Critical workflow took over)
+EARLY_RUNS = [
+    ("prepare", "completed"),
+    ("engage", "completed"),
+    ("negotiate", "completed"),
+    ("finalize", "completed"),
+    ("signature", "skipped"),
+]
 # what is known of Bluesoft on each milestone day: health so far, ARR periods begun, the
 # renewal contract once signed (on D), its workflows and their states
 FIGURES = {
-    -15: ([72, 78, 68, 75, 74, 74], [165000, 180000], False, [("critical", "in_progress")]),
+    -15: (
+        [72, 78, 68, 75, 74, 74],
+        [165000, 180000],
+        False,
+        [*EARLY_RUNS, ("critical", "in_progress")],
+    ),
     -5: (
         [72, 78, 68, 75, 74, 74, 73],
         [165000, 180000],
         False,
-        [("critical", "completed"), ("emergency", "in_progress")],
+        [*EARLY_RUNS, ("critical", "completed"), ("emergency", "in_progress")],
     ),
     0: (
         [72, 78, 68, 75, 74, 74, 73, 85],
         [165000, 180000, 198000],
         True,
-        [("critical", "completed"), ("emergency", "completed")],
+        [*EARLY_RUNS, ("critical", "completed"), ("emergency", "completed")],
     ),
 }
 
@@ -240,9 +254,11 @@ async def test_journey_notifications_follow_the_date(journey_db_at: JourneyAt) -
     database = await journey_db_at(-4)  # the manager has acknowledged the emergency
     inbox = NotificationService(database)
     maya, jordan = "maya.patel@acmecloud.com", "jordan.lee@acmecloud.com"
-    before = await inbox.inbox(tenant, maya, as_of=journey_day(-16))
+    before = {n.title for n in await inbox.inbox(tenant, maya, as_of=journey_day(-16))}
     at_105 = await inbox.inbox(tenant, maya, as_of=journey_day(-15))
-    assert before == []
+    # the day before: the Signature stage's daily reminder, no war room yet
+    assert "Signatures still open: Bluesoft Corporation" in before
+    assert "War room opened: Bluesoft Corporation" not in before
     assert "War room opened: Bluesoft Corporation" in {n.title for n in at_105}
     asked = await inbox.inbox(tenant, jordan, as_of=journey_day(-5))
     assert "Acknowledge emergency escalation: Bluesoft Corporation" in {n.title for n in asked}
@@ -268,20 +284,24 @@ async def test_bluesoft_steps_follow_each_other(journey_db_at: JourneyAt) -> Non
                 .where(Customer.domain == "bluesoft.com")
             )
         ).all()
-        assert len(runs) == 2
+        assert len(runs) == 7  # five renewal stages, Critical and Emergency
         for run in runs:
-            assert run.status == "completed"
             steps = (
                 await s.scalars(
                     select(StepExecution)
                     .where(StepExecution.execution_id == run.id)
-                    .order_by(StepExecution.step_index)
+                    .order_by(StepExecution.started_at, StepExecution.step_index)
                 )
             ).all()
             assert steps[0].started_at == run.started_at
             for before, after in itertools.pairwise(steps):
                 assert after.started_at == before.completed_at, after.step_id
-            assert steps[-1].completed_at == run.completed_at
+            if run.status == "skipped":  # the stalled Signature workflow, skipped on its step
+                assert steps[-1].step_id == run.current_step_id
+                assert steps[-1].started_at <= run.completed_at
+            else:
+                assert run.status == "completed"
+                assert steps[-1].completed_at == run.completed_at
 
 
 async def test_a_first_seed_on_any_day_puts_bluesoft_at_d_minus_15(db: Database) -> None:

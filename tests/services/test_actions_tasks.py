@@ -56,6 +56,19 @@ async def _setup(db: Database) -> tuple[User, uuid.UUID, uuid.UUID]:
     return maya, kestrel.id, run.id
 
 
+async def _bluesoft_critical(db: Database) -> uuid.UUID:
+    """The journey's Critical execution (started on D−15)."""
+    async with db.sessions() as s:
+        found = await s.scalar(
+            select(WorkflowExecution.id).where(
+                WorkflowExecution.customer_id == key_id("customer", "acme-cs", "bluesoft.com"),
+                WorkflowExecution.workflow_id == key_id("workflow", "core", "critical"),
+            )
+        )
+    assert found is not None
+    return found
+
+
 async def _status(db: Database, run_id: uuid.UUID) -> WorkflowExecution:
     async with db.sessions() as s:
         run = await s.get(WorkflowExecution, run_id)
@@ -309,13 +322,18 @@ async def test_tasks_snooze_limit_reassign_complete(seeded_db: Database) -> None
     clock = Clock(TEST_TODAY)
     tasks = TaskService(seeded_db, clock)
     mine = await tasks.list(TENANT, owner_id=maya.id)
-    # D−15 of the journey: the war room is set up, the signatures are still to collect
-    bluesoft_tasks = {t.title: t for t in mine if t.customer_name == "Bluesoft Corporation"}
-    assert {title: t.status for title, t in bluesoft_tasks.items()} == {
+    # D−15 of the journey: the war room is set up, the signatures are still to collect; the
+    # earlier stages' tasks (QBR deck, pricing justification…) were each done on their day
+    critical = await _bluesoft_critical(seeded_db)
+    bluesoft = [t for t in mine if t.customer_name == "Bluesoft Corporation"]
+    assert {t.title: t.status for t in bluesoft if t.execution_id == critical} == {
         "Set up the Bluesoft renewal war room": "completed",
         "Collect signatures from Sarah Chen and David Kim": "pending",
     }
-    task = bluesoft_tasks["Collect signatures from Sarah Chen and David Kim"]
+    earlier = [t for t in bluesoft if t.execution_id != critical]
+    assert "Send the QBR deck" in {t.title for t in earlier}
+    assert {t.status for t in earlier} == {"completed"}
+    [task] = [t for t in bluesoft if t.title == "Collect signatures from Sarah Chen and David Kim"]
     snoozed = await tasks.snooze(TENANT, task.id, maya, TEST_TODAY + dt.timedelta(days=4))
     assert snoozed.status == "snoozed"
     clock.set(TEST_TODAY + dt.timedelta(days=4))
@@ -366,8 +384,16 @@ async def test_artifacts_edit_approve_export_delete(seeded_db: Database, tmp_pat
     bluesoft = await artifacts.list(
         TENANT, customer_id=key_id("customer", "acme-cs", "bluesoft.com")
     )
-    # D−15 of the journey: the status assessment and the escalation brief, both approved
-    assert sorted((a.title, a.status) for a in bluesoft) == [
+    # D−15 of the journey: the status assessment and the escalation brief, both approved, after
+    # the earlier stages' (strategy plan, QBR summary, pricing justification, final quote)
+    critical = await _bluesoft_critical(seeded_db)
+    assert sorted((a.title, a.status) for a in bluesoft if a.execution_id == critical) == [
         ("Bluesoft critical status assessment", "approved"),
         ("Bluesoft escalation brief", "approved"),
+    ]
+    assert sorted((a.title, a.status) for a in bluesoft if a.execution_id != critical) == [
+        ("Bluesoft QBR summary", "approved"),
+        ("Bluesoft final renewal quote", "approved"),
+        ("Bluesoft renewal strategy plan", "approved"),
+        ("Pricing justification for David Kim", "approved"),
     ]

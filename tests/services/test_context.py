@@ -193,9 +193,16 @@ async def test_d_minus_5_is_emergency(journey_db_at: JourneyAt) -> None:
 
 async def test_renewal_day_and_the_renewal_contract_after_it(journey_db_at: JourneyAt) -> None:
     seeded_db = await journey_db_at(0)  # the renewal term is known once signed, on D
+    day_before = await build_context(seeded_db, TENANT, "bluesoft.com", days(-1))
+    assert day_before["customer"]["renewalDate"] == "2025-10-09"
+    assert day_before["workflow"]["daysUntilRenewal"] == 1
+    # the renewal term is signed on D: from then on the renewal chased is the next one
+    # (this test asserted 0 days on D before the successor rule, docs/rules.md)
     on_day = await build_context(seeded_db, TENANT, "bluesoft.com", D)
-    assert on_day["workflow"]["daysUntilRenewal"] == 0
-    assert on_day["customer"]["renewalDate"] == "2025-10-09"
+    assert on_day["customer"]["renewalDate"] == "2026-10-09"
+    assert on_day["workflow"]["daysUntilRenewal"] == 365
+    assert on_day["workflow"]["currentStage"] == "Monitor"
+    assert on_day["customer"]["contractTerm"] == 12
     assert on_day["customer"]["arr"] == 198000  # the financial record valid from D wins
     after = await build_context(seeded_db, TENANT, "bluesoft.com", days(1))
     assert after["customer"]["renewalDate"] == "2026-10-09"  # the 12-month renewal term

@@ -112,8 +112,12 @@ async def test_day_120_the_renewal_is_secured(journey_db_at: JourneyAt) -> None:
         198000,
     )
     assert await history.later(TENANT, bluesoft, D) is None
-    later = await history.later(TENANT, bluesoft, _day(0))
+    later = await history.later(TENANT, bluesoft, _day(0))  # Prepare runs on day 0
+    assert later is not None and later.started_on == _day(10)
+    assert "Engage" in later.workflow_name
+    later = await history.later(TENANT, bluesoft, _day(90))  # Signature runs on day 90
     assert later is not None and later.started_on == _day(105)
+    assert "Critical" in later.workflow_name
 
 
 async def test_an_earlier_day_reads_as_history_on_a_later_database(

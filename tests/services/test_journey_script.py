@@ -1,15 +1,18 @@
 """The Bluesoft journey as a script of dated events (seeds/demo/bluesoft.json, `script`).
 
-Played through the services, the script gives the same database every time; a database holds
-nothing dated after the day the script has reached; advancing applies each event once; a
-person's action takes the database off the script; the demo's own database moves forward and
-back; and a script that no longer fits says which event is wrong.
+Played through the services, the script gives the same database every time; at each milestone a
+workflow is live on a step with the assistant's chat on it, and each stage's workflow closed
+before the next started; a database holds nothing dated after the day the script has reached;
+advancing applies each event once; a person's action takes the database off the script; the
+demo's own database moves forward and back; and a script that no longer fits says which event is
+wrong.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import json
 import re
 import shutil
@@ -26,12 +29,16 @@ from renubu_tui.data.engine import Database, create_database
 from renubu_tui.data.models import (
     ActionExecution,
     Base,
+    ChatMessage,
+    ChatThread,
     Customer,
     Notification,
     StepExecution,
+    TaskArtifact,
     User,
     Workflow,
     WorkflowExecution,
+    WorkflowTask,
 )
 from renubu_tui.data.models.base import UTCDateTime
 from renubu_tui.data.seed.files import workflow_version_id
@@ -224,7 +231,38 @@ async def another_db(
 
 # --- replaying -------------------------------------------------------------------------------
 
+# D−120 … D−15: a workflow for each renewal stage, each closed before the next starts; the
+# Signature workflow stalls and is skipped when the Critical workflow takes over on D−15 (its
+# STALLED route had moved it to resolve-open-terms, where the skip left it)
+EARLY_STEPS = [
+    ("prepare", "renewal-baseline", "completed", None),
+    ("prepare", "value-realization-review", "completed", "VALUE_PROVEN"),
+    ("prepare", "renewal-strategy-plan", "completed", None),
+    ("engage", "engagement-health-review", "completed", None),
+    ("engage", "stakeholder-mapping", "completed", "CHAMPION_CONFIRMED"),
+    ("engage", "renewal-intent-conversation", "completed", None),
+    ("engage", "engage-plan-summary", "completed", None),
+    ("negotiate", "negotiation-position-analysis", "completed", None),
+    ("negotiate", "stakeholder-alignment", "completed", "CONCERNS_RAISED"),
+    ("negotiate", "objection-handling", "completed", None),
+    ("negotiate", "pricing-proposal", "completed", None),
+    ("negotiate", "negotiation-checkpoint", "completed", None),
+    ("finalize", "finalize-readiness-review", "completed", "TERMS_AGREED"),
+    ("finalize", "prepare-final-quote", "completed", None),
+    ("finalize", "issue-order-form", "completed", None),
+    ("signature", "signature-readiness-check", "completed", "PACKAGE_SENT"),
+    ("signature", "resolve-open-terms", "in_progress", None),
+    ("signature", "signature-tracking", "completed", "STALLED"),
+]
+EARLY_RUNS = {
+    "prepare": "completed",
+    "engage": "completed",
+    "negotiate": "completed",
+    "finalize": "completed",
+    "signature": "skipped",
+}
 STEPS_BY_D = [
+    *EARLY_STEPS,
     ("critical", "critical-status-assessment", "completed", "SIGNATURE_PENDING"),
     ("critical", "executive-escalation", "completed", None),
     ("critical", "emergency-resolution", "completed", None),
@@ -246,8 +284,9 @@ async def test_replaying_the_script_twice_gives_the_same_database(
     assert first == second
     counts, steps, trail = first
     assert steps == STEPS_BY_D
-    assert trail.count("complete-step") == 8 and trail.count("manager-acknowledge") == 1
-    assert counts["workflow_executions"] == 2 and counts["workflow_task_artifacts"] == 6
+    assert trail.count("complete-step") == 25 and trail.count("manager-acknowledge") == 1
+    assert trail.count("skip") == 1  # the stalled Signature workflow, on D−15
+    assert counts["workflow_executions"] == 7 and counts["workflow_task_artifacts"] == 10
 
 
 # --- nothing dated later ---------------------------------------------------------------------
@@ -259,12 +298,151 @@ async def test_nothing_is_dated_after_the_day_seeded(journey_db_at: JourneyAt, o
     assert await dated_after(database, journey_day(offset)) == []
 
 
+async def _run_rows(db: Database, run_id: uuid.UUID) -> tuple[int, int, int, int]:
+    """One execution's own rows: step executions, tasks, artifacts, chat threads."""
+    async with db.sessions() as session:
+        counted = []
+        for model in (StepExecution, WorkflowTask, TaskArtifact, ChatThread):
+            counted.append(
+                int(
+                    await session.scalar(
+                        select(func.count()).select_from(model).where(model.execution_id == run_id)
+                    )
+                    or 0
+                )
+            )
+    return counted[0], counted[1], counted[2], counted[3]
+
+
 async def test_d_minus_15_holds_the_first_days_work(seeded_db: Database) -> None:
+    """The Critical workflow's first day, after the four months of stages before it."""
+    critical = await _bluesoft_run(seeded_db, "critical")
+    assert await _run_rows(seeded_db, critical) == (3, 2, 2, 2)
+    assert await journey_now(seeded_db) == (
+        len(EARLY_STEPS) + 3,
+        {**EARLY_RUNS, "critical": "in_progress"},
+    )
     counts = await table_counts(seeded_db)
-    assert (counts["workflow_executions"], counts["workflow_step_executions"]) == (1, 3)
-    assert (counts["workflow_tasks"], counts["workflow_task_artifacts"]) == (2, 2)
-    assert counts["workflow_chat_threads"] == 2
-    assert await journey_now(seeded_db) == (3, {"critical": "in_progress"})
+    assert counts["workflow_executions"] == 6  # nothing but the journey's own
+    # the earlier stages' tasks were all done on their days, their artifacts approved
+    async with seeded_db.sessions() as session:
+        earlier_tasks = (
+            await session.scalars(
+                select(WorkflowTask.status).where(
+                    WorkflowTask.execution_id.is_not(None), WorkflowTask.execution_id != critical
+                )
+            )
+        ).all()
+        earlier_artifacts = (
+            await session.scalars(
+                select(TaskArtifact.status).where(TaskArtifact.execution_id != critical)
+            )
+        ).all()
+    assert len(earlier_tasks) == 5 and set(earlier_tasks) == {"completed"}
+    assert len(earlier_artifacts) == 4 and set(earlier_artifacts) == {"approved"}
+
+
+# --- the early journey: a live step at each milestone ----------------------------------------
+
+# (journey offset, the workflow live that day, its current step)
+LIVE_AT_MILESTONES = [
+    (-120, "prepare", "value-realization-review"),  # baseline
+    (-90, "negotiate", "negotiation-position-analysis"),  # QBR, expansion spotted
+    (-60, "negotiate", "objection-handling"),  # pricing concerns (David Kim)
+    (-45, "finalize", "prepare-final-quote"),  # terms agreed
+    (-30, "signature", "signature-tracking"),  # waiting on signatures
+    (-15, "critical", "emergency-resolution"),  # Critical workflow starts
+    (-10, "critical", "emergency-resolution"),  # Sarah Chen has signed; David Kim has not
+]
+
+
+@pytest.mark.parametrize(("offset", "slug", "step_id"), LIVE_AT_MILESTONES)
+async def test_each_milestone_has_a_live_step_with_the_assistants_chat(
+    journey_db_at: JourneyAt, offset: int, slug: str, step_id: str
+) -> None:
+    """A database seeded on a milestone day (as the demo builds it) has one Bluesoft workflow
+    in progress, on a step the CSM can work, with a thread on that step in which Maya asked
+    the assistant something that day or the day before and the assistant answered."""
+    database = await journey_db_at(offset)
+    day = journey_day(offset)
+    async with database.sessions() as session:
+        open_runs = (
+            await session.execute(
+                select(Workflow.slug, WorkflowExecution.id, WorkflowExecution.current_step_id)
+                .join(Workflow, Workflow.id == WorkflowExecution.workflow_id)
+                .join(Customer, Customer.id == WorkflowExecution.customer_id)
+                .where(Customer.domain == "bluesoft.com", WorkflowExecution.status == "in_progress")
+            )
+        ).all()
+        assert [(s, step) for s, _, step in open_runs] == [(slug, step_id)]
+        run_id = open_runs[0][1]
+        current = await session.scalar(
+            select(StepExecution.id).where(
+                StepExecution.execution_id == run_id,
+                StepExecution.step_id == step_id,
+                StepExecution.status == "in_progress",
+            )
+        )
+        assert current is not None
+        messages = (
+            await session.execute(
+                select(ChatMessage.role, ChatMessage.status, ChatMessage.created_at)
+                .join(ChatThread, ChatThread.id == ChatMessage.thread_id)
+                .where(
+                    ChatThread.execution_id == run_id,
+                    ChatThread.step_execution_id == current,
+                    ChatThread.status == "active",
+                )
+                .order_by(ChatMessage.created_at, ChatMessage.seq)
+            )
+        ).all()
+    asked = [when for role, _, when in messages if role == "user"]
+    answered = [
+        when for role, status, when in messages if role == "assistant" and status == "complete"
+    ]
+    assert asked and answered and answered[-1] >= asked[-1]
+    assert day - dt.timedelta(days=1) <= asked[-1].date() <= day  # on or just before the day
+    view = await ExecutionService(database, Clock(day), tenant_slug="acme-cs").view(TENANT, run_id)
+    assert view.current_step_id == step_id and view.gate is None  # it can be worked
+
+
+async def test_each_stage_closes_before_the_next_starts(seeded_db: Database) -> None:
+    """Prepare, Engage, Negotiate and Finalize complete before the next stage's workflow
+    starts; the stalled Signature workflow is skipped (an internal decision) before the
+    Critical workflow starts on D−15."""
+    async with seeded_db.sessions() as session:
+        runs = (
+            await session.execute(
+                select(
+                    Workflow.slug,
+                    WorkflowExecution.status,
+                    WorkflowExecution.started_at,
+                    WorkflowExecution.completed_at,
+                    WorkflowExecution.skip_reason,
+                )
+                .join(Workflow, Workflow.id == WorkflowExecution.workflow_id)
+                .join(Customer, Customer.id == WorkflowExecution.customer_id)
+                .where(Customer.domain == "bluesoft.com")
+                .order_by(WorkflowExecution.started_at)
+            )
+        ).all()
+    assert [r.slug for r in runs] == [*EARLY_RUNS, "critical"]
+    for before, after in itertools.pairwise(runs):
+        assert before.completed_at is not None and before.completed_at <= after.started_at
+        assert before.status == EARLY_RUNS[before.slug], before.slug
+    started = {r.slug: r.started_at.date() for r in runs}
+    assert started == {
+        "prepare": journey_day(-120),
+        "engage": journey_day(-110),
+        "negotiate": journey_day(-90),
+        "finalize": journey_day(-45),
+        "signature": journey_day(-30),
+        "critical": journey_day(-15),
+    }
+    signature = runs[4]
+    assert signature.completed_at.date() == journey_day(-15)
+    assert signature.skip_reason.startswith("Internal decision: ")
+    assert "Critical workflow takes over" in signature.skip_reason
 
 
 async def test_the_seeded_critical_workflow_can_be_worked_on(seeded_db: Database) -> None:
@@ -296,13 +474,13 @@ async def test_advancing_applies_each_event_once(seeded_db: Database) -> None:
     )
     progress = await advance(seeded_db, journey_day(-5))
     assert progress.on_script
-    assert [e.index + 1 for e in progress.applied] == list(range(13, 21))  # D−14 to D−5
-    assert {e.day for e in progress.applied} == {-14, -6, -5}
+    assert [e.index + 1 for e in progress.applied] == list(range(55, 64))  # D−14 to D−5
+    assert {e.day for e in progress.applied} == {-14, -11, -6, -5}
     state, on_script = await read_state(seeded_db, TENANT)
-    assert on_script and (state.applied, state.through) == (20, journey_day(-5))
+    assert on_script and (state.applied, state.through) == (63, journey_day(-5))
     assert await journey_now(seeded_db) == (
-        7,
-        {"critical": "completed", "emergency": "in_progress"},
+        len(EARLY_STEPS) + 7,
+        {**EARLY_RUNS, "critical": "completed", "emergency": "in_progress"},
     )
 
     counts = await table_counts(seeded_db)
@@ -372,11 +550,13 @@ async def test_the_demo_database_moves_forward_and_back(tmp_path: Path) -> None:
 
     store = DemoStore(tmp_path / "demo.sqlite3")
     d = store.script.renewal
+    early = len(EARLY_STEPS)
     expected = {
-        -30: (0, {}),
-        -15: (3, {"critical": "in_progress"}),
-        -5: (7, {"critical": "completed", "emergency": "in_progress"}),
-        0: (9, {"critical": "completed", "emergency": "completed"}),
+        # D−30: the Signature workflow tracks the order form (resolve-open-terms not yet run)
+        -30: (early - 1, {**EARLY_RUNS, "signature": "in_progress"}),
+        -15: (early + 3, {**EARLY_RUNS, "critical": "in_progress"}),
+        -5: (early + 7, {**EARLY_RUNS, "critical": "completed", "emergency": "in_progress"}),
+        0: (early + 9, {**EARLY_RUNS, "critical": "completed", "emergency": "completed"}),
     }
 
     def day(offset: int) -> dt.date:
@@ -391,7 +571,7 @@ async def test_the_demo_database_moves_forward_and_back(tmp_path: Path) -> None:
 
         forward = await store.move(db, day(0))
         assert forward.restored_from is None and forward.applied is not None
-        assert len(forward.applied.applied) == 22  # D−14 to D
+        assert len(forward.applied.applied) == 23  # D−14 to D
         assert await journey_now(db) == expected[0]
         assert await dated_after(db, day(0)) == []
 
@@ -402,19 +582,21 @@ async def test_the_demo_database_moves_forward_and_back(tmp_path: Path) -> None:
 
         again = await store.move(db, day(-5))
         assert again.restored_from is None and again.applied is not None
-        assert len(again.applied.applied) == 20  # D−15 to D−5
+        assert len(again.applied.applied) == 24  # D−23 to D−5
         assert await journey_now(db) == expected[-5]
         assert await dated_after(db, day(-5)) == []
 
-        back_between = await store.move(db, day(-10))
+        back_between = await store.move(db, day(-12))
         assert back_between.restored_from == day(-15)  # the latest kept day before it
         assert await journey_now(db) == expected[-15]
         counts = await table_counts(db)
-        assert counts["workflow_task_artifacts"] == 3  # D−14's signature collection plan
-        assert await dated_after(db, day(-10)) == []
+        # the four early stages' artifacts, D−15's two and D−14's signature collection plan
+        assert counts["workflow_task_artifacts"] == 7
+        assert await dated_after(db, day(-12)) == []
     finally:
         await db.dispose()
-    assert {day(o) for o in (-120, -30, -15, -5, 0)} <= set(store.kept_days())
+    milestones = (-120, -90, -60, -45, -30, -15, -10, -5, 0)
+    assert {day(o) for o in milestones} <= set(store.kept_days())
 
 
 # --- a script that no longer fits ------------------------------------------------------------
@@ -499,27 +681,27 @@ async def test_a_complete_naming_the_wrong_step_stops_at_that_event(
     db: Database, tmp_path: Path
 ) -> None:
     def wrong_step(script: list[dict[str, Any]]) -> None:
-        assert script[3]["step"] == "critical-status-assessment"
-        script[3]["step"] = "executive-escalation"
+        assert script[45]["step"] == "critical-status-assessment"
+        script[45]["step"] = "executive-escalation"
 
     root = _seeds_with(tmp_path, wrong_step)
     with pytest.raises(JourneyError) as failed:
         await seed_everything(db, today=TEST_TODAY, root=root)
     assert str(failed.value) == (
-        "event 4 (D−15 complete executive-escalation): "
+        "event 46 (D−15 complete executive-escalation): "
         "the workflow is on critical-status-assessment, not executive-escalation"
     )
     state, _ = await read_state(db, TENANT)
-    assert state.applied == 3  # the events before it were applied, each once
+    assert state.applied == 45  # the events before it were applied, each once
 
 
 async def test_an_event_the_services_refuse_names_the_event(db: Database, tmp_path: Path) -> None:
     def unknown_action(script: list[dict[str, Any]]) -> None:
-        assert script[4]["action"] == "create-war-room"
-        script[4]["action"] = "summon-the-board"
+        assert script[46]["action"] == "create-war-room"
+        script[46]["action"] = "summon-the-board"
 
     root = _seeds_with(tmp_path, unknown_action)
-    with pytest.raises(JourneyError, match=re.escape("event 5 (D−15 action summon-the-board): ")):
+    with pytest.raises(JourneyError, match=re.escape("event 47 (D−15 action summon-the-board): ")):
         await seed_everything(db, today=TEST_TODAY, root=root)
 
 

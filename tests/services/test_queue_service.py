@@ -44,12 +44,17 @@ async def test_bluesoft_follows_the_journey(journey_db_at: JourneyAt) -> None:
     assert (renewal.stage, renewal.days) == ("Emergency", 5)
 
     at_120 = await _all(_service(await journey_db_at(0)), D, mine)
-    assert "renewal" not in {r.workflow_type for r in at_120}  # secured at 198000
+    # signed on D at 198000: the renewal chased is the next one, a year out (this asserted no
+    # renewal row, at 0 days, before the successor rule of docs/rules.md)
+    renewal = next(r for r in at_120 if r.workflow_type == "renewal")
+    assert (renewal.stage, renewal.days, renewal.status) == ("Monitor", 365, "new")
+    assert {r.stage for r in at_120} == {"Monitor"}
     assert {r.arr for r in at_120} == {198000}
 
     before = await _all(queue, D - dt.timedelta(days=120), mine)
     renewal = next(r for r in before if r.workflow_type == "renewal")
-    assert (renewal.stage, renewal.days, renewal.status) == ("Prepare", 120, "new")
+    # the Prepare workflow started that day (completed four days later)
+    assert (renewal.stage, renewal.days, renewal.status) == ("Prepare", 120, "in_progress")
 
 
 async def test_top_row_is_todays_one_thing_and_rows_are_ordered(seeded_db: Database) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import Customer
 from renubu_tui.services.history import snapshot_history
-from tests.conftest import TEST_TODAY
+from tests.conftest import TEST_TODAY, JourneyAt
 
 D = dt.date(2025, 10, 9)  # Bluesoft's renewal day; TEST_TODAY is D−15
 
@@ -39,13 +39,14 @@ async def test_series_hold_what_was_known_on_today(seeded_db: Database) -> None:
     assert [p.open_tickets for p in h.engagement] == [1, 0, 3, 0, 0, 1]
 
 
-async def test_time_travel_and_limit(seeded_db: Database) -> None:
-    bluesoft = await _bluesoft(seeded_db)
-    at_d = await snapshot_history(seeded_db, bluesoft.id, D)
+async def test_time_travel_and_limit(journey_db_at: JourneyAt) -> None:
+    on_d = await journey_db_at(0)  # the record as a fresh install on renewal day holds it
+    bluesoft = await _bluesoft(on_d)
+    at_d = await snapshot_history(on_d, bluesoft.id, D)
     assert [p.health for p in at_d.scores][-2:] == [73, 85]
     assert [p.arr for p in at_d.arr] == [165000, 180000, 198000]
-    last_two = await snapshot_history(seeded_db, bluesoft.id, D, limit=2)
+    last_two = await snapshot_history(on_d, bluesoft.id, D, limit=2)
     assert [p.health for p in last_two.scores] == [73, 85]
-    before = await snapshot_history(seeded_db, bluesoft.id, D - dt.timedelta(days=400))
+    before = await snapshot_history(on_d, bluesoft.id, D - dt.timedelta(days=400))
     assert before.scores == [] and before.usage == [] and before.engagement == []
     assert [p.arr for p in before.arr] == [150000]  # no financial record yet: the contract
