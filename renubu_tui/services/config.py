@@ -113,7 +113,7 @@ class ConfigService:
                 raise ConfigValueError(refusal(path, exc)) from None
             raise ConfigValueError(f"{path}: {refusal(exc.path, exc)}") from None
         section = parts[0]
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             entry = await session.scalar(
                 select(ConfigEntry).where(
                     ConfigEntry.tenant_id == tenant_id, ConfigEntry.key == section

@@ -141,7 +141,7 @@ class QueueService:
         statement = insert(QueueItem).from_select(
             list(ITEM_COLUMNS), rows_select(tenant_id, today, loaded.config, self._dialect)
         )
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             if self._dialect.sqlite is False:
                 await session.execute(select(func.pg_advisory_xact_lock(_lock_key(tenant_id))))
             await session.execute(

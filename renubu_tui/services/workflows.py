@@ -284,7 +284,7 @@ class WorkflowRegistry:
         async with self._db.sessions() as session:
             await self._own(session, tenant_id, slug)
         checked = await self._checked(tenant_id, config, slug)
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             row = await self._own(session, tenant_id, slug)
             await wv.write_version(
                 session,
@@ -328,7 +328,7 @@ class WorkflowRegistry:
         self, tenant_id: uuid.UUID, slug: str, actor: str, *, actor_id: uuid.UUID | None = None
     ) -> LoadedWorkflow:
         """Copy the core `slug` to the tenant (same slug, version 1, its chat branches too)."""
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             core = await self._core(session, slug)
             if core is None:
                 raise WorkflowNotFound(f"no core workflow {slug!r} to clone")
@@ -379,7 +379,7 @@ class WorkflowRegistry:
             raise WorkflowInvalid([Problem("$", f"unknown workflow type {workflow_type!r}")])
         checked = await self._checked(tenant_id, config, None)
         slug = str(checked["id"])
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.write() as session:
             own = await session.scalar(
                 select(Workflow).where(Workflow.tenant_id == tenant_id, Workflow.slug == slug)
             )

@@ -330,7 +330,7 @@ async def test_the_tool_runs_as_its_own_role_on_postgresql(seeded_db: Database) 
     tables and nothing else — not even with the check bypassed."""
     if seeded_db.dialect != "postgresql":
         pytest.skip("SQLite has no roles: its tool connection is read-only instead")
-    columns, rows = await db_query._postgres_fetch(seeded_db, "SELECT current_user", (), 2.0)
+    _columns, rows = await db_query._postgres_fetch(seeded_db, "SELECT current_user", (), 2.0)
     assert rows == [("renubu_query",)]
     for table in ("tenants", "notifications", "audit_log", "company_settings"):
         with pytest.raises(QueryFailed, match="permission denied"):

@@ -155,7 +155,7 @@ async def test_selecting_bluesoft_shows_its_determination_and_stakeholders(
         await settle(pilot)
         centre = pane_text(app, "#step")
         assert "Bluesoft Corporation" in centre
-        assert "history" in centre  # its Critical workflow as it stood on this day
+        assert "Critical renewal" in centre and "history" not in centre  # live on this day
         view = app.query_one("#step-view")  # the determination is below the workflow
         view.scroll_to_widget(app.query_one("#step-why"), animate=False, top=True)
         await pilot.pause()

@@ -102,7 +102,7 @@ async def test_bracket_moves_the_clock(app_factory: AppFactory) -> None:
         assert app.session.today == journey_date(114)
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert app.session.today == journey_date(105)
+        assert app.session.today == journey_date(110)  # the milestone before
 
 
 async def test_queue_follows_the_date(app_factory: AppFactory) -> None:
@@ -209,6 +209,30 @@ async def test_the_selected_customer_stays_when_the_day_changes(app_factory: App
             assert app.query_one(StepPane).customer_id == kestrel.customer_id
             current = queue.current
             assert current is not None and current.customer_name == "Kestrel Networks"
+
+
+async def test_the_selected_row_keeps_its_workflow_type(app_factory: AppFactory) -> None:
+    """On Bluesoft's renewal row, a move to another day stays on its renewal row, not on
+    whichever of Bluesoft's rows comes first that day (its opportunity, on renewal day)."""
+    app = demo_app(app_factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue = app.query_one(QueuePane)
+        index = next(
+            i
+            for i, r in enumerate(queue.rows)
+            if r.customer_name == "Bluesoft Corporation" and r.workflow_type == "renewal"
+        )
+        queue.table.move_cursor(row=index, animate=False)
+        await settle(pilot)
+        for day in (110, 115, 120):
+            await goto(pilot, day)
+            current = queue.current
+            assert current is not None
+            assert (current.customer_name, current.workflow_type) == (
+                "Bluesoft Corporation",
+                "renewal",
+            )
 
 
 async def test_play_walks_the_milestones_until_a_key(app_factory: AppFactory) -> None:

@@ -44,7 +44,7 @@ async def seed_all(
 
     root = root or seeds_dir()
     report = SeedReport()
-    async with db.sessions() as session, session.begin():
+    async with db.write() as session:  # the write lock first: the app may be reading meanwhile
         await seed_core(session, root, report)
         await seed_demo_tenant(session, root, report, today=today, anchor=anchor)
     return report

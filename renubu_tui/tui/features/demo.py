@@ -282,7 +282,7 @@ class DemoFeatures(ScreenMixin):
         if steps and steps[0].customer_id is not None:
             self._demo_selected = steps[0].customer_id  # the person's customer stays current
         queue = self.query_one(QueuePane)
-        queue._chosen = None  # the row must be announced again, even if unchanged
+        queue.forget_chosen()  # the row must be announced again, even if unchanged
         self._demo_focus_pending = True
         queue.reload()
         self._demo_refresh_strip(session)

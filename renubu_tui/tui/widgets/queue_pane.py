@@ -121,6 +121,7 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         self._loading = False
         self._pending: dict[str, Timer] = {}
         self._chosen: tuple[uuid.UUID, str] | None = None
+        self._prefer_type: str | None = None  # the workflow type announce() looks for first
         self._peeked = False  # rows shown from the stored page, before the services opened
         self._keep: tuple[uuid.UUID, str] | None = None  # the row to stay on after a reload
         self._built = False
@@ -370,13 +371,22 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         rows = [i for i, r in enumerate(self.rows) if r.customer_id == customer_id]
         if not rows:
             return False
-        chosen = [i for i in rows if self._chosen and self.rows[i].workflow_type == self._chosen[1]]
+        wanted = self._chosen[1] if self._chosen else self._prefer_type
+        chosen = [i for i in rows if self.rows[i].workflow_type == wanted]
         index = (chosen or rows)[0]
+        self._prefer_type = None
         self._cancel("highlight")
         self.table.move_cursor(row=index, animate=False)
         self._chosen = None
         self._choose(self.rows[index])
         return True
+
+    def forget_chosen(self) -> None:
+        """The next announce() tells the panes even if its row is unchanged (another day), and
+        still prefers the row of the type last chosen (Bluesoft's renewal stays its renewal)."""
+        if self._chosen is not None:
+            self._prefer_type = self._chosen[1]
+        self._chosen = None
 
     def move_to(self, customer_id: uuid.UUID) -> bool:
         """Put the cursor on the customer's first row if it is loaded (the panes already show
