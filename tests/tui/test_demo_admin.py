@@ -375,3 +375,31 @@ def test_workflow_diff_view(app_factory: AppFactory, snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
+
+
+async def test_a_move_that_fails_says_so_in_one_line(
+    app_factory: AppFactory, monkeypatch: Any
+) -> None:
+    """A database that will not take the move (another writer holds it): the day stays, the
+    strip and a notification say why, and the app goes on."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from renubu_tui.services.demo_store import DemoStore
+
+    async def locked(*_: Any, **__: Any) -> Any:
+        raise OperationalError(
+            "BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked")
+        )
+
+    app = demo_app(app_factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(DemoStore, "move", locked)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.session is not None and app.session.today == TEST_TODAY
+        assert f"could not move to {journey_date(110)}" in strip_text(app)
+        said = [n.message for n in app._notifications]
+        assert any("the database is busy" in m for m in said), said

@@ -257,7 +257,20 @@ class DemoFeatures(ScreenMixin):
         the narration of the events applied (the panes reload on DemoMoved)."""
         for strip in self.query("#timeline").results(_timeline()):
             strip.set_note(f"moving to {day}…")
-        move = await demo_store(self.settings).move(session.services.db, day, rejoin=rejoin)
+        try:
+            move = await demo_store(self.settings).move(session.services.db, day, rejoin=rejoin)
+        except Exception as exc:  # said in one line; the day and the database stay as they were
+            from renubu_tui.data.engine import database_error
+
+            known = database_error(exc, self.settings.database_url)
+            if known is None:
+                raise
+            for strip in self.query("#timeline").results(_timeline()):
+                strip.set_note(f"could not move to {day}")
+            self.notify(
+                f"Could not move the demo to {day}: {known}", severity="error", markup=False
+            )
+            return []
         session.services.config.invalidate()  # the database may be another copy now
         session.__dict__.pop("_execution_history", None)
         events = move.applied.applied if move.applied else []
