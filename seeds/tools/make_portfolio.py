@@ -5,7 +5,7 @@ Deterministic: standard library only, one random.Random with a fixed seed, so ru
 twice writes byte-identical output. All dates are whole-day offsets from the seed anchor
 (see seeds/README.md); a customer's renewal offset is the end of its contract in force.
 
-The table below fixes what the demo and the tests rely on (every renewal stage of DOMAIN
+The table below fixes what the demo and the tests rely on (every renewal stage of domain.md
 §2, every account plan including a missing one, ARR and health edges, risk/opportunity
 thresholds); everything left as None is filled in by the random generator.
 
@@ -35,7 +35,7 @@ SAS = ["isabel.torres", "owen.schmidt", "chloe.nguyen", "ravi.shah"]
 SPONSORS = ["victoria.hale", "james.whitaker", "grace.holloway", "robert.kane"]
 
 RANDOM = None   # marker: let the generator choose
-NOPLAN = None   # plan null: the app derives it (DOMAIN §3)
+NOPLAN = None   # plan null: the app derives it (domain.md §3)
 
 # name, domain, industry, renewal offset, ARR, plan, final health, final risk,
 # final opportunity, term months, owner

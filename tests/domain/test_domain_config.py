@@ -1,4 +1,4 @@
-"""Configuration parsing and validation (DOMAIN §2, §5, seeds/config.json)."""
+"""Configuration parsing and validation (domain.md §2, §5, seeds/config.json)."""
 
 from __future__ import annotations
 

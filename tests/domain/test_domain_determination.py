@@ -1,4 +1,4 @@
-"""Which work a customer needs and the reasons given (DOMAIN §4)."""
+"""Which work a customer needs and the reasons given (domain.md §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Account plan derivation at every rule edge (DOMAIN §3)."""
+"""Account plan derivation at every rule edge (domain.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reference queue order (DOMAIN §6)."""
+"""The reference queue order (domain.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The priority score, its rounding, labels and explanation (DOMAIN §5)."""
+"""The priority score, its rounding, labels and explanation (domain.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage lookup at every boundary and the day arithmetic (DOMAIN §1, §2)."""
+"""Stage lookup at every boundary and the day arithmetic (domain.md §1, §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The three detailed core workflows run end to end (DOMAIN §8), with scripted step outputs."""
+"""The three detailed core workflows run end to end (domain.md §8), with scripted step outputs."""
 
 from __future__ import annotations
 

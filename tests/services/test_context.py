@@ -1,4 +1,4 @@
-"""The customer context (DOMAIN §9) on both backends: Bluesoft's journey, time travel, tenancy,
+"""The customer context (domain.md §9) on both backends: Bluesoft's journey, time travel, tenancy,
 outputs chaining, the statement budget and the `renubu context` command."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Workflow validation (DOMAIN §7) and the composer: every problem, at its JSON path."""
+"""Workflow validation (domain.md §7) and the composer: every problem, at its JSON path."""
 
 from __future__ import annotations
 
