@@ -56,7 +56,7 @@ def _context_block(ctx: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _step_context(entry: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+def _step_context(entry: dict[str, Any], shared: object) -> dict[str, Any]:
     """The entry's context over the composition's `stepContext` for that step id."""
     base = shared.get(entry.get("stepId"), {}) if isinstance(shared, dict) else {}
     return deep_merge(base if isinstance(base, dict) else {}, entry.get("context") or {})

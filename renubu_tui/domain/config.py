@@ -524,11 +524,13 @@ def _check_tiling(parsed: list[tuple[int, Stage]]) -> tuple[Stage, ...]:
 
 
 def _plan(value: object, path: str) -> AccountPlan:
-    try:
-        return AccountPlan(value)
-    except ValueError:
-        known = ", ".join(p.value for p in AccountPlan)
-        raise ConfigError(path, f"unknown account plan {value!r} (expected {known})") from None
+    if isinstance(value, str):  # a member's value is a string; nothing else names one
+        try:
+            return AccountPlan(value)
+        except ValueError:
+            pass
+    known = ", ".join(p.value for p in AccountPlan)
+    raise ConfigError(path, f"unknown account plan {value!r} (expected {known})")
 
 
 _K = TypeVar("_K", AccountPlan, Experience)

@@ -137,6 +137,7 @@ def decide_next(
     by_id = {r["id"]: r for r in routes}
     errors: list[str] = []
     target: str | None
+    route_id: str | None
     if chosen_route is not None:
         if chosen_route not in by_id:
             known = ", ".join(by_id) or "none"

@@ -211,7 +211,8 @@ def _base(
             return value, f"Renewal stage {stage.name} ({why}) → base {fmt.num(value)}"
         return value, f"Renewal stage {stage.name} ({stage.range_text}) → base {fmt.num(value)}"
     if kind is WorkflowType.STRATEGIC:
-        value = dec(weights.strategic_base.get(plan, weights.strategic_base_default))
+        default = weights.strategic_base_default
+        value = dec(weights.strategic_base.get(plan, default) if plan is not None else default)
         who = f"plan {plan.value}" if plan is not None else "no plan"
         return value, f"Strategic work, {who} → base {fmt.num(value)}"
     if kind is WorkflowType.OPPORTUNITY:

@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from renubu_tui.domain.vocabulary import NOTIFICATION_TYPES
 
@@ -161,8 +161,11 @@ def _kind(value: Any) -> str:
     return "a list" if isinstance(value, list) else "an object"
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+_EXPECTED_KIND: dict[type, str] = {str: "a string", dict: "an object", list: "a list"}
 
 
 class _Checker:
@@ -226,7 +229,7 @@ class _Checker:
             if name not in obj:
                 self.add(child("$", name), f"required field '{name}' is missing", hint)
             elif not isinstance(obj[name], kind) or isinstance(obj[name], bool):
-                expected = {str: "a string", dict: "an object", list: "a list"}[kind]
+                expected = _EXPECTED_KIND[kind]
                 self.add(
                     child("$", name), f"'{name}' must be {expected}, not {_kind(obj[name])}", hint
                 )
@@ -236,8 +239,8 @@ class _Checker:
         version = obj.get("version")
         if isinstance(version, str) and (not SEMVER.match(version) or len(version) > MAX_SEMVER):
             self.add("$.version", f"version {version!r} is not semver", "e.g. '1.0.0' or '2.1.0'")
-        name = obj.get("name")
-        if isinstance(name, str) and (not name.strip() or len(name) > MAX_NAME):
+        title = obj.get("name")
+        if isinstance(title, str) and (not title.strip() or len(title) > MAX_NAME):
             self.add("$.name", f"name must be 1–{MAX_NAME} characters")
         self.ui(obj, "$")
         if isinstance(obj.get("trigger"), dict):
@@ -522,7 +525,9 @@ def _writers(steps: list[Any]) -> dict[str, list[_Writer]]:
     for i, step in enumerate(steps):
         if not isinstance(step, dict) or not isinstance(step.get("id"), str):
             continue
-        execution = step.get("execution") if isinstance(step.get("execution"), dict) else {}
+        execution = step.get("execution")
+        if not isinstance(execution, dict):
+            execution = {}
         store = execution.get("storeIn")
         key = store if isinstance(store, str) and store else step["id"]
         schema = execution.get("outputSchema")

@@ -10,7 +10,8 @@ rule that matches wins and states form a stack (INITIAL, mu, emu, com, raw).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple, cast
 
 from renubu_tui.domain.templates.errors import TemplateError
 from renubu_tui.domain.templates.js import WHITESPACE
@@ -242,7 +243,9 @@ class _Lexer:
         tokens.
         """
         source, end_of_input = self.source, len(self.source)
-        append, skip, rules, actions = self.tokens.append, _SKIP.match, _MU.match, _MU_ACTIONS
+        append, rules, actions = self.tokens.append, _MU.match, _MU_ACTIONS
+        # `_S*` matches everywhere (if only the empty string), so `skip` never returns None
+        skip = cast(Callable[[str, int], re.Match[str]], _SKIP.match)
         dispatch, non_ascii = _DISPATCH, _NON_ASCII.match
         pos = start
         while True:

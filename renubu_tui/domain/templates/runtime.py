@@ -255,9 +255,9 @@ def data_at(frame: Frame, level: int) -> Any:
 
 def block_param(frame: Frame, level: int, index: int) -> Any:
     """blockParams[level][index]: `item` of `{{#each items as |item|}}`."""
-    params = frame.bps[level] if level < len(frame.bps) else UNDEFINED
-    if is_nullish(params):
+    if level >= len(frame.bps) or is_nullish(frame.bps[level]):
         raise JSError("Cannot read properties of undefined (block parameters)")
+    params = frame.bps[level]
     return params[index] if index < len(params) else UNDEFINED
 
 

@@ -168,8 +168,10 @@ class _WhitespaceControl:
         first_inverse = last_inverse = inverse
         if inverse is not None and inverse.chained:
             first_inverse = inverse.body[0].program
-            while last_inverse.chained:
-                last_inverse = last_inverse.body[-1].program
+            last: Program = inverse  # a chained inverse ({{else if}}) holds a block with a program
+            while last.chained:
+                last = last.body[-1].program
+            last_inverse = last
         close_strip = block.close_strip
         strip = _Strip(
             open=block.open_strip.open,
