@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import URL
+    from sqlalchemy.engine import URL, Connection
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PG_LOCK_TIMEOUT_MS = 5000  # a row another session holds: wait this long, then say so
@@ -106,13 +107,13 @@ IMMEDIATE = "renubu_sqlite_immediate"
 """Execution option: this connection's transaction begins IMMEDIATE (Database.write)."""
 
 
-def _sqlite_begin(conn: Any) -> None:
+def _sqlite_begin(conn: Connection) -> None:
     """Transactions are begun here, not by the driver: IMMEDIATE for a write, else deferred."""
     immediate = conn.get_execution_options().get(IMMEDIATE, False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     # the driver's own implicit BEGIN is off; _sqlite_begin emits the right one (SQLAlchemy's
     # documented recipe for aiosqlite transaction control)
     dbapi_connection.isolation_level = None

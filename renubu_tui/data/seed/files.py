@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from renubu_tui.data.seed.ids import key_id
 
@@ -34,6 +35,12 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
+@overload
+def day(anchor: dt.date, offset: int) -> dt.date: ...
+@overload
+def day(anchor: dt.date, offset: None) -> None: ...
+@overload
+def day(anchor: dt.date, offset: int | None) -> dt.date | None: ...
 def day(anchor: dt.date, offset: int | None) -> dt.date | None:
     return None if offset is None else anchor + dt.timedelta(days=int(offset))
 
@@ -51,21 +58,21 @@ class TenantKeys:
     tenant_slug: str
 
     @property
-    def tenant_id(self) -> Any:
+    def tenant_id(self) -> uuid.UUID:
         return key_id("tenant", self.tenant_slug)
 
-    def user(self, email: str | None) -> Any:
+    def user(self, email: str | None) -> uuid.UUID | None:
         return None if not email else key_id("user", self.tenant_slug, email.lower())
 
-    def customer(self, domain: str) -> Any:
+    def customer(self, domain: str) -> uuid.UUID:
         return key_id("customer", self.tenant_slug, domain.lower())
 
 
-def core_workflow_id(slug: str) -> Any:
+def core_workflow_id(slug: str) -> uuid.UUID:
     return key_id("workflow", "core", slug)
 
 
-def workflow_version_id(workflow_id: Any, number: int) -> Any:
+def workflow_version_id(workflow_id: uuid.UUID, number: int) -> uuid.UUID:
     return key_id("workflow-version", workflow_id, number)
 
 
@@ -413,7 +420,7 @@ def customer_rows(
                 "influence": p.get("influence"),
                 "sentiment": p.get("sentiment"),
                 "notes": [
-                    {"date": day(anchor, n["day"]).isoformat(), "text": n["text"]}  # type: ignore[union-attr]
+                    {"date": day(anchor, n["day"]).isoformat(), "text": n["text"]}
                     for n in p.get("notes", [])
                     if _known(day(anchor, n["day"]), upto)
                 ],

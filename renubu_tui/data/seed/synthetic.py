@@ -12,12 +12,15 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select
 
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import Base, CompanySettings, Customer, Tenant, User
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 BATCH = 5000
 CUSTOMERS_PER_CSM = 400
@@ -99,11 +102,13 @@ async def seed_synthetic(
             select(CompanySettings.seed_anchor_date).where(CompanySettings.tenant_id == tenant_id)
         )
         anchor = anchor or today
-        start = await conn.scalar(
-            select(func.count())
-            .select_from(Customer)
-            .where(Customer.tenant_id == tenant_id, Customer.is_synthetic.is_(True))
-        )
+        start = (
+            await conn.execute(
+                select(func.count())
+                .select_from(Customer)
+                .where(Customer.tenant_id == tenant_id, Customer.is_synthetic.is_(True))
+            )
+        ).scalar_one()
         manager_id = await conn.scalar(
             select(User.id)
             .where(User.tenant_id == tenant_id, User.role == "manager")
@@ -124,7 +129,11 @@ async def seed_synthetic(
 
 
 async def _ensure_csms(
-    conn: Any, tenant_id: Any, manager_id: Any, total: int, now: dt.datetime
+    conn: AsyncConnection,
+    tenant_id: uuid.UUID,
+    manager_id: uuid.UUID | None,
+    total: int,
+    now: dt.datetime,
 ) -> list[uuid.UUID]:
     needed = max(1, math.ceil(total / CUSTOMERS_PER_CSM)) if total else 0
     ids = [synthetic_id("users", i) for i in range(needed)]
@@ -152,7 +161,7 @@ async def _ensure_csms(
 
 
 def _build(
-    indexes: range, tenant_id: Any, owners: list[uuid.UUID], anchor: dt.date, now: dt.datetime
+    indexes: range, tenant_id: uuid.UUID, owners: list[uuid.UUID], anchor: dt.date, now: dt.datetime
 ) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in _TABLE_CODES if name != "users"}
     for i in indexes:
