@@ -16,7 +16,7 @@ DEFAULT_OFFLINE_PACE = 0.02  # seconds per word group: reads as typing, costs no
 
 
 def make_provider(
-    settings: Any,
+    settings: object,
     *,
     offline_pace: float = DEFAULT_OFFLINE_PACE,
     fallback: bool | None = None,

@@ -6,7 +6,7 @@ switch is never silent either: the Done label names both, and the first delta sa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from renubu_tui.llm.events import StreamError, StreamEvent
 from renubu_tui.llm.messages import ChatRequest
@@ -40,7 +40,7 @@ class FallbackProvider:
         await self.primary.aclose()
         await self.offline.aclose()
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         started = False
         async for event in self.primary.stream(request):
             if (

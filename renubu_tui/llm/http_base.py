@@ -13,7 +13,7 @@ import asyncio
 import datetime as dt
 import json
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -302,7 +302,7 @@ class HttpProvider:
             usage=Usage(input_tokens, output_tokens, estimated=estimated),
         )
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Events of one answer; always ends with exactly one Done or StreamError."""
         problem = self._url_problem() or self.config_problem()
         if problem:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 from renubu_tui.llm.events import Done, StreamEvent, TextDelta, ToolCallRequest, Usage
 from renubu_tui.llm.messages import ChatRequest
@@ -101,13 +101,13 @@ class OfflineProvider:
             return guidance(task, facts), []
         return summary(facts), []
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         async for event in self.stream_with_note(request, OFFLINE_NOTE):
             yield event
 
     async def stream_with_note(
         self, request: ChatRequest, note: str | None, label: str | None = None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """Stream the answer after `note` (left out of JSON answers, which must parse)."""
         body, calls = self.compose(request)
         text = body if request.response_format_json or calls or not note else note + body

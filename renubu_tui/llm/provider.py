@@ -1,12 +1,13 @@
 """The provider protocol, and `collect` for callers that want the whole answer at once.
 
-`stream` is declared as a plain method returning an async iterator because every provider
-implements it as an async generator (`async def … yield`), which is exactly that type.
+`stream` is declared as a plain method returning an async generator because every provider
+implements it as one (`async def … yield`); callers that stop reading early close it
+(`contextlib.aclosing`), which needs its `aclose`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -22,12 +23,13 @@ class Provider(Protocol):
     what answers ("offline assistant", "ollama · llama3.1", …) and is shown beside answers.
     """
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     @property
     def label(self) -> str: ...
 
-    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]: ...
+    def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]: ...
 
     async def aclose(self) -> None: ...
 

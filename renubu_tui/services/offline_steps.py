@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from renubu_tui.llm.events import Done, StreamEvent, TextDelta, Usage
@@ -60,7 +60,7 @@ class SchemaOfflineProvider:
     async def aclose(self) -> None:
         await self.inner.aclose()
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         if not request.response_format_json:
             async for event in self.inner.stream(request):
                 yield event
