@@ -17,7 +17,7 @@ import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,7 +40,9 @@ from renubu_tui.domain.params import ParamsError, check_params
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.services.refusals import Refused
 
-OnChange = Callable[[uuid.UUID, uuid.UUID, dt.date], Awaitable[None]]
+if TYPE_CHECKING:
+    from renubu_tui.services.executions import ExecutionService, OnChange
+
 START_HINT = "start one first"
 TYPE_WORDS = {
     "renewal": "renewal",
@@ -81,7 +83,7 @@ class ActionService:
         db: Database,
         clock: Clock,
         *,
-        workflow_actions: Any = None,  # ExecutionService, for war room / acknowledgment
+        workflow_actions: ExecutionService | None = None,  # for war room / acknowledgment
         on_change: OnChange | None = None,
     ) -> None:
         self._db = db
@@ -275,7 +277,9 @@ class ActionService:
             raise ActionFailed(str(exc)) from None
         return ActionOutcome(slug, message, result)
 
-    async def _changed(self, session: Any, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> None:
+    async def _changed(
+        self, session: AsyncSession, tenant_id: uuid.UUID, customer_id: uuid.UUID
+    ) -> None:
         """Re-score the customer's queue rows inside the action's transaction: a crash after
         the commit cannot leave the queue showing the work as it was."""
         if self._on_change is not None:
@@ -375,7 +379,9 @@ async def _execution(
         )
     ).all()
     renewal = [r for r in open_runs if r.workflow_type == "renewal"]
-    return (renewal or list(open_runs) or [None])[0]
+    if renewal:
+        return renewal[0]
+    return open_runs[0] if open_runs else None
 
 
 def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:

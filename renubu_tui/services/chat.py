@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
@@ -420,7 +420,7 @@ class ChatService:
 
     async def send(
         self, thread_id: uuid.UUID, text: str, *, tenant_id: uuid.UUID | None = None
-    ) -> AsyncIterator[ChatEvent]:
+    ) -> AsyncGenerator[ChatEvent, None]:
         """Save the user's message (committed before the model is called), stream the answer."""
         if not text.strip():
             raise ChatError("the message is empty")
@@ -437,7 +437,7 @@ class ChatService:
 
     async def retry(
         self, thread_id: uuid.UUID, *, tenant_id: uuid.UUID | None = None
-    ) -> AsyncIterator[ChatEvent]:
+    ) -> AsyncGenerator[ChatEvent, None]:
         """Ask again for the last user message, after a failed or stopped answer."""
         async with self._db.sessions() as session:
             thread = await load_thread(session, thread_id, tenant_id=tenant_id)
@@ -451,7 +451,7 @@ class ChatService:
             async for event in events:
                 yield event
 
-    async def _answer(self, thread_id: uuid.UUID) -> AsyncIterator[ChatEvent]:
+    async def _answer(self, thread_id: uuid.UUID) -> AsyncGenerator[ChatEvent, None]:
         async with self._db.sessions() as session:
             thread = await load_thread(session, thread_id)
             branch = await session.get(ChatBranch, thread.branch_id) if thread.branch_id else None

@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -106,7 +106,7 @@ class AnswerSetup:
     context_block: str
 
 
-async def answer(setup: AnswerSetup) -> AsyncIterator[ChatEvent]:
+async def answer(setup: AnswerSetup) -> AsyncGenerator[ChatEvent, None]:
     """Stream the assistant's answer to the thread's history as it stands."""
     db, state = setup.db, _State()
     async with db.sessions() as session:

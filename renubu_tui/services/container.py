@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
@@ -25,6 +25,11 @@ from renubu_tui.services.preferences import PreferencesService
 from renubu_tui.services.queue import QueueService
 from renubu_tui.services.tasks import ArtifactService, TaskService
 from renubu_tui.settings import Settings
+
+if TYPE_CHECKING:  # built on demand: their imports stay off the start-up
+    from renubu_tui.llm.provider import Provider
+    from renubu_tui.services.chat import ChatService
+    from renubu_tui.services.step_runner import StepRunner
 
 
 @dataclass
@@ -54,17 +59,17 @@ class Services:
                 return None
         return customer.id, customer.name
 
-    def provider_factory(self, *, pace: float = 0.02) -> Callable[[], Any]:
+    def provider_factory(self, *, pace: float = 0.02) -> Callable[[], Provider]:
         """Builds the configured model provider on demand (its import stays off the start-up)."""
 
-        def make() -> Any:
+        def make() -> Provider:
             from renubu_tui.llm.factory import make_provider
 
             return make_provider(self.settings, offline_pace=pace)
 
         return make
 
-    def chat(self, *, pace: float = 0.02) -> Any:
+    def chat(self, *, pace: float = 0.02) -> ChatService:
         """The chat service (threads, branches, tools) over the configured provider."""
         from renubu_tui.services.chat import ChatService
 
@@ -76,7 +81,7 @@ class Services:
             actions=self.actions,
         )
 
-    def step_runner(self, *, pace: float = 0.0) -> Any:
+    def step_runner(self, *, pace: float = 0.0) -> StepRunner:
         """Runs a step with the assistant and hands its checked output to the engine."""
         from renubu_tui.services.step_runner import StepRunner
 

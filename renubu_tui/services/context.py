@@ -270,7 +270,7 @@ async def build_context(
 
 
 @cache
-def _main_statement() -> Select[Any]:
+def _main_statement() -> Select[*tuple[Any, ...]]:
     """One statement for everything that is one row per customer (no N+1, no round trips).
 
     Built once and reused with bind parameters: building it (eight aliased subqueries) costs

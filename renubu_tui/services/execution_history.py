@@ -26,7 +26,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 
@@ -50,6 +50,9 @@ from renubu_tui.services.executions import (
     StepState,
 )
 from renubu_tui.services.queue_sql import end_of_day, open_as_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 DONE = ("completed", "skipped")
 
@@ -222,7 +225,7 @@ def dated_context(context: dict[str, Any], view: ExecutionView) -> dict[str, Any
     return dated
 
 
-async def _chat_continues(session: Any, execution_id: uuid.UUID, eod: dt.datetime) -> bool:
+async def _chat_continues(session: AsyncSession, execution_id: uuid.UUID, eod: dt.datetime) -> bool:
     """Whether the execution's chat has anything dated at or after `eod`."""
     t, m = ChatThread, ChatMessage
     found = await session.scalar(
@@ -313,27 +316,30 @@ def _dated(
     steps = []
     outputs: dict[str, Any] = {}
     for state in stored.steps:
-        row, status = latest.get(state.step_id, (None, "pending"))
+        record: StepExecution | None
+        record, status = latest.get(state.step_id, (None, "pending"))
         steps.append(
             StepState(
                 state.step_id,
                 state.name,
                 state.type,
                 status,
-                row.chosen_route if row is not None and status in DONE else None,
-                row.skip_reason if row is not None and status == "skipped" else None,
-                describe_route(steps_by_id.get(state.step_id, {}), row.chosen_route)
-                if row is not None and status in DONE
+                record.chosen_route if record is not None and status in DONE else None,
+                record.skip_reason if record is not None and status == "skipped" else None,
+                describe_route(steps_by_id.get(state.step_id, {}), record.chosen_route)
+                if record is not None and status in DONE
                 else None,
             )
         )
-        if row is not None and status == "completed" and row.outputs is not None:
-            outputs[_store_key(steps_by_id.get(state.step_id, {"id": state.step_id}))] = row.outputs
+        if record is not None and status == "completed" and record.outputs is not None:
+            key = _store_key(steps_by_id.get(state.step_id, {"id": state.step_id}))
+            outputs[key] = record.outputs
     open_then = execution.completed_at is not None and execution.completed_at >= eod
     status = "in_progress" if open_then else stored.status
     snoozed_until = None if open_then else stored.snoozed_until
-    if then[0] is not None:
-        status, snoozed_until = then
+    then_status, then_snoozed = then
+    if then_status is not None:
+        status, snoozed_until = then_status, then_snoozed
     view = ViewAsOf(**{f.name: getattr(stored, f.name) for f in fields(ExecutionView)})
     view.status, view.current_step_id, view.steps, view.outputs = status, current, steps, outputs
     view.snoozed_until = snoozed_until

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -39,6 +39,11 @@ from renubu_tui.domain.journey import renewal_day
 from renubu_tui.domain.journey_script import JourneyEvent, ScriptError, day_label, parse_script
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from renubu_tui.services.container import Services
 
 STATE_KEY = "journey"
 
@@ -149,7 +154,7 @@ async def read_state(db: Database, tenant_id: uuid.UUID) -> tuple[JourneyState, 
     return state, state.left_on is None and trail == state.trail
 
 
-async def _trail_count(session: Any, tenant_id: uuid.UUID) -> int:
+async def _trail_count(session: AsyncSession, tenant_id: uuid.UUID) -> int:
     return int(
         await session.scalar(
             select(func.count())
@@ -222,7 +227,7 @@ async def advance(
 class _Player:
     """Applies events as the people named in them, on the clock of each event."""
 
-    def __init__(self, services: Any, script: Script, previous: Clock | None) -> None:
+    def __init__(self, services: Services, script: Script, previous: Clock | None) -> None:
         self.services = services
         self.script = script
         self._previous = previous
@@ -268,7 +273,7 @@ class _Player:
 
     async def _actor(self, email: str | None) -> User:
         if email is None or email.lower() == self.services.user.email:
-            return self.services.user  # type: ignore[no-any-return]
+            return self.services.user
         async with self.services.db.sessions() as session:
             user = await session.scalar(
                 select(User).where(

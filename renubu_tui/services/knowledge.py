@@ -83,10 +83,11 @@ async def search(db: Database, tenant_id: uuid.UUID, query: str, limit: int = 5)
     words = terms(query)
     if not words or limit <= 0:
         return []
+    tenant: str | uuid.UUID  # SQLite stores the id as hex text, PostgreSQL as a uuid
     if db.dialect == "sqlite":
         statement, q, tenant = _SQLITE, fts5_query(words), tenant_id.hex
     else:
-        statement, q, tenant = _POSTGRES, " or ".join(words), tenant_id  # type: ignore[assignment]
+        statement, q, tenant = _POSTGRES, " or ".join(words), tenant_id
     async with db.engine.connect() as conn:
         rows = (await conn.execute(statement, {"q": q, "tenant": tenant, "limit": limit})).all()
     return [

@@ -17,7 +17,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,10 @@ from renubu_tui.data.models import (
     WorkflowExecution,
     WorkflowVersion,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
+    from sqlalchemy.sql import ColumnElement
 
 DAY_PATHS = (
     "workflow.daysOverdue",
@@ -191,7 +195,7 @@ def _end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
 
 
-def _unread(as_of: dt.date | None) -> Any:
+def _unread(as_of: dt.date | None) -> ColumnElement[bool]:
     """Unread, or (as of a day) not read by the end of it: a notification read later was
     still unread then."""
     n = Notification
@@ -289,7 +293,10 @@ class NotificationService:
         if ids is not None:
             clauses.append(n.id.in_(list(ids)))
         async with self._db.write() as session:
-            result = await session.execute(update(n).where(and_(*clauses)).values(read_at=now))
+            result = cast(  # an UPDATE's result is a CursorResult (typed as Result)
+                "CursorResult[Any]",
+                await session.execute(update(n).where(and_(*clauses)).values(read_at=now)),
+            )
         return int(result.rowcount or 0)
 
     async def sweep(self, tenant_slug: str, today: dt.date) -> SweepReport:

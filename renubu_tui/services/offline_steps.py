@@ -171,7 +171,10 @@ class _Writer:
             return first("critical" if risky else "high" if risk >= 50 else "moderate")
         if low == "status":
             trend = (f.get("intelligence", "trends") or {}).get("health")
-            return first({"up": "reduced", "down": "worsening"}.get(trend, "persisting"))
+            status = {"up": "reduced", "down": "worsening"}
+            return first(
+                status.get(trend, "persisting") if isinstance(trend, str) else "persisting"
+            )
         if low == "channel":
             days = f.days_until
             return first("executive" if days is not None and days < -14 else "email")
@@ -244,7 +247,8 @@ class _Writer:
             return self._date(low)
         if "pairing" in low:
             ours = f.get("company", "vpCustomerSuccess") or f.csm
-            theirs = f.signer().name if f.signer() else "their executive sponsor"
+            signer = f.signer()
+            theirs = signer.name if signer is not None else "their executive sponsor"
             return f"{ours} ↔ {theirs}"
         if _PERSON.search(name):
             return self._person(low)

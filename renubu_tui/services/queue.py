@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import and_, delete, func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,10 @@ from renubu_tui.services.queue_sql import (
     customer_day,
     rows_select,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
+    from sqlalchemy.sql import ColumnElement
 
 KEEP_DAYS = 8  # materializations kept per tenant (the demo's milestones fit)
 STALE = "stale"  # the config_key of a kept day that must be rebuilt before it is read
@@ -167,7 +171,9 @@ class QueueService:
         await self._db.shrink_log()
         return int(count or 0)
 
-    async def _forget_old_days(self, session: Any, tenant_id: uuid.UUID, today: dt.date) -> None:
+    async def _forget_old_days(
+        self, session: AsyncSession, tenant_id: uuid.UUID, today: dt.date
+    ) -> None:
         days = (
             await session.scalars(
                 select(QueueState.as_of)
@@ -250,18 +256,17 @@ class QueueService:
         if self._dialect.sqlite is False:
             await session.execute(select(func.pg_advisory_xact_lock(_lock_key(tenant_id))))
         owner = await session.scalar(select(Customer.owner_id).where(Customer.id == customer_id))
-        owners = set(
-            (
-                await session.scalars(
-                    select(WorkflowExecution.owner_id)
-                    .where(
-                        WorkflowExecution.customer_id == customer_id,
-                        WorkflowExecution.owner_id.is_not(None),
-                    )
-                    .distinct()
+        runs_owners = (
+            await session.scalars(
+                select(WorkflowExecution.owner_id)
+                .where(
+                    WorkflowExecution.customer_id == customer_id,
+                    WorkflowExecution.owner_id.is_not(None),
                 )
-            ).all()
-        ) | ({owner} if owner is not None else set())
+                .distinct()
+            )
+        ).all()
+        owners = {o for o in (*runs_owners, owner) if o is not None}
         # One condition per part, never an OR of two: each part walks its own index.
         parts = [Part(owners=tuple(sorted(owners)))] if owners else []
         if owner is None:  # an unowned customer's rows are not among any owner's
@@ -275,7 +280,10 @@ class QueueService:
                 continue
             scope = [q.tenant_id == tenant_id, q.as_of == today]
             for part in parts:
-                removed = await session.execute(delete(q).where(*scope, _item_in(part)))
+                removed = cast(  # a DELETE's result is a CursorResult (typed as Result)
+                    "CursorResult[Any]",
+                    await session.execute(delete(q).where(*scope, _item_in(part))),
+                )
                 await session.execute(
                     insert(q).from_select(
                         list(ITEM_COLUMNS),
@@ -421,7 +429,7 @@ def _check(values: tuple[str, ...], known: list[str], what: str) -> None:
             raise QueueError(f"unknown {what} {value!r} (expected one of: {', '.join(known)})")
 
 
-def _item_in(part: Part) -> Any:
+def _item_in(part: Part) -> ColumnElement[bool]:
     q = QueueItem
     return q.owner_id.in_(part.owners) if part.owners else q.customer_id.in_(part.customers)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Date,
@@ -47,7 +47,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement, CompoundSelect, Select
 
 from renubu_tui.data.models import (
     Contract,
@@ -66,6 +66,9 @@ from renubu_tui.domain.determination import CustomerFacts
 from renubu_tui.domain.enums import WORKFLOW_TYPE_ORDER, Experience, WorkflowType
 from renubu_tui.domain.plans import parse_plan
 from renubu_tui.domain.stages import RunningRenewal
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import RowMapping
 
 ACTIVE_FOR_WORKLOAD = ("not_started", "in_progress", "escalated")
 OPEN_NOW = ("not_started", "in_progress", "snoozed", "escalated")
@@ -195,7 +198,7 @@ def facts_select(
     d: Dialect,
     customer_id: uuid.UUID | None = None,
     part: Part | None = None,
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """One row per customer of the tenant (or `part`) with all its scores read, as of `today`."""
     c = Customer.__table__.alias("c")
     k = Contract.__table__.alias("k")
@@ -272,7 +275,7 @@ def assessment_select(
     d: Dialect,
     customer_id: uuid.UUID | None = None,
     part: Part | None = None,
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """The facts of `facts_select` with the renewal workflow open on the day (name and trigger
     range): all that `domain.assessment.assess` reads, for views that score customers in Python
     (the explanation, the summary) from the same SQL as the queue."""
@@ -292,7 +295,7 @@ def assessment_select(
     )
 
 
-def customer_day(row: Any) -> CustomerDay:
+def customer_day(row: RowMapping) -> CustomerDay:
     """The rules' input from an `assessment_select` row (its mapping)."""
     running = None
     if row["running_name"] is not None:
@@ -403,11 +406,11 @@ def derived_select(
 
 def rows_select(
     tenant_id: uuid.UUID, today: dt.date, cfg: DomainConfig, d: Dialect, part: Part | None = None
-) -> Select[Any]:
+) -> CompoundSelect[*tuple[Any, ...]]:
     """Every qualifying (customer, type) row with its score, in `queue_items` column order."""
     facts = derived_select(tenant_id, today, cfg, d, part)
     branches = [_branch(kind, facts, today, cfg, d) for kind in WorkflowType]
-    return union_all(*branches)  # type: ignore[return-value]
+    return union_all(*branches)
 
 
 def _branch(kind: WorkflowType, facts: Any, today: dt.date, cfg: DomainConfig, d: Dialect) -> Any:

@@ -15,6 +15,7 @@ of an artifact edited later, or one deleted later.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import re
 import uuid
@@ -401,7 +402,7 @@ class ArtifactService:
         return artifact
 
     async def _get(
-        self, session: Any, tenant_id: uuid.UUID, artifact_id: uuid.UUID
+        self, session: AsyncSession, tenant_id: uuid.UUID, artifact_id: uuid.UUID
     ) -> TaskArtifact:
         artifact = await session.scalar(
             select(TaskArtifact).where(
@@ -464,7 +465,9 @@ class ArtifactService:
             f"{artifact.content.rstrip()}\n"
         )
 
-    async def export(self, artifacts: list[TaskArtifact], folder: Path) -> list[Path]:
+    async def export(
+        self, artifacts: builtins.list[TaskArtifact], folder: Path
+    ) -> builtins.list[Path]:
         """Write each artifact as a Markdown file; names are derived, never taken as paths."""
         folder.mkdir(parents=True, exist_ok=True)
         written = []

@@ -14,7 +14,7 @@ import difflib
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +41,10 @@ from renubu_tui.domain.workflow_config import (
     validate_composition,
     validate_config,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
+    from sqlalchemy.sql import ColumnElement
 
 LIMIT_HINT = "the largest shipped workflow is 21 KB and nests 10 levels"
 
@@ -152,7 +156,7 @@ def row_fields(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def visible(tenant_id: uuid.UUID) -> Any:
+def visible(tenant_id: uuid.UUID) -> ColumnElement[bool]:
     return or_(Workflow.tenant_id == tenant_id, Workflow.tenant_id.is_(None))
 
 
@@ -278,7 +282,9 @@ async def write_version(
     Returns the new version number, or None when `config` equals the current one (nothing to
     save). Raises StaleWorkflow when the row is no longer at `expected_version`.
     """
-    slug, wid = workflow.slug, workflow.id
+    slug, wid, tenant_id = workflow.slug, workflow.id, workflow.tenant_id
+    if tenant_id is None:  # callers write only a tenant's own workflows; core ones are cloned
+        raise ValueError(f"workflow {slug!r} is a core workflow and is not written in place")
     if workflow.current_version != expected_version:
         raise await stale_error(session, wid, slug, expected_version)
     if workflow.config == config:
@@ -287,13 +293,16 @@ async def write_version(
     values = {**row_fields(config), "current_version": number}
     if at is not None:
         values["updated_at"] = at
-    result = await session.execute(
-        update(Workflow)
-        .where(Workflow.id == wid, Workflow.current_version == expected_version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    result = cast(  # an UPDATE's result is a CursorResult (typed as Result)
+        "CursorResult[Any]",
+        await session.execute(
+            update(Workflow)
+            .where(Workflow.id == wid, Workflow.current_version == expected_version)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise await stale_error(session, wid, slug, expected_version)
     semver = str(config.get("version") or "")
     version = WorkflowVersion(
@@ -310,7 +319,7 @@ async def write_version(
     session.add(version)
     audit(
         session,
-        tenant_id=workflow.tenant_id,  # type: ignore[arg-type]
+        tenant_id=tenant_id,
         actor=actor,
         actor_id=actor_id,
         slug=slug,

@@ -9,10 +9,11 @@ invalid is ever stored) and is written by `workflow_versions.write_version` in o
 
 from __future__ import annotations
 
+import builtins
 import copy
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +40,9 @@ from renubu_tui.services.workflow_versions import (
     WorkflowNotFound,
     problems_for,
 )
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 __all__ = [
     "CoreWorkflowReadOnly",
@@ -91,7 +95,7 @@ class WorkflowRegistry:
         self._db = db
         self._clock = clock
 
-    def _now(self) -> Any:
+    def _now(self) -> dt.datetime | None:
         return self._clock.now() if self._clock is not None else None
 
     # --- reading ----------------------------------------------------------------------------
@@ -220,7 +224,7 @@ class WorkflowRegistry:
             best = min(matches, key=lambda r: (r.is_core, r.slug))
             return await self._load(session, tenant_id, best, best.current_version, True)
 
-    async def versions(self, tenant_id: uuid.UUID, slug: str) -> list[VersionInfo]:
+    async def versions(self, tenant_id: uuid.UUID, slug: str) -> builtins.list[VersionInfo]:
         async with self._db.sessions() as session:
             return await wv.list_versions(session, await self._find(session, tenant_id, slug))
 
@@ -244,7 +248,9 @@ class WorkflowRegistry:
         loaded = await self.get(tenant_id, slug, expanded=False)
         return json.dumps(loaded.raw_config, indent=2, ensure_ascii=False) + "\n"
 
-    async def validate_all(self, tenant_id: uuid.UUID) -> list[tuple[str, list[Problem]]]:
+    async def validate_all(
+        self, tenant_id: uuid.UUID
+    ) -> builtins.list[tuple[str, builtins.list[Problem]]]:
         """(slug, problems) of every workflow the tenant uses, compositions checked expanded."""
         library = await self.library(tenant_id)
         out = []

@@ -253,7 +253,7 @@ async def _postgres_fetch(
 
     async with db.engine.connect() as conn:
         raw = await conn.get_raw_connection()
-        driver: asyncpg.Connection = raw.driver_connection  # type: ignore[assignment]
+        driver: asyncpg.Connection = raw.driver_connection
         try:
             async with driver.transaction(readonly=True):
                 await driver.execute("SET TRANSACTION READ ONLY")
