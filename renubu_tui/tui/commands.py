@@ -15,6 +15,8 @@ from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.text import clean
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from renubu_tui.services.queue import QueueRow
 
 LIMIT = 12
@@ -46,7 +48,7 @@ class CustomerCommands(Provider):
             unique.setdefault(row.customer_id, row)
         return list(unique.values())[:LIMIT]
 
-    def _choose(self, row: QueueRow):  # type: ignore[no-untyped-def]
+    def _choose(self, row: QueueRow) -> Callable[[], None]:
         def jump() -> None:
             self.app.post_message(
                 CustomerChosen(row.customer_id, row.customer_name, row.workflow_type, open=True)

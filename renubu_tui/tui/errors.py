@@ -8,6 +8,8 @@ the database banner). Every `@work` uses `exit_on_error=False` so a failure neve
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
@@ -25,12 +27,16 @@ class WorkerFailed(Message):
         return self.worker.group
 
 
+class _PostsMessages(Protocol):
+    def post_message(self, message: Message) -> bool: ...
+
+
 class ReportsWorkerErrors:
     """Mixin for DOM nodes that run workers: re-post failures as a bubbling WorkerFailed."""
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+    def on_worker_state_changed(self: _PostsMessages, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.post_message(WorkerFailed(event.worker, event.worker.error))  # type: ignore[attr-defined]
+            self.post_message(WorkerFailed(event.worker, event.worker.error))
 
 
 def is_database_error(error: BaseException) -> bool:

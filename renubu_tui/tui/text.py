@@ -64,8 +64,8 @@ def iso(value: str | dt.date | None) -> str:
     return value.isoformat() if isinstance(value, dt.date) else clean(value)
 
 
-def one_line(exc: BaseException) -> str:
-    """An exception as one line a person can read (no traceback)."""
+def one_line(exc: BaseException | str) -> str:
+    """An exception (or a message) as one line a person can read (no traceback)."""
     text = printable(str(exc)).strip() or type(exc).__name__
     return " ".join(text.split())
 

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from renubu_tui.services.queue import QueueRow
+    from renubu_tui.tui.screens.main import MainScreen
     from renubu_tui.tui.session import Session
+    from renubu_tui.tui.widgets.bell import Bell
 
 
 START_HINT = "start one with g"
@@ -48,7 +50,6 @@ ACTION_BINDINGS: list[BindingType] = [
 class ActionsFeature(ScreenMixin):
     """Snooze, skip, escalate, meeting, e-mail, task; the bell, inbox, tasks and artifacts."""
 
-    session: Session | None
     show_action_bar: ClassVar[bool] = True
     """The row of action buttons under the panes (for the mouse; widgets/action_bar.py)."""
 
@@ -61,7 +62,7 @@ class ActionsFeature(ScreenMixin):
 
         self.query_one(Header).mount(Bell(id="bell"))
 
-    def on_main_screen_opened(self) -> None:
+    def on_main_screen_opened(self, message: MainScreen.Opened) -> None:
         if self.session is not None:
             self._bell().attach(self.session)
             self._mount_action_bar()
@@ -73,7 +74,7 @@ class ActionsFeature(ScreenMixin):
         if self.show_action_bar and not self.query(ActionBar):
             self.mount(ActionBar(id="action-bar"), after=self.query_one("#main"))
 
-    def _bell(self) -> Any:
+    def _bell(self) -> Bell:
         from renubu_tui.tui.widgets.bell import Bell
 
         return self.query_one(Bell)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import SystemCommand
@@ -29,7 +29,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from renubu_tui.services.demo_store import DemoStore
+    from renubu_tui.settings import Settings
+    from renubu_tui.tui.screens.main import MainScreen
     from renubu_tui.tui.session import Session
+    from renubu_tui.tui.widgets.queue_pane import QueuePane
+    from renubu_tui.tui.widgets.step_pane import StepChanged
     from renubu_tui.tui.widgets.timeline import Milestone, TimelineStrip
 
 JOURNEY_FILE = ("demo", "bluesoft.json")
@@ -82,7 +86,7 @@ class DemoMoved(Message):
         self.narration = narration
 
 
-def demo_store(settings: Any) -> DemoStore:
+def demo_store(settings: Settings) -> DemoStore:
     """The store over the app's demo database (its SQLite file)."""
     from pathlib import Path
 
@@ -141,7 +145,7 @@ class DemoFeatures(ScreenMixin):
         self.mount(strip, after=self.query_one(Header))
         strip.set_day(self.settings.clock().today())
 
-    def on_main_screen_opened(self, message: Any) -> None:
+    def on_main_screen_opened(self, message: MainScreen.Opened) -> None:
         if self.demo_mode:
             self._demo_refresh_strip(message.session)
             if getattr(self.app, "demo_autoplay", False):
@@ -174,12 +178,12 @@ class DemoFeatures(ScreenMixin):
         self.workers.cancel_group(self, "demo-play")
         self.notify("You have the wheel: the demo stopped playing.", markup=False)
 
-    def on_queue_pane_loaded(self, message: Any) -> None:
+    def on_queue_pane_loaded(self, message: QueuePane.Loaded) -> None:
         """After a date change, keep the person's customer current (Bluesoft at first): in the
         queue if it is there, else shown on its own."""
         self._demo_focus()
 
-    def on_step_changed(self, message: Any) -> None:
+    def on_step_changed(self, message: StepChanged) -> None:
         """A person acted: the strip and header say whether the demo is still on the script."""
         if self.demo_mode and self.session is not None:
             self._demo_load(self.session, self.session.today)

@@ -17,6 +17,9 @@ from textual.binding import Binding, BindingType
 from renubu_tui.tui.features import ScreenMixin
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
+
+    from renubu_tui.tui.screens.main import MainScreen
     from renubu_tui.tui.session import Session
 
 
@@ -32,11 +35,11 @@ class PreferencesFeature(ScreenMixin):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
 
-    def on_main_screen_peeked(self, message: Any) -> None:
+    def on_main_screen_peeked(self, message: MainScreen.Peeked) -> None:
         if message.peek is not None:
             self.apply_preferences(message.peek.preferences)
 
-    def on_main_screen_opened(self, message: Any) -> None:
+    def on_main_screen_opened(self, message: MainScreen.Opened) -> None:
         session = message.session
         if not self._preferences_known:
             self._load_preferences(session)
@@ -74,7 +77,7 @@ class PreferencesFeature(ScreenMixin):
     def _show_compact(self, on: bool) -> None:
         self.set_class(on, "-compact")  # see app.tcss
 
-    def _theme_changed(self, _theme: Any) -> None:
+    def _theme_changed(self, _theme: Theme) -> None:
         if self._preferences_known:  # not the default being replaced by the stored one
             self.remember(theme=self.app.theme)
 

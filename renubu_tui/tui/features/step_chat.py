@@ -5,9 +5,14 @@ It holds no state; the work happens in `StepPane` and `ChatPanel`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.binding import Binding, BindingType
 
 from renubu_tui.tui.features import ScreenMixin
+
+if TYPE_CHECKING:
+    from renubu_tui.tui.widgets.step_pane import StepPane
 
 STEP_CHAT_BINDINGS: list[BindingType] = [
     Binding("g", "step_start", "Start workflow", id="step.start"),
@@ -27,7 +32,7 @@ STEP_CHAT_BINDINGS: list[BindingType] = [
 class StepChatKeys(ScreenMixin):
     """Start, run, complete, skip and acknowledge a step; ask; take a suggested reply."""
 
-    def _step_pane(self):  # type: ignore[no-untyped-def]
+    def _step_pane(self) -> StepPane | None:
         from renubu_tui.tui.widgets.step_pane import StepPane
 
         panes = self.query(StepPane)

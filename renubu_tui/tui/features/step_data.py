@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from renubu_tui.services.chat import StepBranches
+    from renubu_tui.domain.determination import Determination
+    from renubu_tui.services.chat import ChatService, StepBranches
     from renubu_tui.services.chat_store import ThreadView
     from renubu_tui.services.execution_history import Closed, ExecutionHistory
     from renubu_tui.services.executions import ExecutionView
+    from renubu_tui.services.queue import CustomerExplanation
     from renubu_tui.tui.session import Session
 
 
@@ -38,12 +40,12 @@ class StepData:
     history: str | None = None  # "as of … · history: …" when the record goes on after today
     closed: Closed | None = None  # the execution that closed last, when none is open
     context: dict[str, Any] = field(default_factory=dict, repr=False)
-    explanation: Any = None  # QueueService.explain: why the customer is in the queue
+    explanation: CustomerExplanation | None = None  # why the customer is in the queue
 
 
-def chat_service(session: Session, pace: float) -> Any:
+def chat_service(session: Session, pace: float) -> ChatService:
     """One ChatService per session and pace (it holds no connection of its own)."""
-    cache: dict[float, Any] = session.__dict__.setdefault("_chat_services", {})
+    cache: dict[float, ChatService] = session.__dict__.setdefault("_chat_services", {})
     if pace not in cache:
         cache[pace] = session.services.chat(pace=pace)
     return cache[pace]
@@ -129,9 +131,9 @@ async def _nothing_open(session: Session, data: StepData, history: ExecutionHist
             data.fits = loaded.name
 
 
-def _renewal_determination(explanation: Any) -> Any:
+def _renewal_determination(explanation: CustomerExplanation | None) -> Determination | None:
     """The renewal type's determination in a queue explanation, if there is one."""
-    for kind in getattr(explanation, "types", None) or []:
-        if getattr(kind.determination.type, "value", None) == "renewal":
+    for kind in explanation.types if explanation is not None else []:
+        if kind.determination.type.value == "renewal":
             return kind.determination
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -20,6 +20,8 @@ from renubu_tui.tui.screens.modal import Modal
 from renubu_tui.tui.text import clean, one_line, plain
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
     from renubu_tui.data.models import TaskArtifact
     from renubu_tui.tui.session import Session
 
@@ -192,10 +194,10 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
             self._approve(s.services.artifacts.approve(s.tenant_id, artifact.id, s.services.user))
 
     @work(exclusive=True, group="artifacts-change", exit_on_error=False)
-    async def _approve(self, change: Any) -> None:
+    async def _approve(self, change: Awaitable[TaskArtifact]) -> None:
         await self._apply(change, "Approved")
 
-    async def _apply(self, change: Any, verb: str) -> None:
+    async def _apply(self, change: Awaitable[TaskArtifact], verb: str) -> None:
         from renubu_tui.services.tasks import TaskError
 
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from rich.text import Text
@@ -39,7 +39,7 @@ listed one by one."""
 
 
 def renubu_bindings(
-    nodes: Iterable[DOMNode], keymap: dict[str, str] | None = None
+    nodes: Iterable[DOMNode], keymap: Mapping[str, str] | None = None
 ) -> list[tuple[Binding, list[str]]]:
     """renubu's keys on `nodes` (each once, under its id), as the `keymap` remaps them.
 

@@ -20,6 +20,8 @@ from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.text import clean, plain
 
 if TYPE_CHECKING:
+    import uuid
+
     from renubu_tui.services.notifications import InboxItem
     from renubu_tui.tui.session import Session
 
@@ -118,7 +120,7 @@ class InboxScreen(ReportsWorkerErrors, Screen[None]):
         self._mark(None)
 
     @work(exclusive=True, group="inbox-mark", exit_on_error=False)
-    async def _mark(self, ids: list | None) -> None:  # type: ignore[type-arg]
+    async def _mark(self, ids: list[uuid.UUID] | None) -> None:
         s = self.session
         count = await s.services.notifications.mark_read(
             s.tenant_id, s.services.user.email, ids, s.services.clock.now()

@@ -14,7 +14,7 @@ The features (actions, demo, step keys, preferences) are plain mixins: their key
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
 from textual.app import ComposeResult, SystemCommand
@@ -107,10 +107,10 @@ class MainScreen(
 
     @property
     def session(self) -> Session | None:
-        return self.app.session  # type: ignore[attr-defined, no-any-return]
+        return self.app.session
 
     @property
-    def demo_mode(self) -> bool:  # type: ignore[override]
+    def demo_mode(self) -> bool:
         return bool(getattr(self.app, "demo_mode", False))
 
     def compose(self) -> ComposeResult:
@@ -187,14 +187,14 @@ class MainScreen(
         await main.mount_all(panes)
 
     def on_main_screen_opened(self, message: Opened) -> None:
-        app: Any = self.app
+        app = self.app
         app.session = session = message.session
         user, tenant = session.services.user, session.services.tenant
         app.sub_title = f"{clean(user.name)} · {clean(tenant.slug)} · {session.today}"
         self.database_back()
         self.query_one(QueuePane).attach(session)
 
-    def on_queue_pane_loaded(self) -> None:
+    def on_queue_pane_loaded(self, message: QueuePane.Loaded) -> None:
         self.database_back()
 
     # --- routing ----------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ class MainScreen(
 
     def database_lost(self, text: str) -> bool:
         """Show the banner and retry by itself, waiting longer each time; True when new."""
-        delays: tuple[float, ...] = self.app.retry_delays  # type: ignore[attr-defined]
+        delays = self.app.retry_delays
         first = self._retries == 0
         delay = delays[min(self._retries, len(delays) - 1)]
         self._retries += 1

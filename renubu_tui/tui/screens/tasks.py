@@ -20,6 +20,7 @@ from renubu_tui.tui.text import DASH, clean, one_line, plain
 
 if TYPE_CHECKING:
     from renubu_tui.services.tasks import TaskView
+    from renubu_tui.tui.screens.forms import FormScreen
     from renubu_tui.tui.session import Session
 
 STATUS_STYLE = {"completed": "green", "skipped": "dim", "snoozed": "yellow"}
@@ -167,7 +168,7 @@ class TasksScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(exclusive=True, group="tasks-ask", exit_on_error=False)
     async def _ask_then_run(
-        self, task: TaskView, form: Any, call: Callable[[TaskView, str], Awaitable[Any]]
+        self, task: TaskView, form: FormScreen, call: Callable[[TaskView, str], Awaitable[Any]]
     ) -> None:
         values = await self.app.push_screen_wait(form)
         if values is None:

@@ -32,8 +32,10 @@ from renubu_tui.tui.text import clean, one_line
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+    from textual.widgets.markdown import MarkdownStream
 
-    from renubu_tui.services.chat_store import MessageView
+    from renubu_tui.services.chat import ChatService
+    from renubu_tui.services.chat_store import MessageView, ThreadView
     from renubu_tui.tui.features.step_data import StepData
     from renubu_tui.tui.session import Session
 
@@ -345,7 +347,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         self.app.copy_to_clipboard(chosen.text)
         self.notify("Copied the message.", timeout=2)
 
-    async def _thread_for(self, session: Session, chat: Any) -> uuid.UUID:
+    async def _thread_for(self, session: Session, chat: ChatService) -> uuid.UUID:
         """The step's thread, opened now if this is its first message."""
         if self.thread_id is not None:
             return self.thread_id
@@ -370,7 +372,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         started = timer()
         box: MessageBox | None = None
         markdown: Markdown | None = None
-        stream = None
+        stream: MarkdownStream | None = None
         try:
             thread_id = thread_id or await self._thread_for(session, chat)
         except BaseException:
@@ -385,14 +387,14 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
             async with aclosing(events) as answer:
                 async for event in answer:
                     if isinstance(event, TextDelta):
-                        if markdown is None:
+                        if stream is None:  # the first words: the box and its stream
                             markdown = Markdown()
                             box = MessageBox("assistant · streaming", "assistant", "", [markdown])
                             await log.mount(box)
                             stream = Markdown.get_stream(markdown)
                         self.answer_text += event.text
                         follow = log.is_vertical_scroll_end
-                        await stream.write(block(event.text))  # type: ignore[union-attr]
+                        await stream.write(block(event.text))
                         if follow:
                             log.scroll_end(animate=False)
                     elif isinstance(event, ToolRan):
@@ -432,7 +434,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         self.post_message(self.Reread(thread))
 
     class Reread(Message):
-        def __init__(self, thread: Any) -> None:
+        def __init__(self, thread: ThreadView) -> None:
             super().__init__()
             self.thread = thread
 

@@ -8,7 +8,7 @@ All reads run in workers that post a message; the handlers own the widgets.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.timer import Timer
+from textual.timer import Timer, TimerCallback
 from textual.widgets import DataTable, Input, Static
 
 from renubu_tui.tui import timing
@@ -280,7 +280,7 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         keys = [(r.customer_id, r.workflow_type) for r in message.rows]
         same_customer = [i for i, k in enumerate(keys) if target and k[0] == target[0]]
         if not self._peeked and target in keys:
-            keep = keys.index(target)  # type: ignore[arg-type]
+            keep = keys.index(target)
         elif not self._peeked and same_customer:
             keep = same_customer[0]  # that row is gone today (e.g. renewed): the customer stays
         elif self._keep is not None:
@@ -498,7 +498,7 @@ class QueuePane(ReportsWorkerErrors, Vertical):
 
     # --- timers -----------------------------------------------------------------------------------
 
-    def _later(self, name: str, delay: float, callback: Any) -> None:
+    def _later(self, name: str, delay: float, callback: TimerCallback) -> None:
         """Run `callback` after `delay` unless called again under the same name first."""
         self._cancel(name)
         self._pending[name] = self.set_timer(delay, callback, name=f"queue-{name}")

@@ -157,7 +157,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
             view and view.gate == ACKNOWLEDGE and self._is_manager() and data.history is None
         )
         live = view is not None and has_step and data.history is None  # history: nothing to choose
-        choices = step_render.routes(view) if live else []
+        choices = step_render.routes(view) if live and view is not None else []
         routes = self.query_one("#step-routes", Static)
         routes.update(bullets(choices))
         routes.display = bool(choices)
