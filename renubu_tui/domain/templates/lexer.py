@@ -10,11 +10,13 @@ rule that matches wins and states form a stack (INITIAL, mu, emu, com, raw).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from renubu_tui.domain.templates.errors import TemplateError
 from renubu_tui.domain.templates.js import WHITESPACE
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["Token", "tokenize"]
 
@@ -105,6 +107,8 @@ _NON_ASCII = _alternation(  # not whitespace (skipped before): an ID, else INVAL
 )
 _MU_ACTIONS = {f"r{i}": action for i, (_, action) in enumerate(_MU_RULES)}
 _SKIP = re.compile(f"{_S}*")
+# `_S*` matches everywhere (if only the empty string): its match is never None
+_SKIP_AT = cast("Callable[[str, int], re.Match[str]]", _SKIP.match)
 _PLAIN = frozenset(action for _, action in _MU_RULES if action.isupper())
 _LEAVING = {  # actions that end the mu state, with the token they emit
     "inverse": "INVERSE",
@@ -243,9 +247,7 @@ class _Lexer:
         tokens.
         """
         source, end_of_input = self.source, len(self.source)
-        append, rules, actions = self.tokens.append, _MU.match, _MU_ACTIONS
-        # `_S*` matches everywhere (if only the empty string), so `skip` never returns None
-        skip = cast(Callable[[str, int], re.Match[str]], _SKIP.match)
+        append, skip, rules, actions = self.tokens.append, _SKIP_AT, _MU.match, _MU_ACTIONS
         dispatch, non_ascii = _DISPATCH, _NON_ASCII.match
         pos = start
         while True:
