@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import click
 
 __all__ = ["cli", "main"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> click.Group:
     if name == "cli":  # the click group, loaded only when asked for
         from renubu_tui.cli.root import cli
 
@@ -93,11 +96,13 @@ def _silence_stdout() -> None:
     again (and print "Exception ignored … BrokenPipeError")."""
     import os
 
-    if sys.stdout is not sys.__stdout__:  # replaced (tests capture it): nothing to protect
+    # absent, or replaced (tests capture it): nothing to protect
+    stdout = sys.__stdout__
+    if stdout is None or sys.stdout is not stdout:
         return
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stdout.fileno())
         os.close(devnull)
     except (OSError, ValueError):
         pass

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from renubu_tui.cli.root import Context, command_options, pass_context
+
+if TYPE_CHECKING:
+    from renubu_tui.services.summary import BookSummary
 
 
 def run_app(ctx: Context) -> None:
@@ -38,7 +43,7 @@ def _print_summary(ctx: Context) -> None:
     settings = ctx.settings
     today = settings.clock().today()
 
-    async def go():  # type: ignore[no-untyped-def]
+    async def go() -> tuple[list[str], BookSummary]:
         async with open_database(settings) as database:
             done = await prepare(database, settings, today)
             return done, await book_summary(database, settings.tenant, settings.user, today)

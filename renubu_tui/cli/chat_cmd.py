@@ -15,32 +15,52 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from renubu_tui.cli.root import Context, command_options, pass_context
 from renubu_tui.safe_text import printable
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-def _provider_factory(settings: Any, provider: str | None, model: str | None) -> Any:
+    from renubu_tui.data.models import Customer
+    from renubu_tui.llm.provider import Provider
+    from renubu_tui.services.chat import BranchOutcome, ChatService
+    from renubu_tui.services.container import Services
+    from renubu_tui.services.executions import ExecutionView
+    from renubu_tui.services.step_runner import StepRun, StepRunner
+    from renubu_tui.settings import Settings
+
+
+def _provider_factory(
+    settings: Settings, provider: str | None, model: str | None
+) -> Callable[[], Provider]:
     from renubu_tui.llm.factory import make_provider
 
-    changes = {k: v for k, v in (("llm_provider", provider), ("llm_model", model)) if v}
-    chosen = dataclasses.replace(settings, **changes) if changes else settings
+    chosen = (
+        dataclasses.replace(
+            settings,
+            llm_provider=provider or settings.llm_provider,
+            llm_model=model or settings.llm_model,
+        )
+        if provider or model
+        else settings
+    )
     pace = 0.02 if sys.stdout.isatty() else 0.0  # typing pace is for people, not pipes
     make_provider(chosen, offline_pace=pace)  # fail now on a bad name, not mid-answer
     return lambda: make_provider(chosen, offline_pace=pace)
 
 
-async def _customer(s: Any, ref: str) -> Any:
+async def _customer(s: Services, ref: str) -> Customer:
     from renubu_tui.services.lookup import customer_by_ref
 
     async with s.db.sessions() as session:
         return await customer_by_ref(session, s.tenant, ref)
 
 
-def _services(s: Any, factory: Any) -> tuple[Any, Any]:
+def _services(s: Services, factory: Callable[[], Provider]) -> tuple[ChatService, StepRunner]:
     from renubu_tui.services.chat import ChatService
     from renubu_tui.services.step_runner import StepRunner
 
@@ -156,9 +176,10 @@ def step(
         async with open_services(ctx.settings) as s:
             chat, runner = _services(s, factory)
             run = await _open_run(s, customer, acting=run_it or branch is not None)
-            if _history(run):  # as of a day the record goes on after: its steps, read only
+            history = _history(run)
+            if history is not None:  # as of a day the record goes on after: read only
                 _print_run(run)
-                click.echo(f"  as of {run.history.as_of}: history — read only")
+                click.echo(f"  as of {history.as_of}: history — read only")
                 return
             try:
                 if run_it:
@@ -180,7 +201,7 @@ def step(
     ctx.run(go())
 
 
-def _where(view: Any, step_id: str, route: str | None) -> None:
+def _where(view: ExecutionView, step_id: str, route: str | None) -> None:
     how = f" on route {route}" if route else ""
     if view.status == "completed":
         click.echo(f"{step_id} completed{how}; the workflow is complete.")
@@ -191,7 +212,7 @@ def _where(view: Any, step_id: str, route: str | None) -> None:
             click.echo(f"  gate: {printable(view.gate_state.reason)}")
 
 
-def _suggested(done: Any, customer: str) -> None:
+def _suggested(done: StepRun, customer: str) -> None:
     """The run kept its answer on the step: what it suggests and how to take the step on."""
     name = (done.view.current_step or {}).get("name", done.step_id)
     if done.suggestion is None:
@@ -204,7 +225,7 @@ def _suggested(done: Any, customer: str) -> None:
     )
 
 
-async def _show(chat: Any, s: Any, run: Any) -> None:
+async def _show(chat: ChatService, s: Services, run: ExecutionView) -> None:
     step_cfg = run.current_step or {}
     click.echo(f"{run.workflow_name} · {step_cfg.get('name', run.current_step_id)}")
     if step_cfg.get("description"):
@@ -226,17 +247,17 @@ async def _show(chat: Any, s: Any, run: Any) -> None:
         )
 
 
-def _print_outcome(outcome: Any) -> None:
-    if outcome.kind == "moved":
-        reply = outcome.thread.messages[-1].content if outcome.thread else ""
+def _print_outcome(outcome: BranchOutcome) -> None:
+    view, thread, action = outcome.view, outcome.thread, outcome.action
+    if outcome.kind == "moved" and view is not None:
+        reply = thread.messages[-1].content if thread else ""
         click.echo(printable(reply, keep_newlines=True))
-        view = outcome.view
         click.echo(
             "the workflow is complete."
             if view.status == "completed"
             else f"next: {(view.current_step or {}).get('name', view.current_step_id)}"
         )
-    elif outcome.kind == "action":
-        click.echo(printable(outcome.action.message))
-    else:
-        click.echo(f"thread {outcome.thread.id} is open: ask with `renubu ask`")
+    elif outcome.kind == "action" and action is not None:
+        click.echo(printable(action.message))
+    elif thread is not None:
+        click.echo(f"thread {thread.id} is open: ask with `renubu ask`")

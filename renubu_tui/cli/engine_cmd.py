@@ -9,12 +9,23 @@ Notifications are the inbox of that day (sent by then, read only if read by then
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
 from renubu_tui.cli.root import Context, as_of_day, command_options, pass_context
 from renubu_tui.safe_text import printable
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from renubu_tui.data.models import Customer
+    from renubu_tui.services.container import Services
+    from renubu_tui.services.execution_history import History
+    from renubu_tui.services.executions import ExecutionView
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @click.group()
@@ -22,14 +33,14 @@ def execution() -> None:
     """Start and move a customer's workflow: start, show, complete, skip, action."""
 
 
-async def _customer(s: Any, ref: str) -> Any:
+async def _customer(s: Services, ref: str) -> Customer:
     from renubu_tui.services.lookup import customer_by_ref
 
     async with s.db.sessions() as session:
         return await customer_by_ref(session, s.tenant, ref)
 
 
-async def _open_run(s: Any, ref: str, *, acting: bool = True) -> Any:
+async def _open_run(s: Services, ref: str, *, acting: bool = True) -> ExecutionView:
     """The customer's open workflow (as of the fixed day, if there is one); `acting` refuses
     one whose record goes on after that day."""
     from renubu_tui.services.execution_history import ExecutionHistory
@@ -45,7 +56,7 @@ async def _open_run(s: Any, ref: str, *, acting: bool = True) -> Any:
         raise LookupError(
             f"{customer.name} has no open workflow{when} (start one: renubu execution start)"
         )
-    if acting and _history(runs[0]):
+    if acting and _history(runs[0]) is not None:
         raise click.ClickException(
             f"{customer.name}'s {runs[0].workflow_name} has a record after {day}; "
             "acting on it as of that day would rewrite it (act on the latest day instead)"
@@ -53,17 +64,21 @@ async def _open_run(s: Any, ref: str, *, acting: bool = True) -> Any:
     return runs[0]
 
 
-def _history(run: Any) -> bool:
-    """Whether a view is history: the record goes on after the day it shows."""
-    return getattr(run, "history", None) is not None
+def _history(run: ExecutionView) -> History | None:
+    """How the record goes on after the day a view shows (it is history), or None."""
+    history: History | None = getattr(run, "history", None)  # a ViewAsOf's
+    return history
 
 
-def _print_run(run: Any) -> None:
+def _print_run(run: ExecutionView) -> None:
     name = printable(run.workflow_name)
     click.echo(f"{name} (v{run.version_number}) · {run.status} · execution {run.id}")
     marks = {"completed": "✓", "in_progress": "▶", "skipped": "↷", "snoozed": "z", "pending": "·"}
     for step in run.steps:
-        extra = f" → {printable(step.route_text)} [{printable(step.route)}]" if step.route else ""
+        extra = ""
+        if step.route:  # a route taken is said in words (route_text), then its code
+            said = step.route_text or step.route
+            extra = f" → {printable(said)} [{printable(step.route)}]"
         extra += f" (skipped: {printable(step.skip_reason)})" if step.skip_reason else ""
         click.echo(f"  {marks.get(step.status, '?')} {printable(step.name)}{extra}")
     if run.gate_state is not None and not run.gate_state.open:
@@ -76,12 +91,12 @@ def _print_run(run: Any) -> None:
         click.echo(f"  warning: unknown recipient {unknown}", err=True)
 
 
-def _errors(fn: Any) -> Any:
+def _errors(fn: Callable[P, T]) -> Callable[P, T]:
     """Engine refusals (wrong state, closed gate, bad route) are one line and exit code 1."""
     import functools
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         from renubu_tui.domain.routing import RoutingError
         from renubu_tui.services.executions import ExecutionError, RouteRequired
 
@@ -133,9 +148,10 @@ def show(ctx: Context, customer: str) -> None:
         async with open_services(ctx.settings) as s:
             run = await _open_run(s, customer, acting=False)
             _print_run(run)
-            if _history(run):
+            history = _history(run)
+            if history is not None:
                 click.echo(
-                    f"  as of {run.history.as_of}: history — the record goes on after this day "
+                    f"  as of {history.as_of}: history — the record goes on after this day "
                     "(read only)"
                 )
 

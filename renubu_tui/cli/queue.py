@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +14,11 @@ from renubu_tui.cli.queue_text import empty_line, header_line, queue_json, resul
 from renubu_tui.cli.queue_text import money as _money
 from renubu_tui.cli.root import Context, command_options, pass_context
 from renubu_tui.safe_text import printable
+
+if TYPE_CHECKING:
+    from renubu_tui.data.models import User
+    from renubu_tui.services.container import Services
+    from renubu_tui.services.queue import CustomerExplanation
 
 MAX_SCORE = 2**31 - 1  # a score filter the database's integer column can compare with
 
@@ -151,7 +156,7 @@ def _described(options: dict[str, Any], stages: tuple[str, ...]) -> list[str]:
     return said
 
 
-async def _person(s: Any, ref: str) -> Any:
+async def _person(s: Services, ref: str) -> User:
     """The tenant's user `ref` names: an e-mail, or a unique prefix of an e-mail or a name."""
     from sqlalchemy import func, or_, select
 
@@ -185,7 +190,7 @@ async def _person(s: Any, ref: str) -> Any:
     raise UserError(f"unknown user {ref!r} in tenant {s.tenant.slug!r}")
 
 
-def _print_explanation(x: Any) -> None:
+def _print_explanation(x: CustomerExplanation) -> None:
     """One customer: its stage (with why, when a running workflow raised it), then every
     workflow type with its reason, score, label, factors and formula."""
     click.echo(f"{printable(x.customer_name)} · as of {x.today}")

@@ -9,17 +9,22 @@ the book as of a day: there is no book to show then. Setting the database up (`d
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from renubu_tui import __version__
 from renubu_tui.cli.fast_path import named_config
 from renubu_tui.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from renubu_tui.clock import Clock
 
 T = TypeVar("T")
 
@@ -46,8 +51,8 @@ class Context:
             self.flags.update(given)
             self._settings = None
 
-    def run(self, coro: Awaitable[T]) -> T:
-        return asyncio.run(coro)  # type: ignore[arg-type]
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run(coro)
 
     def check_record(self) -> None:
         """Refuse a fixed day before the record begins (see the module docstring)."""
@@ -73,7 +78,7 @@ def check_record(settings: Settings) -> None:
         )
 
 
-async def _record_begins(settings: Settings) -> Any:
+async def _record_begins(settings: Settings) -> dt.date | None:
     """Where the tenant's record begins; None when there is nothing to go by (no database file
     yet, an empty or unreadable database, an unknown tenant: the command itself says so)."""
     from sqlalchemy import select
@@ -101,7 +106,7 @@ async def _record_begins(settings: Settings) -> Any:
         return None
 
 
-def as_of_day(clock: Any) -> Any:
+def as_of_day(clock: Clock) -> dt.date | None:
     """The day to read the book as of: the fixed day (--as-of, RENUBU_TODAY), or None in the
     present, where nothing can be later (and the end of the local day, counted in UTC, could
     hide what was just written west of Greenwich)."""

@@ -15,12 +15,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from renubu_tui.cli.root import Context, command_options, pass_context
 from renubu_tui.safe_text import printable
+
+if TYPE_CHECKING:
+    from renubu_tui.services.container import Services
 
 
 @click.group()
@@ -132,7 +135,7 @@ def preview(ctx: Context, customer: str, step: str | None, escape: bool) -> None
         click.echo(f"missing: {path}", err=True)
 
 
-async def _step_prompt(services: Any, workflow_slug: str, step_id: str) -> str:
+async def _step_prompt(services: Services, workflow_slug: str, step_id: str) -> str:
     """The step's execution.llmPrompt: the tenant's own workflow first, else the core one."""
     from sqlalchemy import select
 
@@ -166,7 +169,7 @@ async def _step_prompt(services: Any, workflow_slug: str, step_id: str) -> str:
     raise UserError(f"workflow {workflow_slug!r} has no step {step_id!r} (steps: {known})")
 
 
-async def _current_prompt(services: Any, ref: str) -> str:
+async def _current_prompt(services: Services, ref: str) -> str:
     """The llmPrompt of the step CUSTOMER's open workflow is on (said on standard error)."""
     from renubu_tui.cli.errors import UserError
     from renubu_tui.safe_text import printable

@@ -11,12 +11,17 @@ import json
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from renubu_tui.cli.root import Context, command_options, pass_context
 from renubu_tui.safe_text import printable
+
+if TYPE_CHECKING:
+    from renubu_tui.domain.workflow_config import Problem
+    from renubu_tui.services.container import Services
+    from renubu_tui.services.workflows import WorkflowRegistry
 
 WORKFLOW_TYPE = click.Choice(["renewal", "strategic", "opportunity", "risk"])
 
@@ -26,7 +31,11 @@ def workflows() -> None:
     """List, show, validate, edit and version workflow configurations."""
 
 
-def _run(ctx: Context, body: Callable[[Any, Any], Awaitable[None]], name: str = "workflow") -> None:
+def _run(
+    ctx: Context,
+    body: Callable[[Services, WorkflowRegistry], Awaitable[None]],
+    name: str = "workflow",
+) -> None:
     """Open the services and the registry, run `body(services, registry)`, map refusals."""
     from renubu_tui.services.container import open_services
     from renubu_tui.services.workflows import (
@@ -50,7 +59,7 @@ def _run(ctx: Context, body: Callable[[Any, Any], Awaitable[None]], name: str = 
         raise click.ClickException(str(exc)) from None
 
 
-def _print_problems(name: str, problems: list[Any], *, err: bool = True) -> None:
+def _print_problems(name: str, problems: list[Problem], *, err: bool = True) -> None:
     """One line per problem: `name: path: message (hint: …)`."""
     for p in problems:
         hint = f" (hint: {printable(p.hint)})" if p.hint else ""
@@ -82,7 +91,7 @@ def _days(low: int | None, high: int | None) -> str:
 def list_(ctx: Context) -> None:
     """Core and tenant workflows; a tenant copy replaces the core one of the same id."""
 
-    async def body(s: Any, registry: Any) -> None:
+    async def body(s: Services, registry: WorkflowRegistry) -> None:
         rows = [
             (
                 w.slug,
@@ -114,7 +123,7 @@ def list_(ctx: Context) -> None:
 def show(ctx: Context, workflow_id: str, expanded: bool, number: int | None) -> None:
     """Print a workflow's config (a '#' header line, then JSON)."""
 
-    async def body(s: Any, registry: Any) -> None:
+    async def body(s: Services, registry: WorkflowRegistry) -> None:
         if number is None:
             w = await registry.get(s.tenant.id, workflow_id, expanded=expanded)
         else:
@@ -138,7 +147,7 @@ def show(ctx: Context, workflow_id: str, expanded: bool, number: int | None) -> 
 def export(ctx: Context, workflow_id: str, output: Path | None) -> None:
     """Print (or write) the workflow's JSON, ready for `workflows import`."""
 
-    async def body(s: Any, registry: Any) -> None:
+    async def body(s: Services, registry: WorkflowRegistry) -> None:
         text = await registry.export(s.tenant.id, workflow_id)
         if output is None:
             click.echo(text, nl=False)
@@ -158,7 +167,7 @@ def import_(ctx: Context, file: Path, workflow_type: str | None) -> None:
     """Create the tenant's workflow from FILE, or store FILE as its next version."""
     text = _read(file)
 
-    async def body(s: Any, registry: Any) -> None:
+    async def body(s: Services, registry: WorkflowRegistry) -> None:
         w = await registry.import_config(
             s.tenant.id, text, s.user.email, workflow_type, actor_id=s.user.id
         )
@@ -176,7 +185,7 @@ def edit(ctx: Context, workflow_id: str) -> None:
     from renubu_tui.domain.workflow_config import parse_json_text
     from renubu_tui.services.workflows import StaleWorkflow, WorkflowInvalid
 
-    async def body(s: Any, registry: Any) -> None:
+    async def body(s: Services, registry: WorkflowRegistry) -> None:
         loaded = await registry.get(s.tenant.id, workflow_id, expanded=False)
         if loaded.is_core:
             raise click.ClickException(
@@ -241,7 +250,7 @@ def _keep(slug: str, text: str) -> str:
 def diff(ctx: Context, workflow_id: str, a: int, b: int) -> None:
     """Unified diff between versions A and B (key-sorted JSON)."""
 
-    async def body(s: Any, registry: Any) -> None:
+    async def body(s: Services, registry: WorkflowRegistry) -> None:
         text = await registry.diff(s.tenant.id, workflow_id, a, b)
         click.echo(
             printable(text, keep_newlines=True) if text else f"versions {a} and {b} are equal"
@@ -257,7 +266,7 @@ def diff(ctx: Context, workflow_id: str, a: int, b: int) -> None:
 def versions(ctx: Context, workflow_id: str) -> None:
     """Every version: number, semver, when, who, note (* = current)."""
 
-    async def body(s: Any, registry: Any) -> None:
+    async def body(s: Services, registry: WorkflowRegistry) -> None:
         for v in await registry.versions(s.tenant.id, workflow_id):
             when = v.created_at.strftime("%Y-%m-%d %H:%M UTC")
             mark = "*" if v.is_current else " "
@@ -275,7 +284,7 @@ def versions(ctx: Context, workflow_id: str) -> None:
 def rollback(ctx: Context, workflow_id: str, number: int) -> None:
     """Make version N current again, as a new version (history is kept)."""
 
-    async def body(s: Any, registry: Any) -> None:
+    async def body(s: Services, registry: WorkflowRegistry) -> None:
         before = await registry.get(s.tenant.id, workflow_id, expanded=False)
         w = await registry.rollback(
             s.tenant.id, workflow_id, number, s.user.email, actor_id=s.user.id
@@ -295,7 +304,7 @@ def rollback(ctx: Context, workflow_id: str, number: int) -> None:
 def clone(ctx: Context, workflow_id: str) -> None:
     """Copy a core workflow to your tenant (same id); your copy then replaces it for you."""
 
-    async def body(s: Any, registry: Any) -> None:
+    async def body(s: Services, registry: WorkflowRegistry) -> None:
         w = await registry.clone(s.tenant.id, workflow_id, s.user.email, actor_id=s.user.id)
         click.echo(f"cloned {w.slug} for {s.tenant.slug}: version {w.version_number}")
 
@@ -315,9 +324,9 @@ def validate(ctx: Context, files: tuple[Path, ...], everything: bool) -> None:
     if files and everything:
         raise click.UsageError("give FILES or --all, not both")
     paths = sorted({p for f in files for p in ([f] if f.is_file() else f.rglob("*.json"))})
-    results: list[tuple[str, list[Any]]] = []
+    results: list[tuple[str, list[Problem]]] = []
 
-    async def body(s: Any, registry: Any) -> None:
+    async def body(s: Services, registry: WorkflowRegistry) -> None:
         if not files:
             results.extend(await registry.validate_all(s.tenant.id))
             return
