@@ -6,11 +6,14 @@ have fired, so assertions and snapshots see a finished screen.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
+import io
 import re
 import shutil
-from collections.abc import Callable
+import warnings
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,14 @@ from renubu_tui.tui.app import RenubuApp
 from tests.conftest import TEST_TODAY
 
 AppFactory = Callable[..., RenubuApp]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test under tests/tui carries the `tui` marker (`-m tui` / `-m "not tui"`)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.tui)
 
 
 @pytest.fixture
@@ -48,15 +59,50 @@ def app_factory(db_path: Path) -> AppFactory:
 
 
 async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
-    """Let workers finish and debounced timers fire (each round can start new workers).
+    """Let workers finish, queued messages be handled and short timers (debounces) fire, until
+    the app is quiet `rounds` times in a row: a condition, not a fixed sleep.
 
-    A failed worker is not an error here: the app reports it, and the tests check how.
+    Only one-shot timers of up to SHORT_TIMER seconds count (a debounce, a deferred highlight);
+    long ones (a toast's timeout, a "still loading" hint) would not have fired under a person's
+    eyes either. A failed worker is not an error here: the app reports it, and the tests check
+    how.
     """
-    for _ in range(rounds):
+    quiet = 0
+    for _ in range(400):  # ~20 s at most; then the assertions say what is missing
         await _workers_done(pilot)
-        await pilot.pause(0.25)
-    await _workers_done(pilot)
+        await pilot.pause()
+        if _busy(pilot.app):
+            quiet = 0
+            await asyncio.sleep(0.02)
+            continue
+        quiet += 1
+        if quiet >= rounds:
+            break
     await pilot.pause()
+
+
+SHORT_TIMER = 0.5
+
+
+def _busy(app: Any) -> bool:
+    """A worker still running, a message still queued or a short one-shot timer pending."""
+    if any(not w.is_finished for w in app.workers):
+        return True
+    nodes = [app, *(n for screen in app.screen_stack for n in screen.walk_children(with_self=True))]
+    for node in nodes:
+        if node._message_queue.qsize():
+            return True
+        for timer in list(node._timers):
+            task = getattr(timer, "_task", None)
+            if (
+                timer._repeat is not None
+                and timer._interval <= SHORT_TIMER
+                and task is not None
+                and not task.done()
+                and timer._active.is_set()  # a paused timer waits for someone else
+            ):
+                return True
+    return False
 
 
 async def _workers_done(pilot: Pilot[Any]) -> None:
@@ -95,3 +141,26 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], limit: float =
             raise AssertionError("the screen never reached the expected state")
         await pilot.pause(0.05)
         waited += 0.05
+
+
+@pytest.fixture(autouse=True)
+async def _no_task_outlives_the_test() -> AsyncIterator[None]:
+    """After the app has exited, no task of it may still run. One that will not end when
+    cancelled would hang the event loop's close (and CI) for ever: it is reported as a warning
+    with its stack, and let go so the run goes on."""
+    yield
+    me = asyncio.current_task()
+    left = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+    if not left:
+        return
+    for task in left:
+        task.cancel()
+    _, pending = await asyncio.wait(left, timeout=10)
+    for task in pending:
+        out = io.StringIO()
+        task.print_stack(file=out)
+        said = f"a task would not end after the test: {task!r}\n{out.getvalue()}"
+        warnings.warn(said, stacklevel=1)
+        all_tasks = getattr(asyncio.tasks, "_all_tasks", None)
+        if all_tasks is not None:
+            all_tasks.discard(task)
