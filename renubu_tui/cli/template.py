@@ -1,4 +1,4 @@
-"""`renubu template`: render, check and preview Handlebars templates (DOMAIN §9).
+"""`renubu template`: render, check and preview Handlebars templates (domain.md §9).
 
 `render` and `check` are filters: the template comes on standard input as raw UTF-8 bytes
 (CRLF kept) and the result goes to standard output with nothing added, so they can be compared

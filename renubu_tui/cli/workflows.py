@@ -1,6 +1,6 @@
 """`renubu workflows …`: list, show, validate, edit, version and share workflow configs.
 
-Workflows are data (DOMAIN §7): these commands are how a team changes them without code. Every
+Workflows are data (domain.md §7): these commands are how a team changes them without code. Every
 change is validated first and stored as a new immutable version; a concurrent edit is refused
 with who changed what, and the refused text is kept in a file so no work is lost.
 """

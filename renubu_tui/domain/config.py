@@ -1,4 +1,4 @@
-"""Domain configuration: stages, scoring weights and thresholds (DOMAIN §2, §4, §5).
+"""Domain configuration: stages, scoring weights and thresholds (domain.md §2, §4, §5).
 
 The figures are data (seeds/config.json, editable in the app), so they are parsed and validated
 here once, with the JSON key path in every error, and the rules then read typed, frozen objects.
@@ -180,7 +180,7 @@ class LinearBase:
 
 @dataclass(frozen=True)
 class ScoringWeights:
-    """The weights of the priority score (DOMAIN §5)."""
+    """The weights of the priority score (domain.md §5)."""
 
     strategic_base: Mapping[AccountPlan, Number]
     strategic_base_default: Number
@@ -196,7 +196,7 @@ class ScoringWeights:
 
 @dataclass(frozen=True)
 class PlanRules:
-    """Plan derivation thresholds (DOMAIN §3); the comparisons are strict."""
+    """Plan derivation thresholds (domain.md §3); the comparisons are strict."""
 
     expand_arr_above: Number
     expand_health_above: Number
@@ -216,7 +216,7 @@ class WarRoom:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Which work a customer needs (DOMAIN §4) and the plan rules (§3)."""
+    """Which work a customer needs (domain.md §4) and the plan rules (§3)."""
 
     renewal_max_days_overdue: int
     strategic_account_plans: tuple[AccountPlan, ...]
@@ -248,7 +248,7 @@ class DomainConfig:
 
     @classmethod
     def default(cls) -> DomainConfig:
-        """The DOMAIN defaults (the same figures as seeds/config.json)."""
+        """The defaults of domain.md (the same figures as seeds/config.json)."""
         return _default_config()
 
     def to_dict(self) -> dict[str, Any]:

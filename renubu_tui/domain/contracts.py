@@ -1,4 +1,4 @@
-"""Which contract a customer's renewal is about on a day (DOMAIN §1, docs/rules.md).
+"""Which contract a customer's renewal is about on a day (domain.md §1, docs/rules.md).
 
 The renewal being chased is the one of the **governing contract**: of the contracts known on
 `today`, the one that starts last. A contract is known from the day it was signed (`signed_on`),

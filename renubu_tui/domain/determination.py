@@ -1,4 +1,4 @@
-"""Which work a customer needs, and why (DOMAIN §4).
+"""Which work a customer needs, and why (domain.md §4).
 
 Every type is always reported, in WorkflowType order, with a sentence: the queue shows why a row
 is there and the customer screen shows why another is not.

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 
 class AccountPlan(StrEnum):
-    """A customer's account plan (DOMAIN §3)."""
+    """A customer's account plan (domain.md §3)."""
 
     INVEST = "invest"
     EXPAND = "expand"
@@ -19,7 +19,7 @@ class AccountPlan(StrEnum):
 
 
 class Experience(StrEnum):
-    """A CSM's experience level; it weights the score (DOMAIN §5)."""
+    """A CSM's experience level; it weights the score (domain.md §5)."""
 
     JUNIOR = "junior"
     MID = "mid"

@@ -1,4 +1,4 @@
-"""The life of an execution (DOMAIN §10) as a table of allowed moves.
+"""The life of an execution (domain.md §10) as a table of allowed moves.
 
 not_started → in_progress → completed | rejected | lost; in_progress ↔ snoozed;
 in_progress → escalated → in_progress (new owner); skipped is final. Anything else is refused with

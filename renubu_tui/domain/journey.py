@@ -1,4 +1,4 @@
-"""Where the Bluesoft journey (DOMAIN §13) sits in time: its renewal day D follows the anchor.
+"""Where the Bluesoft journey (domain.md §13) sits in time: its renewal day D follows the anchor.
 
 The demo portfolio's dates are offsets from the anchor (the today of a database's first seed) and
 the journey's are offsets from D. With D = anchor + `renewalDayAfterAnchor` days (15 in the seed),

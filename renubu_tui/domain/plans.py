@@ -1,4 +1,4 @@
-"""Account plans: derived when nobody has set one, and kept when a person has (DOMAIN §3)."""
+"""Account plans: derived when nobody has set one, and kept when a person has (domain.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reference order of the queue (DOMAIN §6); the SQL ORDER BY must give the same order.
+"""The reference order of the queue (domain.md §6); the SQL ORDER BY must give the same order.
 
 Keys, in order:
 1. score, highest first;

@@ -1,4 +1,4 @@
-"""Which step comes next (DOMAIN §7, Decision "routing is evaluated"), and gates.
+"""Which step comes next (domain.md §7, Decision "routing is evaluated"), and gates.
 
 After a step: the route the CSM picked, else the route code the step's output names
 (`outputs.route`), else the first route whose `when` is true, else `defaultRoute`, else the next

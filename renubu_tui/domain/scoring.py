@@ -1,4 +1,4 @@
-"""The priority score and its explanation (DOMAIN §5).
+"""The priority score and its explanation (domain.md §5).
 
 score = round_half_up((base + stage_bonus) × arr_mult × plan_mult × exp_mult + workload_penalty)
 

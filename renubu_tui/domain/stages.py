@@ -1,4 +1,4 @@
-"""Where a renewal stands in time (DOMAIN §1, §2).
+"""Where a renewal stands in time (domain.md §1, §2).
 
 All day arithmetic lives here so "days until renewal" means the same thing on every screen; the
 caller passes `today` from the app's one clock, never the system date.

@@ -1,4 +1,4 @@
-"""The closed vocabularies of the domain (DOMAIN §3, §7, §10–§12).
+"""The closed vocabularies of the domain (domain.md §3, §7, §10–§12).
 
 The database enforces these with CHECK constraints and the services validate against them, so a
 value is either one of these or refused with a clear message.

@@ -1,4 +1,4 @@
-"""Validation of workflow configurations and compositions (DOMAIN §7).
+"""Validation of workflow configurations and compositions (domain.md §7).
 
 Every problem is reported, each with the JSON path it is at and a hint, so a person fixes a file in
 one pass instead of one error per save. Pure: no I/O; templates are checked with
@@ -62,7 +62,7 @@ SEMVER = re.compile(
 )
 ROUTE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# The top-level names of a template context (DOMAIN §9): a storeIn never overrides them, so a
+# The top-level names of a template context (domain.md §9): a storeIn never overrides them, so a
 # path starting with one of them is not a step output.
 CONTEXT_ROOTS = frozenset(
     {
@@ -704,7 +704,7 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
 
 
 def validate_config(obj: Any) -> list[Problem]:
-    """Every problem of a full workflow config (DOMAIN §7), in document order; [] when valid."""
+    """Every problem of a full workflow config (domain.md §7), in document order; [] when valid."""
     checker = _Checker()
     if not isinstance(obj, dict):
         checker.add("$", f"a workflow must be a JSON object, not {_kind(obj)}")

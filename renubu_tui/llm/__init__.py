@@ -1,4 +1,4 @@
-"""Model providers behind one stream of typed events (DOMAIN §11, STYLE "Streaming").
+"""Model providers behind one stream of typed events (domain.md §11, STYLE "Streaming").
 
 The default is the offline assistant (no network); ollama, OpenAI-compatible servers and
 Anthropic are opt-in. Nothing here imports the UI or the database layer, and httpx is loaded

@@ -162,7 +162,7 @@ class HttpProvider:
         return f"{self.name} · {model}"
 
     def model_for(self, request: ChatRequest) -> str:
-        """A thread may pin its own model (DOMAIN §11); else the configured one."""
+        """A thread may pin its own model (domain.md §11); else the configured one."""
         return request.model or self.model
 
     def config_problem(self) -> str | None:

@@ -1,5 +1,5 @@
 """What a caller sends: the conversation, the model settings and, for the offline assistant,
-the customer context it writes from (DOMAIN §9 shape)."""
+the customer context it writes from (domain.md §9 shape)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class ChatMessage:
 
 @dataclass(frozen=True)
 class ChatRequest:
-    """One model call. Defaults follow DOMAIN §11 (temperature 0.7, 2000 max tokens)."""
+    """One model call. Defaults follow domain.md §11 (temperature 0.7, 2000 max tokens)."""
 
     messages: Sequence[ChatMessage]
     model: str | None = None

@@ -1,4 +1,4 @@
-"""Reading the customer context (DOMAIN §9) for the offline assistant: figures formatted for
+"""Reading the customer context (domain.md §9) for the offline assistant: figures formatted for
 people, stakeholders and their notes, and the observations ("cues") worth saying out loud.
 
 Missing data stays missing: every reader tolerates None and absent keys, and a figure nobody
@@ -223,7 +223,7 @@ class Facts:
         return (today - last).days if last and today else None
 
     def war_room_recommended(self) -> bool:
-        """DOMAIN §8: an account plan and renewal ARR ≥ 50,000, or ARR ≥ 100,000."""
+        """domain.md §8: an account plan and renewal ARR ≥ 50,000, or ARR ≥ 100,000."""
         arr = self.arr if isinstance(self.arr, int | float) else 0
         has_plan = bool(self.get("customer", "hasAccountPlan"))
         return (has_plan and arr >= 50_000) or arr >= 100_000

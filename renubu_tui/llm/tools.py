@@ -1,4 +1,4 @@
-"""The chat tools of DOMAIN §11 as specs a model can be offered; the caller runs them."""
+"""The chat tools of domain.md §11 as specs a model can be offered; the caller runs them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Saved actions (DOMAIN §10): snooze, skip, escalate, schedule a meeting, e-mail, create a task.
+"""Saved actions (domain.md §10): snooze, skip, escalate, schedule a meeting, e-mail, create a task.
 
 Actions are rows in the database that name a built-in handler from a closed table here; nothing
 in the database can pick code to run. Each action is one transaction: its change, its

@@ -1,4 +1,4 @@
-"""Chat inside a workflow step (DOMAIN §11): branches, threads, streamed answers, tools.
+"""Chat inside a workflow step (domain.md §11): branches, threads, streamed answers, tools.
 
 A step offers branches (rows of workflow_chat_branches for the execution's workflow and step; a
 tenant's clone has its own rows): **fixed** records the prompt and its canned response and

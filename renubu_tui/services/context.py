@@ -1,4 +1,4 @@
-"""The template context of one customer on one day (DOMAIN §9): every path a template may read.
+"""The template context of one customer on one day (domain.md §9): every path a template may read.
 
 Workflow prompts, notifications and routing conditions all render against this one dict, so it
 is built in one place, from what was known on `today` (time travel shows the past as it was):

@@ -362,7 +362,7 @@ class ExecutionService:
         return view
 
     async def auto_advance(self, user_id: uuid.UUID) -> bool:
-        """The user's `workflow.autoAdvanceSteps` (DOMAIN §12; false unless they set it)."""
+        """The user's `workflow.autoAdvanceSteps` (domain.md §12; false unless they set it)."""
         async with self._db.sessions() as session:
             row = await session.get(UserPreferences, user_id)
         workflow = (row.preferences or {}).get("workflow") if row is not None else None

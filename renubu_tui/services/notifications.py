@@ -1,4 +1,4 @@
-"""Notifications (DOMAIN §7, §10): evaluated from workflow configs, stored once per recipient.
+"""Notifications (domain.md §7, §10): evaluated from workflow configs, stored once per recipient.
 
 A step's notifications are evaluated when the step starts; those with `actionTriggered` when that
 action succeeds; day-based ones (whose condition reads the day, like `workflow.daysOverdue`) also

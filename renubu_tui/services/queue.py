@@ -1,4 +1,4 @@
-"""The prioritized queue (DOMAIN §6): which work needs whom today, in what order, and why.
+"""The prioritized queue (domain.md §6): which work needs whom today, in what order, and why.
 
 Rows live in the `queue_items` materialization, rebuilt in SQL for a (tenant, day) when it is
 missing or was built from another configuration (see queue_sql for why). Pages are read by keyset

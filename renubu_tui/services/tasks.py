@@ -1,4 +1,4 @@
-"""Tasks of a workflow and the documents (artifacts) it produces (DOMAIN §10–§11).
+"""Tasks of a workflow and the documents (artifacts) it produces (domain.md §10–§11).
 
 Tasks can be completed, skipped with a reason, snoozed (never beyond 7 days after their first
 snooze) and reassigned; artifacts can be edited, approved (who, when), deleted and exported to

@@ -1,4 +1,4 @@
-"""Every table of DOMAIN §12, as SQLAlchemy 2 declarative models."""
+"""Every table of domain.md §12, as SQLAlchemy 2 declarative models."""
 
 from renubu_tui.data.models.activity import (
     ActionExecution,

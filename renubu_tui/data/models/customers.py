@@ -220,7 +220,7 @@ class CustomerStakeholder(Base):
 
 
 class ConfigEntry(Base):
-    """Stages, scoring weights and thresholds (DOMAIN §2–§5): global rows, tenant rows override."""
+    """Stages, scoring weights and thresholds (domain.md §2–§5): global rows; tenant rows win."""
 
     __tablename__ = "config_entries"
     __table_args__ = (

@@ -1,4 +1,4 @@
-"""Handlebars templates for workflow prompts, notifications and routing (DOMAIN §9).
+"""Handlebars templates for workflow prompts, notifications and routing (domain.md §9).
 
 Compiled by renubu's own port of the Handlebars 4.7 grammar, whitespace control and runtime
 (engine.py; it replaced pybars3's code generation, whose compile time grew to seconds for large

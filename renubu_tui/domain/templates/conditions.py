@@ -24,7 +24,7 @@ class Condition:
 
 
 def evaluate_condition(template: str, context: Mapping[str, Any]) -> Condition:
-    """True unless the trimmed render is "", "0" or "false" (any case) (DOMAIN §9).
+    """True unless the trimmed render is "", "0" or "false" (any case) (domain.md §9).
 
     A template that does not compile or fails to render makes the condition false, and the
     reason is kept in `error` so that callers report it instead of silently routing elsewhere.

@@ -1,4 +1,4 @@
-r"""The template helpers of DOMAIN §9, with the semantics of their JavaScript definitions.
+r"""The template helpers of domain.md §9, with the semantics of their JavaScript definitions.
 
 Each helper is called as Handlebars.js calls one: `helper(this, *params, options)`. A parameter
 the template leaves out is therefore the options object (`{{eq a}}` compares `a` with it), as
@@ -17,7 +17,7 @@ tools/handlebars_oracle/make_oracle.js):
                     const digits = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
                     return (n < 0 && whole !== 0 ? '-' : '') + '$' + digits;
 
-`money` is renubu's own (DOMAIN §9 lists the others): `{{money workflow.renewalARR}}` gives
+`money` is renubu's own (domain.md §9 lists the others): `{{money workflow.renewalARR}}` gives
 "$180,000" where `${{workflow.renewalARR}}` gives "$180000". Whole dollars, rounded half away
 from zero; a number or a numeric string; anything else (missing data, text, booleans) gives ""
 so that a missing figure stays missing instead of reading "$0".

@@ -1,6 +1,6 @@
 """JavaScript value semantics, so that templates render exactly as Handlebars.js would.
 
-Templates are specified as Handlebars.js 4.x (DOMAIN §9), and their helpers as JavaScript
+Templates are specified as Handlebars.js 4.x (domain.md §9), and their helpers as JavaScript
 definitions. JSON-like Python values stand for JS values: None is null, `UNDEFINED` is
 undefined (a missing key), bool is boolean, int/float are numbers (85.0 is the number 85), str is
 a string, list an array, dict an object. Only what templates can observe is modelled: ToString,

@@ -1,1 +1,1 @@
-"""The assistant's tools (DOMAIN §11): knowledge search, confined database queries, charts."""
+"""The assistant's tools (domain.md §11): knowledge search, confined database queries, charts."""

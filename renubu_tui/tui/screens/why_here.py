@@ -1,4 +1,4 @@
-"""Why is this row in the queue: its factors and the formula line (DOMAIN §5)."""
+"""Why is this row in the queue: its factors and the formula line (domain.md §5)."""
 
 from __future__ import annotations
 
