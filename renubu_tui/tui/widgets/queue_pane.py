@@ -371,7 +371,9 @@ class QueuePane(ReportsWorkerErrors, Vertical):
         rows = [i for i, r in enumerate(self.rows) if r.customer_id == customer_id]
         if not rows:
             return False
-        wanted = self._chosen[1] if self._chosen else self._prefer_type
+        # the type kept by forget_chosen() wins: a highlight that fired since may have chosen
+        # the first row of the day's queue, which is no choice of the person's
+        wanted = self._prefer_type or (self._chosen[1] if self._chosen else None)
         chosen = [i for i in rows if self.rows[i].workflow_type == wanted]
         index = (chosen or rows)[0]
         self._prefer_type = None

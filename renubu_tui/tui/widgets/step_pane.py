@@ -141,8 +141,9 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         view = data.execution
         self.query_one("#step-head", Static).update(step_render.header(data))
         start = self.query_one("#step-start", Button)
-        start.display = view is None and data.fits is not None and data.history is None
         start.label = Content(f"Start {clean(data.fits)} · g")
+        start.refresh(layout=True)  # Button.label repaints only: its auto width would stay stale
+        start.display = view is None and data.fits is not None and data.history is None
         has_step = view is not None and view.current_step is not None
         for ident in ("#step-run", "#step-complete", "#step-skip"):
             # History cannot be acted on: no buttons, rather than greyed-out ones nobody can read.
