@@ -95,6 +95,16 @@ async def dated_after(db: Database, day: dt.date) -> list[str]:
     return found
 
 
+def bluesoft_runs(*columns: Any) -> Any:
+    """`columns` of Bluesoft's workflow executions, each joined to its workflow."""
+    return (
+        select(*columns)
+        .join(Workflow, Workflow.id == WorkflowExecution.workflow_id)
+        .join(Customer, Customer.id == WorkflowExecution.customer_id)
+        .where(Customer.domain == "bluesoft.com")
+    )
+
+
 async def journey_now(db: Database) -> tuple[int, dict[str, str]]:
     """What the journey has done: Bluesoft's step executions, its workflows and their status."""
     async with db.sessions() as session:
@@ -105,14 +115,7 @@ async def journey_now(db: Database) -> tuple[int, dict[str, str]]:
             .join(Customer, Customer.id == WorkflowExecution.customer_id)
             .where(Customer.domain == "bluesoft.com")
         )
-        runs = (
-            await session.execute(
-                select(Workflow.slug, WorkflowExecution.status)
-                .join(Workflow, Workflow.id == WorkflowExecution.workflow_id)
-                .join(Customer, Customer.id == WorkflowExecution.customer_id)
-                .where(Customer.domain == "bluesoft.com")
-            )
-        ).all()
+        runs = (await session.execute(bluesoft_runs(Workflow.slug, WorkflowExecution.status))).all()
     return int(steps or 0), {slug: status for slug, status in runs}
 
 
@@ -161,10 +164,7 @@ async def _customer(db: Database, name: str) -> uuid.UUID:
 async def _bluesoft_run(db: Database, slug: str) -> uuid.UUID:
     async with db.sessions() as session:
         found = await session.scalar(
-            select(WorkflowExecution.id)
-            .join(Workflow, Workflow.id == WorkflowExecution.workflow_id)
-            .join(Customer, Customer.id == WorkflowExecution.customer_id)
-            .where(Customer.domain == "bluesoft.com", Workflow.slug == slug)
+            bluesoft_runs(WorkflowExecution.id).where(Workflow.slug == slug)
         )
     assert found is not None
     return found
@@ -368,10 +368,9 @@ async def test_each_milestone_has_a_live_step_with_the_assistants_chat(
     async with database.sessions() as session:
         open_runs = (
             await session.execute(
-                select(Workflow.slug, WorkflowExecution.id, WorkflowExecution.current_step_id)
-                .join(Workflow, Workflow.id == WorkflowExecution.workflow_id)
-                .join(Customer, Customer.id == WorkflowExecution.customer_id)
-                .where(Customer.domain == "bluesoft.com", WorkflowExecution.status == "in_progress")
+                bluesoft_runs(
+                    Workflow.slug, WorkflowExecution.id, WorkflowExecution.current_step_id
+                ).where(WorkflowExecution.status == "in_progress")
             )
         ).all()
         assert [(s, step) for s, _, step in open_runs] == [(slug, step_id)]
@@ -413,17 +412,13 @@ async def test_each_stage_closes_before_the_next_starts(seeded_db: Database) -> 
     async with seeded_db.sessions() as session:
         runs = (
             await session.execute(
-                select(
+                bluesoft_runs(
                     Workflow.slug,
                     WorkflowExecution.status,
                     WorkflowExecution.started_at,
                     WorkflowExecution.completed_at,
                     WorkflowExecution.skip_reason,
-                )
-                .join(Workflow, Workflow.id == WorkflowExecution.workflow_id)
-                .join(Customer, Customer.id == WorkflowExecution.customer_id)
-                .where(Customer.domain == "bluesoft.com")
-                .order_by(WorkflowExecution.started_at)
+                ).order_by(WorkflowExecution.started_at)
             )
         ).all()
     assert [r.slug for r in runs] == [*EARLY_RUNS, "critical"]
