@@ -51,11 +51,11 @@ from renubu_tui.llm.factory import make_provider  # noqa: E402
 from renubu_tui.llm.messages import ChatRequest  # noqa: E402
 from renubu_tui.llm.provider import Provider  # noqa: E402
 from renubu_tui.llm.resilience import estimate_tokens  # noqa: E402
-from renubu_tui.services.chat import ChatService  # noqa: E402
-from renubu_tui.services.chat_answer import MessageSaved  # noqa: E402
+from renubu_tui.services.chat.answer import MessageSaved  # noqa: E402
+from renubu_tui.services.chat.service import ChatService  # noqa: E402
 from renubu_tui.services.container import Services, build_services  # noqa: E402
-from renubu_tui.services.lookup import customer_by_ref  # noqa: E402
-from renubu_tui.services.seeding import seed_everything  # noqa: E402
+from renubu_tui.services.customers.lookup import customer_by_ref  # noqa: E402
+from renubu_tui.services.demo.seeding import seed_everything  # noqa: E402
 from renubu_tui.settings import Settings  # noqa: E402
 
 TODAY = dt.date(2025, 9, 24)

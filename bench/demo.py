@@ -39,7 +39,7 @@ async def timed(work: Awaitable[object]) -> float:
 async def main(runs: int) -> None:
     from renubu_tui.data.engine import create_database
     from renubu_tui.services.bootstrap import prepare
-    from renubu_tui.services.demo_store import DemoStore
+    from renubu_tui.services.demo.store import DemoStore
     from renubu_tui.settings import Settings
 
     results: dict[str, list[float]] = {}

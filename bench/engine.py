@@ -58,7 +58,7 @@ def seed_templates() -> list[str]:
 def cold_render(runs: int) -> tuple[float, float]:
     code = (
         "import time; t = time.perf_counter(); "
-        "from renubu_tui.domain.templates import render; "
+        "from renubu_tui.handlebars import render; "
         "render('{{customer.name}} {{#if (gte x 5)}}big{{/if}}', "
         "{'customer': {'name': 'A'}, 'x': 6}); "
         "print((time.perf_counter() - t) * 1000)"
@@ -75,7 +75,7 @@ def cold_render(runs: int) -> tuple[float, float]:
 
 
 def template_figures(runs: int) -> dict[str, tuple[float, float]]:
-    from renubu_tui.domain.templates import engine, render
+    from renubu_tui.handlebars import engine, render
 
     templates = seed_templates()
     context = {"customer": {"name": "Bluesoft"}, "workflow": {"daysOverdue": 15}}
@@ -126,7 +126,7 @@ def large_template(size: int, dense: bool = False) -> str:
 def large_template_figures(runs: int) -> list[tuple[str, float, float, str]]:
     """Compile (a template never seen: the compiled-template cache bypassed; expression shapes
     warm, as in a running app) and render (compiled) of 16 KB and 64 KB templates."""
-    from renubu_tui.domain.templates import engine, render
+    from renubu_tui.handlebars import engine, render
 
     rows = []
     for label, size, dense in (
@@ -188,8 +188,8 @@ async def transition_figures(runs: int) -> tuple[float, float, int]:
     from renubu_tui.data.models import Customer, User
     from renubu_tui.data.seed.ids import key_id
     from renubu_tui.domain.routing import route_ids
-    from renubu_tui.services.executions import ExecutionService
-    from renubu_tui.services.seeding import seed_everything
+    from renubu_tui.services.demo.seeding import seed_everything
+    from renubu_tui.services.workflows.executions import ExecutionService
 
     tenant = key_id("tenant", "acme-cs")
     with tempfile.TemporaryDirectory() as tmp:

@@ -52,7 +52,7 @@ async def bluesoft_context() -> dict[str, Any]:
     from renubu_tui.data.engine import create_database
     from renubu_tui.data.migrate import upgrade
     from renubu_tui.data.seed.demo import seed_all
-    from renubu_tui.services.context import build_context
+    from renubu_tui.services.customers.context import build_context
 
     with tempfile.TemporaryDirectory() as tmp:
         database = create_database(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}")

@@ -36,10 +36,10 @@ from renubu_tui.data.migrate import upgrade
 from renubu_tui.data.models import Customer, User
 from renubu_tui.data.seed.ids import key_id
 from renubu_tui.data.seed.synthetic import seed_synthetic
-from renubu_tui.services.config import ConfigService
-from renubu_tui.services.context import build_context
-from renubu_tui.services.queue import QueueFilters, QueueService
-from renubu_tui.services.seeding import seed_everything
+from renubu_tui.services.config.service import ConfigService
+from renubu_tui.services.customers.context import build_context
+from renubu_tui.services.demo.seeding import seed_everything
+from renubu_tui.services.queue.service import QueueFilters, QueueService
 
 TODAY = dt.date(2026, 1, 15)
 TENANT = key_id("tenant", "acme-cs")

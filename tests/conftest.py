@@ -153,7 +153,7 @@ async def _migrate(database: Database, seed: bool) -> None:
 
     await upgrade(database)
     if seed:
-        from renubu_tui.services.seeding import seed_everything
+        from renubu_tui.services.demo.seeding import seed_everything
 
         await seed_everything(database, today=TEST_TODAY)
     await database.dispose()
@@ -184,7 +184,7 @@ def sqlite_journey_templates() -> dict[int, Path]:
 
 
 async def _seed_journey(database: Database, offset: int) -> None:
-    from renubu_tui.services.seeding import seed_everything
+    from renubu_tui.services.demo.seeding import seed_everything
 
     await seed_everything(database, today=journey_day(offset), anchor=TEST_TODAY)
 
@@ -214,7 +214,7 @@ async def _fresh(
     database = pg_database(pg_migrated_schema)
     await _truncate_all(database)
     if kind == "seeded":
-        from renubu_tui.services.seeding import seed_everything
+        from renubu_tui.services.demo.seeding import seed_everything
 
         await seed_everything(database, today=TEST_TODAY)
     return database

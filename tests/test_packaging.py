@@ -51,7 +51,9 @@ def test_layers_do_not_leak_upwards() -> None:
         "renubu_tui.domain.queue_order"
     )
     assert not domain & {"sqlalchemy", "textual", "httpx", "alembic", "pybars"}
-    services = _imported_by("import renubu_tui.services.bootstrap, renubu_tui.services.summary")
+    services = _imported_by(
+        "import renubu_tui.services.bootstrap, renubu_tui.services.customers.summary"
+    )
     assert "textual" not in services
 
 

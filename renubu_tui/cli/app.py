@@ -9,7 +9,7 @@ import click
 from renubu_tui.cli.root import Context, command_options, pass_context
 
 if TYPE_CHECKING:
-    from renubu_tui.services.summary import BookSummary
+    from renubu_tui.services.customers.summary import BookSummary
 
 
 def run_app(ctx: Context) -> None:
@@ -38,7 +38,7 @@ def summary(ctx: Context) -> None:
 
 def _print_summary(ctx: Context) -> None:
     from renubu_tui.services.bootstrap import open_database, prepare
-    from renubu_tui.services.summary import book_summary
+    from renubu_tui.services.customers.summary import book_summary
 
     settings = ctx.settings
     today = settings.clock().today()

@@ -27,10 +27,10 @@ if TYPE_CHECKING:
 
     from renubu_tui.data.models import Customer
     from renubu_tui.llm.provider import Provider
-    from renubu_tui.services.chat import BranchOutcome, ChatService
+    from renubu_tui.services.chat.service import BranchOutcome, ChatService
     from renubu_tui.services.container import Services
-    from renubu_tui.services.executions import ExecutionView
-    from renubu_tui.services.step_runner import StepRun, StepRunner
+    from renubu_tui.services.workflows.executions import ExecutionView
+    from renubu_tui.services.workflows.step_runner import StepRun, StepRunner
     from renubu_tui.settings import Settings
 
 
@@ -54,15 +54,15 @@ def _provider_factory(
 
 
 async def _customer(s: Services, ref: str) -> Customer:
-    from renubu_tui.services.lookup import customer_by_ref
+    from renubu_tui.services.customers.lookup import customer_by_ref
 
     async with s.db.sessions() as session:
         return await customer_by_ref(session, s.tenant, ref)
 
 
 def _services(s: Services, factory: Callable[[], Provider]) -> tuple[ChatService, StepRunner]:
-    from renubu_tui.services.chat import ChatService
-    from renubu_tui.services.step_runner import StepRunner
+    from renubu_tui.services.chat.service import ChatService
+    from renubu_tui.services.workflows.step_runner import StepRunner
 
     chat = ChatService(s.db, s.clock, factory, s.executions, actions=s.actions)
     return chat, StepRunner(s.db, s.clock, factory, s.executions)
@@ -70,9 +70,9 @@ def _services(s: Services, factory: Callable[[], Provider]) -> tuple[ChatService
 
 def _engine_errors() -> tuple[type[Exception], ...]:
     from renubu_tui.domain.routing import RoutingError
-    from renubu_tui.services.actions import ActionFailed
-    from renubu_tui.services.chat_store import ChatError
-    from renubu_tui.services.executions import ExecutionError
+    from renubu_tui.services.chat.store import ChatError
+    from renubu_tui.services.workflows.actions import ActionFailed
+    from renubu_tui.services.workflows.executions import ExecutionError
 
     return (ExecutionError, RoutingError, ChatError, ActionFailed)
 
@@ -91,9 +91,9 @@ def ask(
     from contextlib import aclosing
 
     from renubu_tui.llm.events import Done, StreamError, TextDelta
-    from renubu_tui.services.chat_answer import MessageSaved, ToolRan
+    from renubu_tui.services.chat.answer import MessageSaved, ToolRan
+    from renubu_tui.services.chat.tools.charts import render_text
     from renubu_tui.services.container import open_services
-    from renubu_tui.services.tools.charts import render_text
 
     try:
         factory = _provider_factory(ctx.settings, provider, model)

@@ -38,7 +38,7 @@ def show(ctx: Context) -> None:
 @pass_context
 def set_(ctx: Context, key: str, value: str) -> None:
     """Set KEY (e.g. thresholds.riskScoreMin or stages.Critical.urgency) to VALUE (JSON)."""
-    from renubu_tui.services.config import ConfigValueError, parse_value
+    from renubu_tui.services.config.service import ConfigValueError, parse_value
     from renubu_tui.services.container import open_services
 
     async def go() -> None:

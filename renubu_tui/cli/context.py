@@ -31,7 +31,7 @@ def context(ctx: Context, customer: str, as_json: bool, execution_id: uuid.UUID 
     """Print the template context of CUSTOMER (id, domain, slug or name prefix) as of today."""
     from renubu_tui.data.migrate import ensure_current
     from renubu_tui.services.bootstrap import open_database
-    from renubu_tui.services.context import build_context
+    from renubu_tui.services.customers.context import build_context
 
     settings = ctx.settings
     today = settings.clock().today()

@@ -108,7 +108,7 @@ def seed(ctx: Context, synthetic: int | None) -> None:
                     f"{report.rows:,} rows) in {elapsed:.1f} s"
                 )
                 return
-            from renubu_tui.services.seeding import seed_everything
+            from renubu_tui.services.demo.seeding import seed_everything
 
             result = await seed_everything(database, today=today)
             width = max(len(name) for name in result.counts)
@@ -170,7 +170,7 @@ def reset(ctx: Context, yes: bool, empty: bool) -> None:
             await migrate.downgrade_to_base(database)
             await migrate.upgrade(database)
             if not empty:
-                from renubu_tui.services.seeding import seed_everything
+                from renubu_tui.services.demo.seeding import seed_everything
 
                 report = await seed_everything(database, today=ctx.settings.clock().today())
                 click.echo(f"seeded {report.inserted} rows")

@@ -28,7 +28,7 @@ async def prepare_demo(database_url: str, day: int, *, reset: bool = False) -> s
     """Bring the demo database to journey day `day`; says what was done, if worth saying."""
     from pathlib import Path
 
-    from renubu_tui.services.demo_store import DemoStore
+    from renubu_tui.services.demo.store import DemoStore
     from renubu_tui.settings import Settings
     from renubu_tui.tui.features.demo import journey_date
 

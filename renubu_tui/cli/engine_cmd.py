@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
     from renubu_tui.data.models import Customer
     from renubu_tui.services.container import Services
-    from renubu_tui.services.execution_history import History
-    from renubu_tui.services.executions import ExecutionView
+    from renubu_tui.services.workflows.as_of import History
+    from renubu_tui.services.workflows.executions import ExecutionView
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -34,7 +34,7 @@ def execution() -> None:
 
 
 async def _customer(s: Services, ref: str) -> Customer:
-    from renubu_tui.services.lookup import customer_by_ref
+    from renubu_tui.services.customers.lookup import customer_by_ref
 
     async with s.db.sessions() as session:
         return await customer_by_ref(session, s.tenant, ref)
@@ -43,7 +43,7 @@ async def _customer(s: Services, ref: str) -> Customer:
 async def _open_run(s: Services, ref: str, *, acting: bool = True) -> ExecutionView:
     """The customer's open workflow (as of the fixed day, if there is one); `acting` refuses
     one whose record goes on after that day."""
-    from renubu_tui.services.execution_history import ExecutionHistory
+    from renubu_tui.services.workflows.as_of import ExecutionHistory
 
     customer = await _customer(s, ref)
     day = as_of_day(s.clock)
@@ -98,7 +98,7 @@ def _errors(fn: Callable[P, T]) -> Callable[P, T]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         from renubu_tui.domain.routing import RoutingError
-        from renubu_tui.services.executions import ExecutionError, RouteRequired
+        from renubu_tui.services.workflows.executions import ExecutionError, RouteRequired
 
         try:
             return fn(*args, **kwargs)

@@ -124,7 +124,7 @@ def print_queue(args: list[str]) -> bool:
         if settings.sqlite_path() is None:
             return False
         today = settings.clock().today()
-        from renubu_tui.services.queue_peek import peek_first_page
+        from renubu_tui.services.queue.peek import peek_first_page
 
         peek = peek_first_page(settings, today, limit)
     except Exception:  # bad settings, a bad date…: the full command says what is wrong

@@ -18,7 +18,7 @@ from renubu_tui.safe_text import printable
 if TYPE_CHECKING:
     from renubu_tui.data.models import User
     from renubu_tui.services.container import Services
-    from renubu_tui.services.queue import CustomerExplanation
+    from renubu_tui.services.queue.service import CustomerExplanation
 
 MAX_SCORE = 2**31 - 1  # a score filter the database's integer column can compare with
 
@@ -52,8 +52,8 @@ def queue(ctx: Context, **options: Any) -> None:
     """Print the prioritized queue: rank, customer, type, stage, days, ARR, plan, score."""
     from renubu_tui.domain.enums import AccountPlan, WorkflowType
     from renubu_tui.services.container import open_services
-    from renubu_tui.services.lookup import customer_by_ref
-    from renubu_tui.services.queue import QueueError, QueueFilters
+    from renubu_tui.services.customers.lookup import customer_by_ref
+    from renubu_tui.services.queue.service import QueueError, QueueFilters
 
     if options["owner"] and options["everyone"]:
         raise click.UsageError("--owner and --all cannot be used together")
@@ -161,7 +161,7 @@ async def _person(s: Services, ref: str) -> User:
     from sqlalchemy import func, or_, select
 
     from renubu_tui.data.models import User
-    from renubu_tui.services.lookup import user_by_email
+    from renubu_tui.services.customers.lookup import user_by_email
 
     async with s.db.sessions() as session:
         try:

@@ -88,7 +88,7 @@ async def _record_begins(settings: Settings) -> dt.date | None:
     from renubu_tui.data.migrate import current_revision
     from renubu_tui.data.models import Tenant
     from renubu_tui.services.bootstrap import open_database
-    from renubu_tui.services.record_start import record_begins
+    from renubu_tui.services.customers.record_start import record_begins
 
     file = sqlite_file(settings.database_url)
     if file is not None and not file.exists():

@@ -48,8 +48,8 @@ def template() -> None:
 @command_options
 def render(context_file: Path, escape: bool) -> None:
     """Render the template on standard input against the JSON context file."""
-    from renubu_tui.domain.templates import TemplateError
-    from renubu_tui.domain.templates import render as render_template
+    from renubu_tui.handlebars import TemplateError
+    from renubu_tui.handlebars import render as render_template
 
     context = _read_context(context_file)
     source = _read_stdin()
@@ -64,8 +64,8 @@ def render(context_file: Path, escape: bool) -> None:
 @command_options
 def check() -> None:
     """Check that the template on standard input compiles (exit 1 with the reason if not)."""
-    from renubu_tui.domain.templates import TemplateError
-    from renubu_tui.domain.templates import check as check_template
+    from renubu_tui.handlebars import TemplateError
+    from renubu_tui.handlebars import check as check_template
 
     try:
         check_template(_read_stdin())
@@ -95,12 +95,12 @@ def preview(ctx: Context, customer: str, step: str | None, escape: bool) -> None
     variable the template reads that the context lacks is reported on standard error as
     `missing: <path>`.
     """
-    from renubu_tui.domain.templates import (
+    from renubu_tui.handlebars import (
         TemplateError,
         missing_paths,
         referenced_paths,
     )
-    from renubu_tui.domain.templates import render as render_template
+    from renubu_tui.handlebars import render as render_template
 
     workflow_slug, step_id = _parse_step(step) if step else (None, None)
     # In a terminal nothing will come on standard input: preview the current step instead.
@@ -108,7 +108,7 @@ def preview(ctx: Context, customer: str, step: str | None, escape: bool) -> None
 
     async def go() -> tuple[str, dict[str, Any]]:
         from renubu_tui.services.container import open_services
-        from renubu_tui.services.context import build_context
+        from renubu_tui.services.customers.context import build_context
 
         async with open_services(ctx.settings) as services:
             text = source
@@ -173,7 +173,7 @@ async def _current_prompt(services: Services, ref: str) -> str:
     """The llmPrompt of the step CUSTOMER's open workflow is on (said on standard error)."""
     from renubu_tui.cli.errors import UserError
     from renubu_tui.safe_text import printable
-    from renubu_tui.services.lookup import customer_by_ref
+    from renubu_tui.services.customers.lookup import customer_by_ref
 
     async with services.db.sessions() as session:
         customer = await customer_by_ref(session, services.tenant, ref)
@@ -203,7 +203,7 @@ def _parse_step(value: str) -> tuple[str, str]:
 def _read_context(path: Path) -> Any:
     """The JSON context file, refused over 1 MB or nested over 64 levels (limits.py) before
     it is parsed: Python's json module recurses per level and fails at about 1 000."""
-    from renubu_tui.domain.templates.limits import (
+    from renubu_tui.handlebars.limits import (
         MAX_CONTEXT_BYTES,
         MAX_CONTEXT_DEPTH,
         LimitError,
@@ -229,7 +229,7 @@ def _read_context(path: Path) -> Any:
 def _read_stdin() -> str:
     """The template on standard input: refused over 64 KB (limits.py) with its size, which is
     counted without keeping more than the limit in memory."""
-    from renubu_tui.domain.templates.limits import MAX_TEMPLATE_BYTES, too_big
+    from renubu_tui.handlebars.limits import MAX_TEMPLATE_BYTES, too_big
 
     stream = sys.stdin.buffer
     data = stream.read(MAX_TEMPLATE_BYTES + 1)

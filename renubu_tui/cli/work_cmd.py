@@ -39,9 +39,9 @@ from renubu_tui.safe_text import printable
 @pass_context
 def act(ctx: Context, customer: str, action: str, **options: Any) -> None:
     """Run a saved ACTION on CUSTOMER's open workflow (snooze, skip, escalate, create-task…)."""
-    from renubu_tui.services.actions import ActionFailed
     from renubu_tui.services.container import open_services
-    from renubu_tui.services.lookup import customer_by_ref
+    from renubu_tui.services.customers.lookup import customer_by_ref
+    from renubu_tui.services.workflows.actions import ActionFailed
 
     params = {
         "days": options["days"],
@@ -95,7 +95,7 @@ def act(ctx: Context, customer: str, action: str, **options: Any) -> None:
 def tasks(ctx: Context, customer: str | None, mine: bool, only_open: bool) -> None:
     """List tasks (of CUSTOMER, or all) with status, due date and priority."""
     from renubu_tui.services.container import open_services
-    from renubu_tui.services.lookup import customer_by_ref
+    from renubu_tui.services.customers.lookup import customer_by_ref
 
     async def go() -> None:
         async with open_services(ctx.settings) as s:
@@ -135,7 +135,7 @@ def tasks(ctx: Context, customer: str | None, mine: bool, only_open: bool) -> No
 def artifacts(ctx: Context, customer: str, folder: Path | None) -> None:
     """List CUSTOMER's artifacts (assessments, drafts…), or export them to Markdown."""
     from renubu_tui.services.container import open_services
-    from renubu_tui.services.lookup import customer_by_ref
+    from renubu_tui.services.customers.lookup import customer_by_ref
 
     async def go() -> None:
         async with open_services(ctx.settings) as s:

@@ -21,7 +21,7 @@ from renubu_tui.safe_text import printable
 if TYPE_CHECKING:
     from renubu_tui.domain.workflow_config import Problem
     from renubu_tui.services.container import Services
-    from renubu_tui.services.workflows import WorkflowRegistry
+    from renubu_tui.services.workflows.registry import WorkflowRegistry
 
 WORKFLOW_TYPE = click.Choice(["renewal", "strategic", "opportunity", "risk"])
 
@@ -38,7 +38,7 @@ def _run(
 ) -> None:
     """Open the services and the registry, run `body(services, registry)`, map refusals."""
     from renubu_tui.services.container import open_services
-    from renubu_tui.services.workflows import (
+    from renubu_tui.services.workflows.registry import (
         CoreWorkflowReadOnly,
         StaleWorkflow,
         WorkflowExists,
@@ -183,7 +183,7 @@ def import_(ctx: Context, file: Path, workflow_type: str | None) -> None:
 def edit(ctx: Context, workflow_id: str) -> None:
     """Edit the tenant's workflow in $EDITOR; saved as a new version once it validates."""
     from renubu_tui.domain.workflow_config import parse_json_text
-    from renubu_tui.services.workflows import StaleWorkflow, WorkflowInvalid
+    from renubu_tui.services.workflows.registry import StaleWorkflow, WorkflowInvalid
 
     async def body(s: Services, registry: WorkflowRegistry) -> None:
         loaded = await registry.get(s.tenant.id, workflow_id, expanded=False)
@@ -319,7 +319,7 @@ def clone(ctx: Context, workflow_id: str) -> None:
 def validate(ctx: Context, files: tuple[Path, ...], everything: bool) -> None:
     """Validate FILES (workflow or composition JSON; folders are searched) or every workflow."""
     from renubu_tui.domain.workflow_config import parse_json_text
-    from renubu_tui.services.workflows import problems_for
+    from renubu_tui.services.workflows.registry import problems_for
 
     if files and everything:
         raise click.UsageError("give FILES or --all, not both")

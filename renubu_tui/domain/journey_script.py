@@ -4,7 +4,7 @@ Each event is something a person or the system did on a day of the journey — s
 complete or skip a step, take an action, create or finish a task, write an artifact, talk to the
 assistant. Days are offsets from the renewal day D (−15 = D−15). Nothing here touches the
 database: the script is parsed and checked once, with errors that name the event, and the
-services apply it (services/journey.py), so every row is what the engine itself writes.
+services apply it (services/demo/journey.py), so every row is what the engine itself writes.
 """
 
 from __future__ import annotations

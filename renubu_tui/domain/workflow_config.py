@@ -2,7 +2,7 @@
 
 Every problem is reported, each with the JSON path it is at and a hint, so a person fixes a file in
 one pass instead of one error per save. Pure: no I/O; templates are checked with
-`renubu_tui.domain.templates.check`.
+`renubu_tui.handlebars.check`.
 
 Beyond §7's list, templates are checked for what would only fail on the day they render: a call to
 a helper that does not exist, and a read of a step output (`outputs.<key>.field` or
@@ -104,7 +104,7 @@ def child(path: str, key: str | int) -> str:
 def parse_json_text(text: str) -> tuple[Any | None, list[Problem]]:
     """Parse JSON text; a syntax error becomes a problem naming its line and column, and text
     over the workflow limits (size, nesting) is refused before parsing."""
-    from renubu_tui.domain.templates.limits import (
+    from renubu_tui.handlebars.limits import (
         MAX_WORKFLOW_BYTES,
         MAX_WORKFLOW_DEPTH,
         LimitError,
@@ -131,7 +131,7 @@ def parse_json_text(text: str) -> tuple[Any | None, list[Problem]]:
 
 def _check_template(text: str) -> str | None:
     """Why `text` does not compile as Handlebars, or None."""
-    from renubu_tui.domain.templates import TemplateError, check
+    from renubu_tui.handlebars import TemplateError, check
 
     try:
         check(text)
@@ -141,7 +141,7 @@ def _check_template(text: str) -> str | None:
 
 
 def _unknown_helpers(text: str) -> list[str]:
-    from renubu_tui.domain.templates import TemplateError, unknown_helpers
+    from renubu_tui.handlebars import TemplateError, unknown_helpers
 
     try:
         return unknown_helpers(text)
@@ -192,7 +192,7 @@ class _Checker:
                 "check the {{…}} tags: each opened and closed",
             )
             return
-        from renubu_tui.domain.templates.names import KNOWN_HELPERS
+        from renubu_tui.handlebars.names import KNOWN_HELPERS
 
         for name in _unknown_helpers(value):
             self.add(
@@ -591,7 +591,7 @@ def _output_ref(ref: str, aliases: set[str]) -> tuple[str, list[str]] | None:
 
 def _check_outputs(checker: _Checker, steps: list[Any]) -> None:
     """Each template that reads a step output reads one a step before it stores and declares."""
-    from renubu_tui.domain.templates import TemplateError, guarded_paths, referenced_paths
+    from renubu_tui.handlebars import TemplateError, guarded_paths, referenced_paths
 
     writers = _writers(steps)
     aliases = {

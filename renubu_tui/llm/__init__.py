@@ -27,7 +27,7 @@ from renubu_tui.llm.events import (
 )
 from renubu_tui.llm.factory import PROVIDERS, make_provider
 from renubu_tui.llm.messages import ChatMessage, ChatRequest, ToolSpec
-from renubu_tui.llm.offline import OfflineProvider
+from renubu_tui.llm.offline.provider import OfflineProvider
 from renubu_tui.llm.provider import Answer, Provider, collect
 
 __all__ = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from renubu_tui.llm.offline import OfflineProvider
+from renubu_tui.llm.offline.provider import OfflineProvider
 from renubu_tui.llm.provider import Provider
 
 PROVIDERS = ("offline", "ollama", "openai", "anthropic")

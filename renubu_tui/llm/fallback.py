@@ -10,7 +10,7 @@ from collections.abc import AsyncGenerator
 
 from renubu_tui.llm.events import StreamError, StreamEvent
 from renubu_tui.llm.messages import ChatRequest
-from renubu_tui.llm.offline import OfflineProvider
+from renubu_tui.llm.offline.provider import OfflineProvider
 from renubu_tui.llm.provider import Provider
 
 

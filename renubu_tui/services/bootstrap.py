@@ -53,7 +53,7 @@ async def prepare(db: Database, settings: Settings, today: dt.date) -> list[str]
     if await ensure_current(db, auto_upgrade=settings.is_sqlite):
         done.append("migrated")
     if was_empty and settings.is_sqlite and settings.auto_seed:
-        from renubu_tui.services.seeding import seed_everything
+        from renubu_tui.services.demo.seeding import seed_everything
 
         await seed_everything(db, today=today)
         done.append("seeded")

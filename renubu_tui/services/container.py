@@ -15,21 +15,21 @@ from typing import TYPE_CHECKING
 from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import Tenant, User
-from renubu_tui.services.actions import ActionService
 from renubu_tui.services.bootstrap import open_database, prepare
-from renubu_tui.services.config import ConfigService
-from renubu_tui.services.executions import ExecutionService
-from renubu_tui.services.lookup import tenant_by_slug, user_by_email
-from renubu_tui.services.notifications import NotificationService
-from renubu_tui.services.preferences import PreferencesService
-from renubu_tui.services.queue import QueueService
-from renubu_tui.services.tasks import ArtifactService, TaskService
+from renubu_tui.services.config.preferences import PreferencesService
+from renubu_tui.services.config.service import ConfigService
+from renubu_tui.services.customers.lookup import tenant_by_slug, user_by_email
+from renubu_tui.services.queue.service import QueueService
+from renubu_tui.services.workflows.actions import ActionService
+from renubu_tui.services.workflows.executions import ExecutionService
+from renubu_tui.services.workflows.notifications import NotificationService
+from renubu_tui.services.workflows.tasks import ArtifactService, TaskService
 from renubu_tui.settings import Settings
 
 if TYPE_CHECKING:  # built on demand: their imports stay off the start-up
     from renubu_tui.llm.provider import Provider
-    from renubu_tui.services.chat import ChatService
-    from renubu_tui.services.step_runner import StepRunner
+    from renubu_tui.services.chat.service import ChatService
+    from renubu_tui.services.workflows.step_runner import StepRunner
 
 
 @dataclass
@@ -50,7 +50,7 @@ class Services:
 
     async def find_customer(self, ref: str) -> tuple[uuid.UUID, str] | None:
         """The customer a person names (id, domain, slug or a unique name prefix), or None."""
-        from renubu_tui.services.lookup import customer_by_ref
+        from renubu_tui.services.customers.lookup import customer_by_ref
 
         async with self.db.sessions() as session:
             try:
@@ -71,7 +71,7 @@ class Services:
 
     def chat(self, *, pace: float = 0.02) -> ChatService:
         """The chat service (threads, branches, tools) over the configured provider."""
-        from renubu_tui.services.chat import ChatService
+        from renubu_tui.services.chat.service import ChatService
 
         return ChatService(
             self.db,
@@ -83,7 +83,7 @@ class Services:
 
     def step_runner(self, *, pace: float = 0.0) -> StepRunner:
         """Runs a step with the assistant and hands its checked output to the engine."""
-        from renubu_tui.services.step_runner import StepRunner
+        from renubu_tui.services.workflows.step_runner import StepRunner
 
         return StepRunner(self.db, self.clock, self.provider_factory(pace=pace), self.executions)
 

@@ -17,7 +17,7 @@ from renubu_tui.tui.text import clean
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from renubu_tui.services.queue import QueueRow
+    from renubu_tui.services.queue.service import QueueRow
 
 LIMIT = 12
 

@@ -16,9 +16,9 @@ import threading
 
 MODULES = (
     "renubu_tui.services.container",
-    "renubu_tui.services.queue",
-    "renubu_tui.services.context",
-    "renubu_tui.services.history",
+    "renubu_tui.services.queue.service",
+    "renubu_tui.services.customers.context",
+    "renubu_tui.services.customers.history",
     # the panes mounted after the first page: the chat's Markdown alone is ~0.1 s
     "renubu_tui.tui.widgets.step_pane",
     "renubu_tui.tui.widgets.sidebar",

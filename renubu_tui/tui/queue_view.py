@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from renubu_tui.domain.enums import AccountPlan, WorkflowType
 
 if TYPE_CHECKING:
-    from renubu_tui.services.queue import QueueFilters
+    from renubu_tui.services.queue.service import QueueFilters
 
 TYPES: tuple[str | None, ...] = (None, *(t.value for t in WorkflowType))
 PLANS: tuple[str, ...] = tuple(p.value for p in AccountPlan)
@@ -53,7 +53,7 @@ class QueueView:
         return replace(self, type=TYPES[(index + 1) % len(TYPES)])
 
     def to_filters(self, user_id: uuid.UUID) -> QueueFilters:
-        from renubu_tui.services.queue import QueueFilters
+        from renubu_tui.services.queue.service import QueueFilters
 
         return QueueFilters(
             owner_id=user_id if self.mine and not self.escalated else None,

@@ -120,7 +120,7 @@ def test_a_workflow_started_by_another_session_is_said_so(
 ) -> None:
     assert cli("execution", "start", "cobalt")[0] == 0
     # The race: this session looked for an open run before the other session's was saved.
-    monkeypatch.setattr("renubu_tui.services.executions.OPEN_EXECUTION_STATUSES", ())
+    monkeypatch.setattr("renubu_tui.services.workflows.executions.OPEN_EXECUTION_STATUSES", ())
     code, out, err = cli("execution", "start", "cobalt")
     assert (code, out) == (1, "")
     assert _one_line(err) == (

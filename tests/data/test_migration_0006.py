@@ -17,7 +17,7 @@ from renubu_tui.data.engine import Database
 from renubu_tui.data.migrate import upgrade
 from renubu_tui.data.models import AuditEntry, ConfigEntry, Tenant
 from renubu_tui.domain.config import DomainConfig, default_config_dict
-from renubu_tui.services.config_values import merge_config
+from renubu_tui.services.config.values import merge_config
 
 OLD_SCALE = {
     "labels": [{"minScore": 80, "label": "Critical"}, {"minScore": 60, "label": "High"}],

@@ -23,7 +23,7 @@ from renubu_tui.data.models import (
 from renubu_tui.data.seed import demo
 from renubu_tui.data.seed.demo import seed_all
 from renubu_tui.data.stats import table_counts
-from renubu_tui.services.seeding import seed_everything
+from renubu_tui.services.demo.seeding import seed_everything
 from tests.conftest import TEST_TODAY, JourneyAt, journey_day
 
 
@@ -248,7 +248,7 @@ async def test_a_changed_core_workflow_gets_a_new_version(seeded_db: Database, t
 
 async def test_journey_notifications_follow_the_date(journey_db_at: JourneyAt) -> None:
     from renubu_tui.data.seed.ids import key_id
-    from renubu_tui.services.notifications import NotificationService
+    from renubu_tui.services.workflows.notifications import NotificationService
 
     tenant = key_id("tenant", "acme-cs")
     database = await journey_db_at(-4)  # the manager has acknowledged the emergency
@@ -308,9 +308,9 @@ async def test_a_first_seed_on_any_day_puts_bluesoft_at_d_minus_15(db: Database)
     """A fresh install today: Bluesoft renews in 15 days, its Critical workflow running, the war
     room in the inbox — the journey as current as the rest of the book, not a year-old story."""
     from renubu_tui.data.seed.ids import key_id
-    from renubu_tui.services.config import ConfigService
-    from renubu_tui.services.notifications import NotificationService
-    from renubu_tui.services.queue import QueueFilters, QueueService
+    from renubu_tui.services.config.service import ConfigService
+    from renubu_tui.services.queue.service import QueueFilters, QueueService
+    from renubu_tui.services.workflows.notifications import NotificationService
 
     today = dt.date(2026, 12, 5)
     await seed_everything(db, today=today)

@@ -47,7 +47,7 @@ async def test_stats_agree_on_sqlite_and_postgresql(
     import asyncio
 
     from renubu_tui.data.migrate import upgrade
-    from renubu_tui.services.seeding import seed_everything
+    from renubu_tui.services.demo.seeding import seed_everything
     from tests.conftest import pg_database
 
     sqlite = create_database(f"sqlite+aiosqlite:///{sqlite_templates['seeded']}")

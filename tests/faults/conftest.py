@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from renubu_tui.data.engine import Database
-from renubu_tui.services.config import ConfigService
-from renubu_tui.services.queue import QueueService
+from renubu_tui.services.config.service import ConfigService
+from renubu_tui.services.queue.service import QueueService
 from tests.conftest import TEST_TODAY
 from tests.faults.faultkit import TENANT, Target
 

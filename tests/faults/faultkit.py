@@ -58,10 +58,10 @@ from renubu_tui.data.models.base import Base
 from renubu_tui.data.seed.ids import key_id
 from renubu_tui.domain.routing import RoutingError
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
-from renubu_tui.services.config import ConfigService
+from renubu_tui.services.config.service import ConfigService
 from renubu_tui.services.container import Services, build_services
-from renubu_tui.services.queue import STALE, QueueFilters, QueueService
-from renubu_tui.services.queue_sql import ITEM_COLUMNS
+from renubu_tui.services.queue.service import STALE, QueueFilters, QueueService
+from renubu_tui.services.queue.sql import ITEM_COLUMNS
 from renubu_tui.services.refusals import Refused
 from renubu_tui.settings import Settings
 from tests.conftest import PG_URL, TEST_TODAY

@@ -36,8 +36,8 @@ def _prepare() -> None:
     for name in (
         "renubu_tui.cli.root",
         "renubu_tui.services.container",
-        "renubu_tui.services.context",
-        "renubu_tui.services.workflows",
+        "renubu_tui.services.customers.context",
+        "renubu_tui.services.workflows.registry",
         "renubu_tui.data.migrate",
     ):
         importlib.import_module(name)

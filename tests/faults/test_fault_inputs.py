@@ -24,7 +24,7 @@ from sqlalchemy import update
 
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import Customer, Workflow, WorkflowVersion
-from renubu_tui.services.tools.db_query import QueryFailed, QueryRefused, run_query
+from renubu_tui.services.chat.tools.db_query import QueryFailed, QueryRefused, run_query
 from tests.conftest import BACKENDS, TEST_TODAY
 from tests.faults.faultkit import (
     ESCAPES,

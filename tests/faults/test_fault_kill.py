@@ -32,7 +32,7 @@ from renubu_tui.data.models import (
 )
 from renubu_tui.domain.routing import routes_of
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
-from renubu_tui.services.queue import QueueService
+from renubu_tui.services.queue.service import QueueService
 from tests.conftest import TEST_TODAY
 from tests.faults.faultkit import (
     TENANT,

@@ -117,7 +117,7 @@ def bluesoft_context(
 ) -> dict[str, Any]:
     """Bluesoft's real template context on 2025-09-24, built from the seeded demo data."""
     from renubu_tui.data.engine import create_database
-    from renubu_tui.services.context import build_context
+    from renubu_tui.services.customers.context import build_context
 
     path = tmp_path_factory.mktemp("llm") / "seeded.sqlite3"
     shutil.copyfile(sqlite_templates["seeded"], path)

@@ -19,7 +19,7 @@ from renubu_tui.llm import (
     ToolCallRequest,
     collect,
 )
-from renubu_tui.llm.offline import OFFLINE_NOTE, chunks
+from renubu_tui.llm.offline.provider import OFFLINE_NOTE, chunks
 from renubu_tui.llm.tools import STANDARD_TOOLS
 from tests.llm.conftest import FakeSleep, events_of
 

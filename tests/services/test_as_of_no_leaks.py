@@ -40,10 +40,10 @@ from renubu_tui.data.models import (
     User,
     WorkflowExecution,
 )
-from renubu_tui.services.chat_store import ChatError
+from renubu_tui.services.chat.store import ChatError
 from renubu_tui.services.container import Services, build_services
-from renubu_tui.services.executions import ExecutionError
-from renubu_tui.services.queue_sql import end_of_day
+from renubu_tui.services.queue.sql import end_of_day
+from renubu_tui.services.workflows.executions import ExecutionError
 from renubu_tui.settings import Settings
 from tests.conftest import TEST_TODAY
 
@@ -364,12 +364,12 @@ async def _facts(world: World, n: int) -> None:
 
 async def read_everything(world: World, as_of: dt.date) -> dict[str, Any]:
     """What every read service returns as of `as_of`, by reader."""
-    from renubu_tui.services.context import build_context
-    from renubu_tui.services.execution_history import ExecutionHistory, ViewAsOf, dated_context
-    from renubu_tui.services.history import snapshot_history
-    from renubu_tui.services.queue import QueueFilters
-    from renubu_tui.services.summary import book_summary
-    from renubu_tui.services.tools import charts, db_query
+    from renubu_tui.services.chat.tools import charts, db_query
+    from renubu_tui.services.customers.context import build_context
+    from renubu_tui.services.customers.history import snapshot_history
+    from renubu_tui.services.customers.summary import book_summary
+    from renubu_tui.services.queue.service import QueueFilters
+    from renubu_tui.services.workflows.as_of import ExecutionHistory, ViewAsOf, dated_context
 
     s = await services_on(world.db, world.tenant_slug, as_of)
     tid, db = world.tenant_id, world.db
@@ -442,7 +442,7 @@ async def test_no_reader_shows_what_was_done_later(seeded_db: Database) -> None:
 
 
 async def test_work_done_later_reads_as_not_done_yet(seeded_db: Database) -> None:
-    from renubu_tui.services.execution_history import ExecutionHistory
+    from renubu_tui.services.workflows.as_of import ExecutionHistory
 
     world = await build_world(seeded_db)
     a, b, c = world.customers
@@ -487,12 +487,12 @@ async def test_work_done_later_reads_as_not_done_yet(seeded_db: Database) -> Non
 
 @pytest.mark.xfail(
     strict=True,
-    reason="services/queue_sql.py reads an open execution's stored status: a snooze or an "
+    reason="services/queue/sql.py reads an open execution's stored status: a snooze or an "
     "escalation made later already shows (the row hidden as snoozed, or escalated) on the days "
     "before it; its status as of the day would come from the trail, as ExecutionHistory does",
 )
 async def test_the_queue_shows_no_later_snooze_or_escalation(seeded_db: Database) -> None:
-    from renubu_tui.services.queue import QueueFilters
+    from renubu_tui.services.queue.service import QueueFilters
 
     world = await build_world(seeded_db)
     _a, b, c = world.customers
@@ -519,7 +519,7 @@ async def test_the_walk_sees_what_was_done(seeded_db: Database) -> None:
 
 
 async def test_before_the_work_the_new_executions_do_not_exist(seeded_db: Database) -> None:
-    from renubu_tui.services.execution_history import ExecutionHistory
+    from renubu_tui.services.workflows.as_of import ExecutionHistory
 
     world = await build_world(seeded_db)
     s = await world.services(0)
@@ -535,7 +535,7 @@ async def test_before_the_work_the_new_executions_do_not_exist(seeded_db: Databa
 
 async def test_the_record_begins_at_the_first_thing_recorded(seeded_db: Database) -> None:
     from renubu_tui.data.models import CompanySettings, Tenant
-    from renubu_tui.services.record_start import record_begins
+    from renubu_tui.services.customers.record_start import record_begins
 
     async with seeded_db.sessions() as s:
         tenant_id = await s.scalar(select(Tenant.id).where(Tenant.slug == "acme-cs"))
@@ -564,7 +564,7 @@ async def test_the_record_begins_at_the_first_thing_recorded(seeded_db: Database
 
 async def test_a_tenant_with_nothing_recorded_has_no_beginning(db: Database) -> None:
     from renubu_tui.data.models import Tenant
-    from renubu_tui.services.record_start import record_begins
+    from renubu_tui.services.customers.record_start import record_begins
 
     async with db.sessions() as s, s.begin():
         s.add(Tenant(id=uuid.uuid4(), slug="empty", name="Empty"))

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from renubu_tui.data.engine import Database, create_database
 from renubu_tui.data.models import Customer, CustomerStakeholder
-from renubu_tui.services.config import ConfigService
-from renubu_tui.services.queue import QueueFilters, QueueService
+from renubu_tui.services.config.service import ConfigService
+from renubu_tui.services.queue.service import QueueFilters, QueueService
 from renubu_tui.settings import Settings
 from renubu_tui.tui.app import RenubuApp
 from renubu_tui.tui.keymap import load_keymap
@@ -25,7 +25,7 @@ from renubu_tui.tui.widgets.banner import Banner
 from renubu_tui.tui.widgets.queue_pane import PAGE_SIZE, QueuePane
 from renubu_tui.tui.widgets.sidebar import ContextSidebar
 from tests.conftest import TEST_TODAY
-from tests.services.test_actions_tasks import TENANT as TENANT_ID
+from tests.services.workflows.test_actions_tasks import TENANT as TENANT_ID
 from tests.tui.conftest import AppFactory, screen_text, settle
 
 WIDE, NARROW = (160, 48), (80, 24)

@@ -14,7 +14,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
-from renubu_tui.services.workflows import WorkflowRegistry
+from renubu_tui.services.workflows.registry import WorkflowRegistry
 from renubu_tui.tui.app import RenubuApp
 from renubu_tui.tui.features.demo import DEMO_USER, journey_date
 from renubu_tui.tui.screens.admin import WorkflowAdminScreen, diff_text
@@ -386,7 +386,7 @@ async def test_a_move_that_fails_says_so_in_one_line(
 
     from sqlalchemy.exc import OperationalError
 
-    from renubu_tui.services.demo_store import DemoStore
+    from renubu_tui.services.demo.store import DemoStore
 
     async def locked(*_: Any, **__: Any) -> Any:
         raise OperationalError(

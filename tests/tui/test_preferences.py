@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from renubu_tui.services.preferences import PreferenceError, checked
+from renubu_tui.services.config.preferences import PreferenceError, checked
 from renubu_tui.tui.app import RenubuApp
 from tests.tui.conftest import AppFactory, settle
 

@@ -111,7 +111,7 @@ async def test_the_step_pane_is_live_at_each_demo_milestone(app_factory: AppFact
 async def later_record(db_path: Path, day: int) -> None:
     """Play the journey on the test database up to journey day `day` (a later record)."""
     from renubu_tui.data.engine import create_database
-    from renubu_tui.services.journey import advance
+    from renubu_tui.services.demo.journey import advance
     from renubu_tui.tui.features.demo import journey_date
 
     db = create_database(f"sqlite+aiosqlite:///{db_path}")

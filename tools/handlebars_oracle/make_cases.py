@@ -1,4 +1,4 @@
-"""Writes tests/templates/oracle/cases.json: the corpus the Handlebars.js oracle renders.
+"""Writes tests/handlebars/oracle/cases.json: the corpus the Handlebars.js oracle renders.
 
 Cross products of JSON values (numbers JS prints its own way, strings with HTML characters,
 unicode, null, missing keys, booleans, arrays, objects) and constructs (mustaches, blocks,

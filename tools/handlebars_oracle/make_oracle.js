@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Renders tests/templates/oracle/cases.json with the real Handlebars.js (pinned in package.json)
-// and writes tests/templates/oracle/expected.json: {name: {output}} or {name: {error: true,
+// Renders tests/handlebars/oracle/cases.json with the real Handlebars.js (pinned in package.json)
+// and writes tests/handlebars/oracle/expected.json: {name: {output}} or {name: {error: true,
 // phase: "compile" | "render", message}}. "compile" means Handlebars refuses the template itself
 // (renubu's check() must refuse it too); "render" means it compiles but throws when rendered.
 // A case may carry compile options: {"noEscape": true} is renubu's text mode (render_text).

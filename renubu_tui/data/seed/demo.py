@@ -38,7 +38,7 @@ async def seed_all(
 
     `anchor` places the portfolio in time (default: a first seed's today, kept from then on).
     Customer facts dated after `today` are left out; seeding again on a later day adds them.
-    The Bluesoft journey's events are applied by the services afterwards (services/seeding.py).
+    The Bluesoft journey's events are applied by the services afterwards (services/demo/seeding.py).
     """
     from renubu_tui.resources import seeds_dir
 

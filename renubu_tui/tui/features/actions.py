@@ -24,7 +24,7 @@ from renubu_tui.tui.text import clean, one_line
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from renubu_tui.services.queue import QueueRow
+    from renubu_tui.services.queue.service import QueueRow
     from renubu_tui.tui.screens.main import MainScreen
     from renubu_tui.tui.session import Session
     from renubu_tui.tui.widgets.bell import Bell
@@ -185,7 +185,7 @@ class ActionsFeature(ScreenMixin):
         self, slug: str, session: Session, row: QueueRow, params: dict[str, Any]
     ) -> bool:
         """Run the action; toast what happened (or why not); reload queue and bell on success."""
-        from renubu_tui.services.actions import ActionFailed
+        from renubu_tui.services.workflows.actions import ActionFailed
 
         services = session.services
         try:

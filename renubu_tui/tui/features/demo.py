@@ -28,7 +28,7 @@ from renubu_tui.tui.text import clean
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from renubu_tui.services.demo_store import DemoStore
+    from renubu_tui.services.demo.store import DemoStore
     from renubu_tui.settings import Settings
     from renubu_tui.tui.screens.main import MainScreen
     from renubu_tui.tui.session import Session
@@ -90,7 +90,7 @@ def demo_store(settings: Settings) -> DemoStore:
     """The store over the app's demo database (its SQLite file)."""
     from pathlib import Path
 
-    from renubu_tui.services.demo_store import DemoStore
+    from renubu_tui.services.demo.store import DemoStore
 
     path = settings.sqlite_path()
     if path is None:
@@ -316,7 +316,7 @@ class DemoFeatures(ScreenMixin):
 
     @work(exclusive=True, group="demo", exit_on_error=False)
     async def _demo_load(self, session: Session, today: dt.date) -> None:
-        from renubu_tui.services.journey import read_state, script_for
+        from renubu_tui.services.demo.journey import read_state, script_for
 
         services = session.services
         if self._demo_customer is None:

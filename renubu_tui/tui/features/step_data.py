@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from renubu_tui.domain.determination import Determination
-    from renubu_tui.services.chat import ChatService, StepBranches
-    from renubu_tui.services.chat_store import ThreadView
-    from renubu_tui.services.execution_history import Closed, ExecutionHistory
-    from renubu_tui.services.executions import ExecutionView
-    from renubu_tui.services.queue import CustomerExplanation
+    from renubu_tui.services.chat.service import ChatService, StepBranches
+    from renubu_tui.services.chat.store import ThreadView
+    from renubu_tui.services.queue.service import CustomerExplanation
+    from renubu_tui.services.workflows.as_of import Closed, ExecutionHistory
+    from renubu_tui.services.workflows.executions import ExecutionView
     from renubu_tui.tui.session import Session
 
 
@@ -53,7 +53,7 @@ def chat_service(session: Session, pace: float) -> ChatService:
 
 def execution_history(session: Session) -> ExecutionHistory:
     """One dated reader per session."""
-    from renubu_tui.services.execution_history import ExecutionHistory
+    from renubu_tui.services.workflows.as_of import ExecutionHistory
 
     found: ExecutionHistory | None = session.__dict__.get("_execution_history")
     if found is None:
@@ -63,10 +63,10 @@ def execution_history(session: Session) -> ExecutionHistory:
 
 
 async def load_step(session: Session, customer_id: uuid.UUID, pace: float) -> StepData:
-    from renubu_tui.domain.templates import render_text as render  # text, not HTML
-    from renubu_tui.domain.templates.errors import TemplateError
-    from renubu_tui.services.context import build_context
-    from renubu_tui.services.execution_history import ViewAsOf, dated_context
+    from renubu_tui.handlebars import render_text as render  # text, not HTML
+    from renubu_tui.handlebars.errors import TemplateError
+    from renubu_tui.services.customers.context import build_context
+    from renubu_tui.services.workflows.as_of import ViewAsOf, dated_context
 
     services = session.services
     tenant, today = session.tenant_id, session.today
@@ -110,7 +110,7 @@ async def load_step(session: Session, customer_id: uuid.UUID, pace: float) -> St
 
 async def _nothing_open(session: Session, data: StepData, history: ExecutionHistory) -> None:
     """No execution open: what closed last, what the record starts later, what would start."""
-    from renubu_tui.services.workflows import WorkflowRegistry
+    from renubu_tui.services.workflows.registry import WorkflowRegistry
 
     tenant, today = session.tenant_id, session.today
     data.closed = await history.last_closed(tenant, data.customer_id, today)

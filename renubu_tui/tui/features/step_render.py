@@ -11,8 +11,8 @@ from rich.text import Text
 from renubu_tui.tui.text import clean, join, pairs, plain
 
 if TYPE_CHECKING:
-    from renubu_tui.services.execution_history import Closed
-    from renubu_tui.services.executions import ExecutionView, StepState
+    from renubu_tui.services.workflows.as_of import Closed
+    from renubu_tui.services.workflows.executions import ExecutionView, StepState
     from renubu_tui.tui.features.step_data import StepData
 
 MARKS = {"completed": "✓", "in_progress": "▶", "skipped": "↷", "snoozed": "z", "pending": "·"}
@@ -87,7 +87,7 @@ def _compact(value: Any, width: int = 70) -> str:
 
 def earlier_outputs(view: ExecutionView) -> RenderableType | None:
     """What earlier steps recorded (and the assistant's draft for this one), in words."""
-    from renubu_tui.services.step_text import output_sections
+    from renubu_tui.services.workflows.step_text import output_sections
 
     rows: list[tuple[str, Text | str]] = []
     for section in output_sections(view):

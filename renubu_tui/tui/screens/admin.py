@@ -26,7 +26,11 @@ from renubu_tui.tui.screens.modal import Modal
 from renubu_tui.tui.text import clean
 
 if TYPE_CHECKING:
-    from renubu_tui.services.workflows import VersionInfo, WorkflowRegistry, WorkflowSummary
+    from renubu_tui.services.workflows.registry import (
+        VersionInfo,
+        WorkflowRegistry,
+        WorkflowSummary,
+    )
     from renubu_tui.tui.session import Session
 
 EXPECTED_ERRORS = (
@@ -139,7 +143,7 @@ class WorkflowAdminScreen(Screen[None]):
 
     @property
     def registry(self) -> WorkflowRegistry:
-        from renubu_tui.services.workflows import WorkflowRegistry
+        from renubu_tui.services.workflows.registry import WorkflowRegistry
 
         services = self.session.services
         return WorkflowRegistry(services.db, clock=services.clock)

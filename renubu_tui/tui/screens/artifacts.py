@@ -166,7 +166,7 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
         self.action_view()
 
     def action_view(self) -> None:
-        from renubu_tui.services.tasks import ArtifactService
+        from renubu_tui.services.workflows.tasks import ArtifactService
 
         artifact = self._pick()
         if artifact is not None:
@@ -198,7 +198,7 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
         await self._apply(change, "Approved")
 
     async def _apply(self, change: Awaitable[TaskArtifact], verb: str) -> None:
-        from renubu_tui.services.tasks import TaskError
+        from renubu_tui.services.workflows.tasks import TaskError
 
         try:
             artifact = await change

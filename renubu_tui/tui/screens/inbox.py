@@ -22,7 +22,7 @@ from renubu_tui.tui.text import clean, plain
 if TYPE_CHECKING:
     import uuid
 
-    from renubu_tui.services.notifications import InboxItem
+    from renubu_tui.services.workflows.notifications import InboxItem
     from renubu_tui.tui.session import Session
 
 PRIORITY = {1: ("urgent", "bold red"), 2: ("high", "yellow"), 3: ("normal", ""), 4: ("low", "dim")}

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
     from textual.widget import Widget
 
-    from renubu_tui.services.queue_peek import QueuePeek
+    from renubu_tui.services.queue.peek import QueuePeek
     from renubu_tui.settings import Settings
     from renubu_tui.tui.session import Session
     from renubu_tui.tui.widgets.step_pane import StepChanged
@@ -135,7 +135,7 @@ class MainScreen(
     @work(thread=True, exclusive=True, group="peek", exit_on_error=False)
     def _peek(self) -> None:
         """Read the day's first page with sqlite3 while nothing else competes for the GIL."""
-        from renubu_tui.services.queue_peek import peek_first_page
+        from renubu_tui.services.queue.peek import peek_first_page
         from renubu_tui.tui.widgets.queue_pane import PAGE_SIZE
 
         timing.mark("peek imported")

@@ -21,7 +21,7 @@ from renubu_tui.tui.text import clean, plain
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from renubu_tui.services.executions import RouteChoices
+    from renubu_tui.services.workflows.executions import RouteChoices
 
 
 def route_label(description: str, next_step: str, suggested: bool) -> Text:

@@ -19,7 +19,7 @@ from renubu_tui.tui.screens.forms import prompt
 from renubu_tui.tui.text import DASH, clean, one_line, plain
 
 if TYPE_CHECKING:
-    from renubu_tui.services.tasks import TaskView
+    from renubu_tui.services.workflows.tasks import TaskView
     from renubu_tui.tui.screens.forms import FormScreen
     from renubu_tui.tui.session import Session
 
@@ -103,7 +103,7 @@ class TasksScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(exclusive=True, group="tasks-change", exit_on_error=False)
     async def _run(self, task: TaskView, what: Callable[[TaskView], Awaitable[Any] | None]) -> None:
-        from renubu_tui.services.tasks import TaskError
+        from renubu_tui.services.workflows.tasks import TaskError
 
         try:
             result = what(task)

@@ -14,7 +14,7 @@ from renubu_tui.tui.screens.modal import Modal
 from renubu_tui.tui.text import clean, days_text, join, money, plain
 
 if TYPE_CHECKING:
-    from renubu_tui.services.queue import QueueRow
+    from renubu_tui.services.queue.service import QueueRow
 
 
 def why_text(row: QueueRow, rank: int) -> Text:

@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
     from textual.widgets.markdown import MarkdownStream
 
-    from renubu_tui.services.chat import ChatService
-    from renubu_tui.services.chat_store import MessageView, ThreadView
+    from renubu_tui.services.chat.service import ChatService
+    from renubu_tui.services.chat.store import MessageView, ThreadView
     from renubu_tui.tui.features.step_data import StepData
     from renubu_tui.tui.session import Session
 
@@ -114,7 +114,7 @@ class MessageBox(Vertical):
 
 def message_box(m: MessageView, width: int = 48) -> MessageBox:
     """A box for a stored message, its body inside."""
-    from renubu_tui.services.tools.charts import ChartError, render_text
+    from renubu_tui.services.chat.tools.charts import ChartError, render_text
 
     text = block(m.content)
     status = "" if m.status == "complete" else f" · {clean(m.status)}"
@@ -363,7 +363,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         self, session: Session, thread_id: uuid.UUID | None, text: str | None
     ) -> None:
         from renubu_tui.llm.events import Done, StreamError, TextDelta
-        from renubu_tui.services.chat_answer import MessageSaved, ToolRan
+        from renubu_tui.services.chat.answer import MessageSaved, ToolRan
         from renubu_tui.tui.features.step_data import chat_service
 
         chat = chat_service(session, float(getattr(self.app, "chat_pace", 0.02)))

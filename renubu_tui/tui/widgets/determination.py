@@ -11,7 +11,7 @@ from rich.text import Text
 from renubu_tui.tui.text import bullets, clean, days_text, join, money, number, plain
 
 if TYPE_CHECKING:
-    from renubu_tui.services.queue import CustomerExplanation, TypeExplanation
+    from renubu_tui.services.queue.service import CustomerExplanation, TypeExplanation
 
 
 def render_explanation(x: CustomerExplanation, focus_type: str | None = None) -> Group:

@@ -10,7 +10,7 @@ from textual.widgets import Static
 from renubu_tui.tui.text import clean, days_text, join, plain
 
 if TYPE_CHECKING:
-    from renubu_tui.services.queue import QueueRow
+    from renubu_tui.services.queue.service import QueueRow
 
 TITLE = "Today's One Thing"
 

@@ -29,8 +29,8 @@ from renubu_tui.tui.widgets.queue_table import BRIEF_WIDTH, TABLE_WIDTH, QueueTa
 if TYPE_CHECKING:
     import uuid
 
-    from renubu_tui.services.queue_peek import QueuePeek
-    from renubu_tui.services.queue_rows import Cursor, QueueCounts, QueueRow
+    from renubu_tui.services.queue.peek import QueuePeek
+    from renubu_tui.services.queue.rows import Cursor, QueueCounts, QueueRow
     from renubu_tui.tui.session import Session
 
 PAGE_SIZE = 100

@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 from renubu_tui.tui.text import DASH, clean, money
 
 if TYPE_CHECKING:
-    from renubu_tui.services.queue import QueueRow
+    from renubu_tui.services.queue.service import QueueRow
 
 # (label, width, right-aligned); every cell gets one space on its left as the column gap.
 COLUMNS: tuple[tuple[str, int, bool], ...] = (

@@ -24,7 +24,7 @@ from renubu_tui.tui.text import DASH, clean, days_text, iso, join, money, number
 from renubu_tui.tui.widgets.trend import Trend
 
 if TYPE_CHECKING:
-    from renubu_tui.services.history import History
+    from renubu_tui.services.customers.history import History
     from renubu_tui.tui.session import Session
 
 CHAMPION, DECISION_MAKER = "★", "◆"
@@ -114,8 +114,8 @@ class ContextSidebar(ReportsWorkerErrors, VerticalScroll):
 
     @work(exclusive=True, group="sidebar", exit_on_error=False)
     async def _load(self, session: Session, customer_id: uuid.UUID) -> None:
-        from renubu_tui.services.context import build_context
-        from renubu_tui.services.history import snapshot_history
+        from renubu_tui.services.customers.context import build_context
+        from renubu_tui.services.customers.history import snapshot_history
 
         db, today = session.services.db, session.today
         context = await build_context(

@@ -409,7 +409,7 @@ class StepChanged(Message):
 
 def _where(view: object, route: str | None) -> str:
     """Where the workflow went: the next step's name, or that it finished."""
-    from renubu_tui.services.executions import ExecutionView
+    from renubu_tui.services.workflows.executions import ExecutionView
 
     assert isinstance(view, ExecutionView)
     taken = next((s for s in view.steps if route and s.route == route and s.route_text), None)
