@@ -42,22 +42,31 @@ def pytest_configure(config: pytest.Config) -> None:
 _pg_ran = 0
 
 
+def _on_pg(nodeid: str) -> bool:
+    params = nodeid.partition("[")[2]
+    return "postgresql" in params
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()
-    callspec = getattr(item, "callspec", None)
-    on_pg = callspec is not None and "postgresql" in callspec.id
-    if on_pg and report.when == "call" and report.passed:
-        global _pg_ran
-        _pg_ran += 1
     expected_failure = hasattr(report, "wasxfail")  # an xfail ran and failed as declared
-    if REQUIRE_PG and on_pg and report.skipped and not expected_failure:
+    if REQUIRE_PG and _on_pg(item.nodeid) and report.skipped and not expected_failure:
         report.outcome = "failed"
         report.longrepr = f"PostgreSQL test skipped while RENUBU_REQUIRE_PG=1: {report.longrepr}"
 
 
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Counted where reports arrive: in the one process, or in pytest-xdist's controller."""
+    if _on_pg(report.nodeid) and report.when == "call" and report.passed:
+        global _pg_ran
+        _pg_ran += 1
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: its controller decides, over every worker's reports
     if REQUIRE_PG and _pg_ran == 0 and session.testscollected and exitstatus == 0:
         session.exitstatus = 1
         print("\nRENUBU_REQUIRE_PG=1 but no PostgreSQL test passed")

@@ -52,8 +52,15 @@ def upgrade() -> None:
         f"""
         DO $$
         BEGIN
+            -- Roles are shared by every schema of the cluster: two migrations at once (a team
+            -- upgrading, parallel test workers) would both see no role and both create it.
+            PERFORM pg_advisory_xact_lock(hashtext('{ROLE}'));
             IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}') THEN
-                CREATE ROLE {ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
+                BEGIN
+                    CREATE ROLE {ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                    NULL;  -- made meanwhile from another database of the cluster
+                END;
             END IF;
             EXECUTE format('GRANT USAGE ON SCHEMA %1$I TO {ROLE}', current_schema());
             EXECUTE format('GRANT SELECT ON {tables} TO {ROLE}', current_schema());
