@@ -29,8 +29,7 @@ _MAX_KEY_WIDTH = 40
 @pass_context
 def context(ctx: Context, customer: str, as_json: bool, execution_id: uuid.UUID | None) -> None:
     """Print the template context of CUSTOMER (id, domain, slug or name prefix) as of today."""
-    from renubu_tui.data.migrate import ensure_current
-    from renubu_tui.services.bootstrap import open_database
+    from renubu_tui.services.bootstrap import open_database, prepare
     from renubu_tui.services.customers.context import build_context
 
     settings = ctx.settings
@@ -38,7 +37,7 @@ def context(ctx: Context, customer: str, as_json: bool, execution_id: uuid.UUID 
 
     async def go() -> dict[str, Any]:
         async with open_database(settings) as database:
-            await ensure_current(database, auto_upgrade=settings.is_sqlite)
+            await prepare(database, settings, today)
             return await build_context(
                 database, settings.tenant, customer, today, execution_id=execution_id
             )

@@ -224,6 +224,7 @@ def register() -> None:
         engine_cmd,
         locate,
         queue,
+        serve_cmd,
         template,
         work_cmd,
         workflows,
@@ -245,6 +246,7 @@ def register() -> None:
     cli.add_command(chat_cmd.ask)
     cli.add_command(chat_cmd.step)
     cli.add_command(template.template)
+    cli.add_command(serve_cmd.serve)
 
     from renubu_tui.cli.demo_cmd import demo
 

@@ -16,7 +16,7 @@ from renubu_tui.data.engine import (
     database_error,
     ensure_sqlite_folder,
 )
-from renubu_tui.data.migrate import current_revision, ensure_current
+from renubu_tui.data.migrate import ensure_current
 from renubu_tui.settings import Settings, default_database_url
 
 
@@ -49,15 +49,25 @@ async def prepare(db: Database, settings: Settings, today: dt.date) -> list[str]
     PostgreSQL database that is behind raises with the command to run.
     """
     done: list[str] = []
-    was_empty = await current_revision(db) is None
     if await ensure_current(db, auto_upgrade=settings.is_sqlite):
         done.append("migrated")
-    if was_empty and settings.is_sqlite and settings.auto_seed:
+    # No tenant yet, not "no schema yet": a first command that only migrated (`renubu db
+    # upgrade`, or any command before this one) must not leave the embedded database empty.
+    if settings.is_sqlite and settings.auto_seed and not await _has_tenant(db):
         from renubu_tui.services.demo.seeding import seed_everything
 
         await seed_everything(db, today=today)
         done.append("seeded")
     return done
+
+
+async def _has_tenant(db: Database) -> bool:
+    from sqlalchemy import select
+
+    from renubu_tui.data.models import Tenant
+
+    async with db.sessions() as session:
+        return await session.scalar(select(Tenant.id).limit(1)) is not None
 
 
 __all__ = ["DatabaseError", "open_database", "prepare"]

@@ -217,3 +217,27 @@ def test_preview_in_a_terminal_previews_the_current_step(
         "previewing emergency:emergency-status-check, the current step of Cobalt Financial Group"
     )
     assert "Cobalt Financial Group" in out and "{{" not in out  # the step's prompt, rendered
+
+
+def test_a_first_command_that_is_not_the_app_still_leaves_the_demo_seeded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a fresh machine any first command prepares the embedded database as the app does:
+    `renubu context` once migrated it without seeding, and every later start said "unknown
+    tenant"."""
+    from renubu_tui.cli import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("RENUBU_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'fresh.sqlite3'}")
+    monkeypatch.setenv("RENUBU_TODAY", "2025-09-24")
+    for name in ("RENUBU_CONFIG", "RENUBU_TENANT", "RENUBU_USER"):
+        monkeypatch.delenv(name, raising=False)
+    for step in (["context", "bluesoft"], ["queue"]):
+        try:
+            main(step)
+        except SystemExit as exc:
+            assert not exc.code, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "Bluesoft Corporation" in out
+    assert "Queue of" in out
