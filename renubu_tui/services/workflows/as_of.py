@@ -40,7 +40,7 @@ from renubu_tui.data.models import (
     Workflow,
     WorkflowExecution,
 )
-from renubu_tui.domain.routing import describe_route, gate_action
+from renubu_tui.domain.routing import describe_route
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.services.queue.sql import end_of_day, open_as_of
 from renubu_tui.services.workflows.executions import (
@@ -296,8 +296,7 @@ def _dated(
     done_actions: set[str],
     then: tuple[str | None, dt.date | None] = (None, None),
 ) -> ViewAsOf:
-    config = stored.config
-    steps_by_id = {s["id"]: s for s in config.get("steps", [])}
+    workflow = stored.workflow
     latest: dict[str, tuple[StepExecution, str]] = {}
     for row in rows:
         status = _step_status(row, eod)
@@ -326,13 +325,14 @@ def _dated(
                 status,
                 record.chosen_route if record is not None and status in DONE else None,
                 record.skip_reason if record is not None and status == "skipped" else None,
-                describe_route(steps_by_id.get(state.step_id, {}), record.chosen_route)
+                describe_route(workflow.step(state.step_id), record.chosen_route)
                 if record is not None and status in DONE
                 else None,
             )
         )
         if record is not None and status == "completed" and record.outputs is not None:
-            key = _store_key(steps_by_id.get(state.step_id, {"id": state.step_id}))
+            found = workflow.step(state.step_id)
+            key = found.store_key if found is not None else state.step_id
             outputs[key] = record.outputs
     open_then = execution.completed_at is not None and execution.completed_at >= eod
     status = "in_progress" if open_then else stored.status
@@ -343,17 +343,17 @@ def _dated(
     view = ViewAsOf(**{f.name: getattr(stored, f.name) for f in fields(ExecutionView)})
     view.status, view.current_step_id, view.steps, view.outputs = status, current, steps, outputs
     view.snoozed_until = snoozed_until
-    step = view.current_step
-    gate = gate_action(step) if step is not None else None
+    step = view.step
+    gate = step.gate if step is not None else None
     view.gate = gate if gate and gate not in done_actions else None
     view.draft = None  # a draft stored later than the day is not shown as if it were then
     view.gate_state = _dated_gate(stored.gate_state, gate, gate in done_actions)
-    stored_step = stored.current_step if stored.status in OPEN_EXECUTION_STATUSES else None
+    stored_step = stored.step if stored.status in OPEN_EXECUTION_STATUSES else None
     view.history = History(
         as_of=day,
         status=stored.status,
         completed_on=execution.completed_at.date() if execution.completed_at else None,
-        now_at=str(stored_step.get("name", stored_step["id"])) if stored_step else None,
+        now_at=stored_step.name if stored_step else None,
     )
     return view
 
@@ -372,10 +372,6 @@ def _dated_gate(stored: GateState | None, gate: str | None, done: bool) -> GateS
 
 def _stamp(when: dt.datetime | None) -> dt.datetime:
     return when or dt.datetime.min.replace(tzinfo=dt.UTC)
-
-
-def _store_key(step: dict[str, Any]) -> str:
-    return (step.get("execution") or {}).get("storeIn") or step["id"]
 
 
 __all__ = ["Closed", "ExecutionHistory", "History", "Later", "ViewAsOf", "dated_context"]
