@@ -202,19 +202,21 @@ def step(
 
 
 def _where(view: ExecutionView, step_id: str, route: str | None) -> None:
+    from renubu_tui.domain.enums import ExecutionStatus
+
     how = f" on route {route}" if route else ""
-    if view.status == "completed":
+    if view.status == ExecutionStatus.COMPLETED:
         click.echo(f"{step_id} completed{how}; the workflow is complete.")
     else:
-        nxt = view.current_step or {}
-        click.echo(f"{step_id} completed{how}; next: {nxt.get('name', view.current_step_id)}")
+        nxt = view.step.name if view.step is not None else view.current_step_id
+        click.echo(f"{step_id} completed{how}; next: {nxt}")
         if view.gate_state is not None and not view.gate_state.open:
             click.echo(f"  gate: {printable(view.gate_state.reason)}")
 
 
 def _suggested(done: StepRun, customer: str) -> None:
     """The run kept its answer on the step: what it suggests and how to take the step on."""
-    name = (done.view.current_step or {}).get("name", done.step_id)
+    name = done.view.step.name if done.view.step is not None else done.step_id
     if done.suggestion is None:
         click.echo(f"{name}: the answer is kept on the step; nothing moved.")
         return
@@ -226,10 +228,10 @@ def _suggested(done: StepRun, customer: str) -> None:
 
 
 async def _show(chat: ChatService, s: Services, run: ExecutionView) -> None:
-    step_cfg = run.current_step or {}
-    click.echo(f"{run.workflow_name} · {step_cfg.get('name', run.current_step_id)}")
-    if step_cfg.get("description"):
-        click.echo(f"  {printable(step_cfg['description'])}")
+    step = run.step
+    click.echo(f"{run.workflow_name} · {step.name if step is not None else run.current_step_id}")
+    if step is not None and step.description:
+        click.echo(f"  {printable(step.description)}")
     if run.gate_state is not None:
         click.echo(f"  gate ({run.gate_state.state}): {printable(run.gate_state.reason)}")
     choices = await s.executions.route_choices(s.tenant.id, run.id, actor=s.user)

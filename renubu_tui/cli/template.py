@@ -141,6 +141,7 @@ async def _step_prompt(services: Services, workflow_slug: str, step_id: str) -> 
 
     from renubu_tui.cli.errors import UserError
     from renubu_tui.data.models import Workflow
+    from renubu_tui.domain.workflow_model import WorkflowConfig
 
     tenant_id = services.tenant.id
     async with services.db.sessions() as session:
@@ -155,17 +156,13 @@ async def _step_prompt(services: Services, workflow_slug: str, step_id: str) -> 
     if not rows:
         raise UserError(f"unknown workflow {workflow_slug!r}")
     workflow = min(rows, key=lambda row: row.tenant_id is None)  # the tenant's own first
-    steps = workflow.config.get("steps") if isinstance(workflow.config, dict) else None
-    ids = []
-    for item in steps if isinstance(steps, list) else []:
-        if isinstance(item, dict):
-            ids.append(str(item.get("id")))
-            if item.get("id") == step_id:
-                prompt = (item.get("execution") or {}).get("llmPrompt")
-                if not isinstance(prompt, str):
-                    raise UserError(f"step {workflow_slug}:{step_id} has no llmPrompt")
-                return prompt
-    known = ", ".join(ids) or "none"
+    steps = WorkflowConfig.parse(workflow.config).steps
+    for item in steps:
+        if item.id == step_id:
+            if item.task.llm_prompt is None:
+                raise UserError(f"step {workflow_slug}:{step_id} has no llmPrompt")
+            return item.task.llm_prompt
+    known = ", ".join(s.id for s in steps) or "none"
     raise UserError(f"workflow {workflow_slug!r} has no step {step_id!r} (steps: {known})")
 
 
@@ -183,13 +180,11 @@ async def _current_prompt(services: Services, ref: str) -> str:
     if run is None or run.current_step_id is None:
         raise UserError(f"{customer.name} has no open workflow step to preview: {hint}")
     where = f"{run.workflow_slug}:{run.current_step_id}"
-    for item in run.config.get("steps", []):
-        if isinstance(item, dict) and item.get("id") == run.current_step_id:
-            prompt = (item.get("execution") or {}).get("llmPrompt")
-            if isinstance(prompt, str):
-                name = printable(customer.name)
-                click.echo(f"previewing {where}, the current step of {name}", err=True)
-                return prompt
+    step = run.step
+    if step is not None and step.task.llm_prompt is not None:
+        name = printable(customer.name)
+        click.echo(f"previewing {where}, the current step of {name}", err=True)
+        return step.task.llm_prompt
     raise UserError(f"step {where} has no llmPrompt: {hint}")
 
 

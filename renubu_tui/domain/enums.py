@@ -37,3 +37,27 @@ class WorkflowType(StrEnum):
 
 
 WORKFLOW_TYPE_ORDER: dict[WorkflowType, int] = {t: i for i, t in enumerate(WorkflowType)}
+
+
+class ExecutionStatus(StrEnum):
+    """Where a workflow execution is in its life (domain.md §10; `execution_state` says which
+    moves are allowed). The members are the stored strings, so rows keep their values."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SNOOZED = "snoozed"
+    ESCALATED = "escalated"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    LOST = "lost"
+    SKIPPED = "skipped"
+
+
+class StepStatus(StrEnum):
+    """Where one step of an execution is (a step row's `status`), as stored."""
+
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
+    SNOOZED = "snoozed"

@@ -5,7 +5,8 @@ After a step: the route the CSM picked, else the route code the step's output na
 step in order; the end of the list ends the workflow. A conditional step whose `when` is false is
 skipped ("condition not met") and routing continues from it the same way.
 
-Templates are evaluated by a function the caller passes in, so this module stays pure.
+Templates are evaluated by a function the caller passes in, so this module stays pure. The
+rules read typed configs (`workflow_model`); the stored form is accepted too and parsed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from renubu_tui.domain.workflow_model import (
+    Route,
+    Step,
+    WorkflowConfig,
+    as_config,
+    as_route,
+    as_step,
+)
 
 # (template, context) -> (value, error or None)
 ConditionEvaluator = Callable[[str, Mapping[str, Any]], tuple[bool, str | None]]
@@ -39,22 +49,24 @@ class Decision:
     errors: tuple[str, ...] = field(default=())  # condition render errors, reported not hidden
 
 
-def steps_by_id(config: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    return {step["id"]: step for step in config.get("steps", [])}
+def steps_by_id(config: WorkflowConfig | Mapping[str, Any]) -> dict[str, Step]:
+    return {step.id: step for step in as_config(config).steps}
 
 
-def step_index(config: Mapping[str, Any], step_id: str) -> int:
-    for i, step in enumerate(config.get("steps", [])):
-        if step["id"] == step_id:
-            return i
-    raise RoutingError(f"no step {step_id!r} in workflow {config.get('id')!r}")
+def step_index(config: WorkflowConfig | Mapping[str, Any], step_id: str) -> int:
+    workflow = as_config(config)
+    index = workflow.index(step_id)
+    if index is None:
+        raise RoutingError(f"no step {step_id!r} in workflow {workflow.raw.get('id')!r}")
+    return index
 
 
-def route_ids(step: Mapping[str, Any]) -> list[str]:
-    return [r["id"] for r in (step.get("routing") or {}).get("routes", [])]
+def route_ids(step: Step | Mapping[str, Any]) -> list[str]:
+    return as_step(step).route_ids
 
 
 def routes_of(step: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A stored step's routes as stored (typed code reads `Step.routes`)."""
     return list((step.get("routing") or {}).get("routes", []))
 
 
@@ -66,22 +78,24 @@ def humanise_code(code: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def route_description(route: Mapping[str, Any]) -> str:
+def route_description(route: Route | Mapping[str, Any]) -> str:
     """What a route means to a person: its `condition` text, else its code in words."""
-    text = " ".join(str(route.get("condition") or "").split())
-    return text or humanise_code(str(route.get("id", "")))
+    route = as_route(route)
+    text = " ".join(route.condition.split())
+    return text or humanise_code(route.id)
 
 
-def describe_route(step: Mapping[str, Any], route_id: str | None) -> str | None:
-    """The description of `step`'s route `route_id` (the code in words if the step lacks it)."""
+def describe_route(step: Step | None, route_id: str | None) -> str | None:
+    """The description of `step`'s route `route_id` (the code in words if the step lacks it,
+    or when the step is no longer in the config)."""
     if not route_id:
         return None
-    found = next((r for r in routes_of(step) if r.get("id") == route_id), None)
+    found = step.route(route_id) if step is not None else None
     return route_description(found) if found is not None else humanise_code(route_id)
 
 
 def suggest_route(
-    step: Mapping[str, Any],
+    step: Step,
     outputs: Mapping[str, Any] | None,
     context: Mapping[str, Any],
     evaluate: ConditionEvaluator,
@@ -91,37 +105,32 @@ def suggest_route(
 
     Returns (route id or None, how: "output" | "when" | "", condition render errors).
     """
-    routes = routes_of(step)
-    known = {r["id"] for r in routes}
+    known = set(step.route_ids)
     if outputs and isinstance(outputs.get("route"), str) and outputs["route"] in known:
         return outputs["route"], "output", ()
     errors: list[str] = []
-    for route in routes:
-        if not route.get("when"):
+    for route in step.routes:
+        if not route.when:
             continue
-        value, error = evaluate(route["when"], context)
+        value, error = evaluate(route.when, context)
         if error:
-            errors.append(f"route {route['id']}: {error}")
+            errors.append(f"route {route.id}: {error}")
         if value:
-            return route["id"], "when", tuple(errors)
+            return route.id, "when", tuple(errors)
     return None, "", tuple(errors)
 
 
-def gate_action(step: Mapping[str, Any]) -> str | None:
+def gate_action(step: Step | Mapping[str, Any]) -> str | None:
     """The action that must succeed before the step may be left, if any.
 
     A step is gated by the approval one of its notifications asks for (`metadata.gate`, as the
     emergency workflow's manager acknowledgment does): the config stays the only source.
     """
-    for notification in step.get("notifications") or []:
-        gate = (notification.get("metadata") or {}).get("gate")
-        if isinstance(gate, str) and gate:
-            return gate
-    return None
+    return as_step(step).gate
 
 
 def decide_next(
-    config: Mapping[str, Any],
+    config: WorkflowConfig | Mapping[str, Any],
     step_id: str,
     *,
     chosen_route: str | None,
@@ -130,11 +139,10 @@ def decide_next(
     evaluate: ConditionEvaluator,
 ) -> Decision:
     """The step after `step_id`, skipping conditional steps whose condition is false."""
-    steps = config.get("steps", [])
+    config = as_config(config)
+    steps = config.steps
     step = steps[step_index(config, step_id)]
-    routing = step.get("routing") or {}
-    routes = routing.get("routes", [])
-    by_id = {r["id"]: r for r in routes}
+    by_id = {r.id: r for r in step.routes}
     errors: list[str] = []
     target: str | None
     route_id: str | None
@@ -142,16 +150,16 @@ def decide_next(
         if chosen_route not in by_id:
             known = ", ".join(by_id) or "none"
             raise RoutingError(f"step {step_id!r} has no route {chosen_route!r} (routes: {known})")
-        target, route_id, how = by_id[chosen_route]["nextStepId"], chosen_route, "chosen"
+        target, route_id, how = by_id[chosen_route].next_step_id, chosen_route, "chosen"
     else:
         route_id, how, found_errors = suggest_route(step, outputs, context, evaluate)
         errors += found_errors
-        target = by_id[route_id]["nextStepId"] if route_id is not None else None
-        if target is None and routing.get("defaultRoute"):
-            target, how = routing["defaultRoute"], "default"
+        target = by_id[route_id].next_step_id if route_id is not None else None
+        if target is None and step.routing.default_route:
+            target, how = step.routing.default_route, "default"
         if target is None:
             index = step_index(config, step_id) + 1
-            target = steps[index]["id"] if index < len(steps) else None
+            target = steps[index].id if index < len(steps) else None
             how = "next" if target else "end"
     skipped: list[Skipped] = []
     seen = {step_id}
@@ -160,8 +168,7 @@ def decide_next(
             break  # a loop back is a real route (e.g. a daily follow-up); stop skipping here
         seen.add(target)
         candidate = steps[step_index(config, target)]
-        logic = candidate.get("conditionalLogic") or {}
-        when = logic.get("when")
+        when = candidate.when
         if not when:
             break
         value, error = evaluate(when, context)
@@ -170,10 +177,10 @@ def decide_next(
         if value:
             break
         skipped.append(Skipped(target, "condition not met"))
-        after = (candidate.get("routing") or {}).get("defaultRoute")
+        after = candidate.routing.default_route
         if after is None:
             index = step_index(config, target) + 1
-            after = steps[index]["id"] if index < len(steps) else None
+            after = steps[index].id if index < len(steps) else None
         target = after
     if target is None:
         how = "end" if how in {"next", ""} else how
@@ -181,20 +188,21 @@ def decide_next(
 
 
 def first_step(
-    config: Mapping[str, Any], context: Mapping[str, Any], evaluate: ConditionEvaluator
+    config: WorkflowConfig | Mapping[str, Any],
+    context: Mapping[str, Any],
+    evaluate: ConditionEvaluator,
 ) -> Decision:
     """The step a new execution starts at (the first, unless its condition is false)."""
-    steps = config.get("steps", [])
-    if not steps:
-        raise RoutingError(f"workflow {config.get('id')!r} has no steps")
-    first = steps[0]
-    logic = first.get("conditionalLogic") or {}
-    if logic.get("when"):
-        value, error = evaluate(logic["when"], context)
+    config = as_config(config)
+    if not config.steps:
+        raise RoutingError(f"workflow {config.raw.get('id')!r} has no steps")
+    first = config.steps[0]
+    if first.when:
+        value, error = evaluate(first.when, context)
         if not value:
             decision = decide_next(
                 config,
-                first["id"],
+                first.id,
                 chosen_route=None,
                 outputs=None,
                 context=context,
@@ -204,7 +212,7 @@ def first_step(
                 decision.next_step_id,
                 None,
                 "next",
-                (Skipped(first["id"], "condition not met"), *decision.skipped),
+                (Skipped(first.id, "condition not met"), *decision.skipped),
                 tuple(e for e in (error, *decision.errors) if e),
             )
-    return Decision(first["id"], None, "first")
+    return Decision(first.id, None, "first")

@@ -41,6 +41,8 @@ from renubu_tui.data.models import (
     User,
     WorkflowExecution,
 )
+from renubu_tui.domain.enums import ExecutionStatus, StepStatus
+from renubu_tui.domain.workflow_model import Step, WorkflowConfig, as_config, as_step
 from renubu_tui.llm.provider import Provider
 from renubu_tui.services.chat.answer import AnswerSetup, ChatEvent, MessageSaved, answer
 from renubu_tui.services.chat.store import (
@@ -232,8 +234,8 @@ class ChatService:
     ) -> BranchOutcome:
         """Record the exchange in the step's thread, then complete the step on its route."""
         view = await self._executions.view(tenant_id, execution_id)
-        step = view.current_step
-        if view.status != "in_progress" or step is None:
+        step = view.step
+        if view.status != ExecutionStatus.IN_PROGRESS or step is None:
             raise ChatError(f"the execution is {view.status}; there is no step to answer")
         if view.gate:
             raise GateClosed(gate_refusal(view, "answered"))
@@ -282,7 +284,8 @@ class ChatService:
         )
         if existing is not None:
             return existing
-        step, config = None, None
+        step: Step | None = None
+        config: WorkflowConfig | None = None
         context: dict[str, Any] = {}
         if customer_id is not None:
             from renubu_tui.services.customers.context import build_context
@@ -292,7 +295,7 @@ class ChatService:
             )
         if execution_id is not None:
             view = await self._executions.view(tenant_id, execution_id)
-            step, config = view.current_step, view.config
+            step, config = view.step, view.workflow
         branch_type = None
         if branch_id is not None:
             async with self._db.sessions() as session:
@@ -488,12 +491,12 @@ class ChatService:
         target = branch.return_step_id if branch else None
         if (
             step_row is None
-            or step_row.status != "in_progress"
+            or step_row.status != StepStatus.IN_PROGRESS
             or target in (None, step_row.step_id)
         ):
             return closed
         view = await self._executions.view(closed.tenant_id, closed.execution_id)
-        route = _route_to(view.current_step or {}, target)
+        route = _route_to(view.step, target)
         if actor is None or route is None:
             raise ChatError(f"cannot return to step {target!r} from {step_row.step_id!r}")
         await self._executions.complete_step(
@@ -533,8 +536,8 @@ class ChatService:
 
 
 def system_prompt(
-    config: Mapping[str, Any] | None,
-    step: Mapping[str, Any] | None,
+    config: WorkflowConfig | Mapping[str, Any] | None,
+    step: Step | Mapping[str, Any] | None,
     context: Mapping[str, Any],
     *,
     rag: bool = False,
@@ -544,11 +547,11 @@ def system_prompt(
     if config is not None and step is not None:
         from renubu_tui.handlebars import render_text as render  # text, not HTML
 
-        workflow_prompt = ((config.get("context") or {}).get("systemPrompt")) or ""
-        if workflow_prompt:
-            parts.append(render(workflow_prompt, context).strip())
-        task = (step.get("execution") or {}).get("llmPrompt") or ""
-        parts.append(f"Current step: {step.get('name', step['id'])}.")
+        config, step = as_config(config), as_step(step)
+        if config.system_prompt:
+            parts.append(render(config.system_prompt, context).strip())
+        task = step.task.llm_prompt or ""
+        parts.append(f"Current step: {step.name}.")
         if task:
             parts.append(render(task, context).strip())
     else:
@@ -578,14 +581,11 @@ def _why_not(branch: BranchView, gate: GateState | None, actor: User | None) -> 
     return None
 
 
-def _route_to(step: Mapping[str, Any], target: str | None) -> str | None:
+def _route_to(step: Step | None, target: str | None) -> str | None:
     """The route of `step` whose next step is `target`, if one does."""
-    if target is None:
+    if target is None or step is None:
         return None
-    for route in (step.get("routing") or {}).get("routes", []):
-        if route.get("nextStepId") == target:
-            return str(route["id"])
-    return None
+    return next((r.id for r in step.routes if r.next_step_id == target), None)
 
 
 def _require_active(thread: ChatThread) -> None:

@@ -86,6 +86,7 @@ from renubu_tui.domain.stages import (
     hours_until_renewal,
 )
 from renubu_tui.domain.workflow_config import CONTEXT_ROOTS
+from renubu_tui.domain.workflow_model import WorkflowConfig
 from renubu_tui.services.customers.lookup import customer_by_ref, tenant_by_slug
 from renubu_tui.services.queue.sql import (
     counts_as_workload,
@@ -462,17 +463,12 @@ def _chain_outputs(
 
 
 def _store_in_keys(config: Mapping[str, JSON] | None) -> dict[str, str]:
-    """step id → storeIn, from a workflow config's steps[].execution.storeIn."""
-    keys: dict[str, str] = {}
-    steps = (config or {}).get("steps")
-    for step in steps if isinstance(steps, list) else []:
-        if not isinstance(step, Mapping):
-            continue
-        execution = step.get("execution")
-        key = execution.get("storeIn") if isinstance(execution, Mapping) else None
-        if isinstance(step.get("id"), str) and isinstance(key, str) and key:
-            keys[step["id"]] = key
-    return keys
+    """step id → storeIn, from a workflow config's steps[].execution.storeIn (a composition has
+    no steps until it is expanded: its outputs stay under the step ids)."""
+    if config is None:
+        return {}
+    steps = WorkflowConfig.parse(config).steps
+    return {step.id: step.task.store_in for step in steps if step.task.store_in}
 
 
 def _experience(csm: User | None) -> Experience | None:

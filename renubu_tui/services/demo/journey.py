@@ -325,7 +325,7 @@ class _Player:
     async def _current(self, event: JourneyEvent, tenant_id: uuid.UUID) -> uuid.UUID:
         execution_id = await self._execution(event)
         view = await self.services.executions.view(tenant_id, execution_id)
-        at = view.current_step["id"] if view.current_step else None
+        at = view.step.id if view.step else None
         if at != event.step:
             raise JourneyError(
                 f"{event.describe()}: the workflow is on {at or 'no step'}, not {event.step}"
@@ -402,7 +402,7 @@ class _Player:
             title=str(event.title),
             content=str(event.fields["content"]),
             execution_id=execution_id,
-            step_id=event.step or (view.current_step["id"] if view.current_step else None),
+            step_id=event.step or (view.step.id if view.step else None),
             model="offline",
             prompt=f"Draft the {event.fields['kind']} for this step",
         )

@@ -35,6 +35,7 @@ from renubu_tui.data.models import (
     WorkflowExecution,
     WorkflowTask,
 )
+from renubu_tui.domain.enums import ExecutionStatus
 from renubu_tui.domain.execution_state import TransitionError, check_transition, in_words
 from renubu_tui.domain.params import ParamsError, check_params
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
@@ -145,7 +146,9 @@ class ActionService:
                 return str(exc)
         if execution is None:
             return _no_open_workflow(customer, action.handler, workflow_type, start_hint)
-        status = "in_progress" if _snooze_over(execution, self._clock.today()) else None
+        status = (
+            ExecutionStatus.IN_PROGRESS if _snooze_over(execution, self._clock.today()) else None
+        )
         try:
             _check_move(customer, execution, MOVES[action.handler], status)
         except ActionFailed as exc:
@@ -173,11 +176,11 @@ class ActionService:
             )
             if execution is None:
                 raise ActionFailed(_no_open_workflow(customer, "wake", workflow_type, START_HINT))
-            if execution.status != "snoozed":
+            if execution.status != ExecutionStatus.SNOOZED:
                 raise ActionFailed(f"{_subject(customer, execution)} is not snoozed")
             until = execution.snoozed_until
-            _check_move(customer, execution, "in_progress")
-            execution.status = "in_progress"
+            _check_move(customer, execution, ExecutionStatus.IN_PROGRESS)
+            execution.status = ExecutionStatus.IN_PROGRESS
             execution.snoozed_until = None
             session.add(
                 ActionExecution(
@@ -244,7 +247,9 @@ class ActionService:
                         _no_open_workflow(customer, action.handler, workflow_type, start_hint)
                     )
                 if execution is not None and _snooze_over(execution, self._clock.today()):
-                    execution.status = "in_progress"  # the snooze is over: it is awake again
+                    execution.status = (
+                        ExecutionStatus.IN_PROGRESS
+                    )  # the snooze is over: it is awake again
                     execution.snoozed_until = None
                 run = _Run(
                     session,
@@ -411,7 +416,7 @@ def _subject(customer: Customer, execution: WorkflowExecution) -> str:
 def _snooze_over(execution: WorkflowExecution, today: dt.date) -> bool:
     """A snooze whose wake date has come (the row is back in the queue): it no longer holds."""
     until = execution.snoozed_until
-    return execution.status == "snoozed" and until is not None and until <= today
+    return execution.status == ExecutionStatus.SNOOZED and until is not None and until <= today
 
 
 def _check_move(
@@ -419,7 +424,7 @@ def _check_move(
 ) -> None:
     """The state machine's check, refused in the person's words (no state codes)."""
     current = status or execution.status
-    if target == "snoozed" and current == "snoozed":
+    if target == ExecutionStatus.SNOOZED and current == ExecutionStatus.SNOOZED:
         return  # snoozing again moves the wake date
     try:
         check_transition(current, target)
@@ -443,9 +448,9 @@ def _move(run: _Run, execution: WorkflowExecution, target: str) -> None:
 async def _snooze(run: _Run) -> tuple[str, dict[str, Any]]:
     execution = _need_execution(run, "snooze")
     days = int(run.params["days"])
-    _move(run, execution, "snoozed")
+    _move(run, execution, ExecutionStatus.SNOOZED)
     until = run.today + dt.timedelta(days=days)
-    execution.status = "snoozed"
+    execution.status = ExecutionStatus.SNOOZED
     execution.snoozed_until = until
     execution.snooze_reason = run.params.get("reason")
     return (
@@ -456,9 +461,9 @@ async def _snooze(run: _Run) -> tuple[str, dict[str, Any]]:
 
 async def _skip(run: _Run) -> tuple[str, dict[str, Any]]:
     execution = _need_execution(run, "skip")
-    _move(run, execution, "skipped")
+    _move(run, execution, ExecutionStatus.SKIPPED)
     reason = run.params["reason"] + (f": {run.params['note']}" if run.params.get("note") else "")
-    execution.status = "skipped"
+    execution.status = ExecutionStatus.SKIPPED
     execution.skip_reason = reason
     execution.completed_at = run.now
     return f"Skipped {run.customer.name}'s workflow ({run.params['reason']})", {"reason": reason}
@@ -466,10 +471,10 @@ async def _skip(run: _Run) -> tuple[str, dict[str, Any]]:
 
 async def _escalate(run: _Run) -> tuple[str, dict[str, Any]]:
     execution = _need_execution(run, "escalate")
-    _move(run, execution, "escalated")
+    _move(run, execution, ExecutionStatus.ESCALATED)
     level = run.params["level"]
     target = await _escalation_target(run, level)
-    execution.status = "escalated"
+    execution.status = ExecutionStatus.ESCALATED
     execution.escalated_to_id = target.id
     execution.escalation_level = level
     key = f"{execution.id}:escalate:{level}:{target.email}:{run.today.isoformat()}"
@@ -620,6 +625,10 @@ HANDLERS: dict[str, Handler] = {
     "send_email": _send_email,
 }
 # Handlers that act on an open workflow execution (`_need_execution`), and the state each makes.
-MOVES = {"snooze": "snoozed", "skip": "skipped", "escalate": "escalated"}
+MOVES = {
+    "snooze": ExecutionStatus.SNOOZED,
+    "skip": ExecutionStatus.SKIPPED,
+    "escalate": ExecutionStatus.ESCALATED,
+}
 NEEDS_EXECUTION = frozenset(MOVES)
 WORKFLOW_HANDLERS = frozenset({"create_war_room", "create_slack_channel", "manager_acknowledge"})

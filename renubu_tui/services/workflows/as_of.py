@@ -40,7 +40,8 @@ from renubu_tui.data.models import (
     Workflow,
     WorkflowExecution,
 )
-from renubu_tui.domain.routing import describe_route, gate_action
+from renubu_tui.domain.enums import ExecutionStatus, StepStatus
+from renubu_tui.domain.routing import describe_route
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.services.queue.sql import end_of_day, open_as_of
 from renubu_tui.services.workflows.executions import (
@@ -54,7 +55,7 @@ from renubu_tui.services.workflows.executions import (
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-DONE = ("completed", "skipped")
+DONE = (StepStatus.COMPLETED, StepStatus.SKIPPED)
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,11 @@ async def _chat_continues(session: AsyncSession, execution_id: uuid.UUID, eod: d
 
 
 # What each status-moving action makes of an execution (the saved actions' handlers, and wake).
-_MOVES = {"snooze": "snoozed", "escalate": "escalated", "wake": "in_progress"}
+_MOVES = {
+    "snooze": ExecutionStatus.SNOOZED,
+    "escalate": ExecutionStatus.ESCALATED,
+    "wake": ExecutionStatus.IN_PROGRESS,
+}
 
 
 def _status_then(
@@ -253,16 +258,23 @@ def _status_then(
     if execution.completed_at is not None and execution.completed_at < eod:
         return None, None
     if not any((t.handler or t.action_slug) in _MOVES for t in trail):
-        return ("in_progress", None) if execution.completed_at is not None else (None, None)
-    status, until = "in_progress", None
+        return (
+            (ExecutionStatus.IN_PROGRESS, None)
+            if execution.completed_at is not None
+            else (None, None)
+        )
+    status: str
+    status, until = ExecutionStatus.IN_PROGRESS, None
     for t in (t for t in trail if t.created_at < eod):
         kind = t.handler or t.action_slug
-        over = status == "snoozed" and until is not None and until <= t.created_at.date()
+        over = (
+            status == ExecutionStatus.SNOOZED and until is not None and until <= t.created_at.date()
+        )
         if over and t.saved_action_id is not None:  # acting once the snooze is over wakes it
-            status, until = "in_progress", None
+            status, until = ExecutionStatus.IN_PROGRESS, None
         if kind == "snooze":
             wake = (t.result or {}).get("snoozedUntil")
-            status, until = "snoozed", dt.date.fromisoformat(wake) if wake else None
+            status, until = ExecutionStatus.SNOOZED, dt.date.fromisoformat(wake) if wake else None
         elif kind in _MOVES:
             status, until = _MOVES[kind], None
     return status, until
@@ -283,8 +295,8 @@ def _step_status(row: StepExecution, eod: dt.datetime) -> str | None:
         return None
     if row.status in DONE:
         ended = row.completed_at
-        return row.status if ended is None or ended < eod else "in_progress"
-    return row.status if row.status == "snoozed" else "in_progress"
+        return row.status if ended is None or ended < eod else StepStatus.IN_PROGRESS
+    return row.status if row.status == StepStatus.SNOOZED else StepStatus.IN_PROGRESS
 
 
 def _dated(
@@ -296,14 +308,15 @@ def _dated(
     done_actions: set[str],
     then: tuple[str | None, dt.date | None] = (None, None),
 ) -> ViewAsOf:
-    config = stored.config
-    steps_by_id = {s["id"]: s for s in config.get("steps", [])}
+    workflow = stored.workflow
     latest: dict[str, tuple[StepExecution, str]] = {}
     for row in rows:
         status = _step_status(row, eod)
         if status is not None:
             latest[row.step_id] = (row, status)
-    running = [r for r, status in latest.values() if status in ("in_progress", "snoozed")]
+    running = [
+        r for r, status in latest.values() if status in (StepStatus.IN_PROGRESS, StepStatus.SNOOZED)
+    ]
     current: str | None = None
     if running:
         current = max(running, key=lambda r: _stamp(r.started_at)).step_id
@@ -312,12 +325,12 @@ def _dated(
         if upcoming:
             nxt = min(upcoming, key=lambda r: _stamp(r.started_at))
             current = nxt.step_id
-            latest[nxt.step_id] = (nxt, "in_progress")
+            latest[nxt.step_id] = (nxt, StepStatus.IN_PROGRESS)
     steps = []
     outputs: dict[str, Any] = {}
     for state in stored.steps:
         record: StepExecution | None
-        record, status = latest.get(state.step_id, (None, "pending"))
+        record, status = latest.get(state.step_id, (None, StepStatus.PENDING))
         steps.append(
             StepState(
                 state.step_id,
@@ -325,17 +338,18 @@ def _dated(
                 state.type,
                 status,
                 record.chosen_route if record is not None and status in DONE else None,
-                record.skip_reason if record is not None and status == "skipped" else None,
-                describe_route(steps_by_id.get(state.step_id, {}), record.chosen_route)
+                record.skip_reason if record is not None and status == StepStatus.SKIPPED else None,
+                describe_route(workflow.step(state.step_id), record.chosen_route)
                 if record is not None and status in DONE
                 else None,
             )
         )
-        if record is not None and status == "completed" and record.outputs is not None:
-            key = _store_key(steps_by_id.get(state.step_id, {"id": state.step_id}))
+        if record is not None and status == StepStatus.COMPLETED and record.outputs is not None:
+            found = workflow.step(state.step_id)
+            key = found.store_key if found is not None else state.step_id
             outputs[key] = record.outputs
     open_then = execution.completed_at is not None and execution.completed_at >= eod
-    status = "in_progress" if open_then else stored.status
+    status = ExecutionStatus.IN_PROGRESS if open_then else stored.status
     snoozed_until = None if open_then else stored.snoozed_until
     then_status, then_snoozed = then
     if then_status is not None:
@@ -343,17 +357,17 @@ def _dated(
     view = ViewAsOf(**{f.name: getattr(stored, f.name) for f in fields(ExecutionView)})
     view.status, view.current_step_id, view.steps, view.outputs = status, current, steps, outputs
     view.snoozed_until = snoozed_until
-    step = view.current_step
-    gate = gate_action(step) if step is not None else None
+    step = view.step
+    gate = step.gate if step is not None else None
     view.gate = gate if gate and gate not in done_actions else None
     view.draft = None  # a draft stored later than the day is not shown as if it were then
     view.gate_state = _dated_gate(stored.gate_state, gate, gate in done_actions)
-    stored_step = stored.current_step if stored.status in OPEN_EXECUTION_STATUSES else None
+    stored_step = stored.step if stored.status in OPEN_EXECUTION_STATUSES else None
     view.history = History(
         as_of=day,
         status=stored.status,
         completed_on=execution.completed_at.date() if execution.completed_at else None,
-        now_at=str(stored_step.get("name", stored_step["id"])) if stored_step else None,
+        now_at=stored_step.name if stored_step else None,
     )
     return view
 
@@ -372,10 +386,6 @@ def _dated_gate(stored: GateState | None, gate: str | None, done: bool) -> GateS
 
 def _stamp(when: dt.datetime | None) -> dt.datetime:
     return when or dt.datetime.min.replace(tzinfo=dt.UTC)
-
-
-def _store_key(step: dict[str, Any]) -> str:
-    return (step.get("execution") or {}).get("storeIn") or step["id"]
 
 
 __all__ = ["Closed", "ExecutionHistory", "History", "Later", "ViewAsOf", "dated_context"]

@@ -17,6 +17,7 @@ import datetime as dt
 import uuid
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -34,19 +35,19 @@ from renubu_tui.data.models import (
     WorkflowVersion,
 )
 from renubu_tui.data.models.tenancy import UserPreferences
+from renubu_tui.domain.enums import ExecutionStatus, StepStatus
 from renubu_tui.domain.execution_state import check_transition, in_words
 from renubu_tui.domain.routing import (
     Decision,
     decide_next,
     describe_route,
     first_step,
-    gate_action,
     route_description,
-    routes_of,
     step_index,
     suggest_route,
 )
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
+from renubu_tui.domain.workflow_model import Step, WorkflowConfig
 from renubu_tui.services.refusals import Refused
 from renubu_tui.services.workflows import notifications
 from renubu_tui.services.workflows.notifications import FireReport
@@ -215,8 +216,19 @@ class ExecutionView:
     draft: dict[str, Any] | None = None  # the assistant's output for the open step, not applied
     gate_state: GateState | None = None  # the current step's gate, open or closed
 
+    @cached_property
+    def workflow(self) -> WorkflowConfig:
+        """The config read once as typed values (`config` stays the document, for display)."""
+        return WorkflowConfig.parse(self.config)
+
+    @property
+    def step(self) -> Step | None:
+        """The open step, typed; None when the execution is finished."""
+        return self.workflow.step(self.current_step_id)
+
     @property
     def current_step(self) -> dict[str, Any] | None:
+        """The open step as stored (the typed code reads `step`)."""
         return next((s for s in self.config["steps"] if s["id"] == self.current_step_id), None)
 
     @property
@@ -241,10 +253,6 @@ def with_outputs(context: Mapping[str, Any], store_in: str, outputs: Any) -> dic
     if isinstance(merged.get(store_in), dict) and store_in in merged["outputs"]:
         merged[store_in] = outputs
     return merged
-
-
-def _store_key(step: Mapping[str, Any]) -> str:
-    return (step.get("execution") or {}).get("storeIn") or step["id"]
 
 
 class ExecutionService:
@@ -326,15 +334,15 @@ class ExecutionService:
         latest = {r.step_id: r for r in rows}
         steps = [
             StepState(
-                s["id"],
-                s.get("name", s["id"]),
-                s.get("type", ""),
-                latest[s["id"]].status if s["id"] in latest else "pending",
-                latest[s["id"]].chosen_route if s["id"] in latest else None,
-                latest[s["id"]].skip_reason if s["id"] in latest else None,
-                describe_route(s, latest[s["id"]].chosen_route) if s["id"] in latest else None,
+                s.id,
+                s.name,
+                s.type,
+                latest[s.id].status if s.id in latest else StepStatus.PENDING,
+                latest[s.id].chosen_route if s.id in latest else None,
+                latest[s.id].skip_reason if s.id in latest else None,
+                describe_route(s, latest[s.id].chosen_route) if s.id in latest else None,
             )
-            for s in config.get("steps", [])
+            for s in WorkflowConfig.parse(config).steps
         ]
         current_row = latest.get(execution.current_step_id or "")
         view = ExecutionView(
@@ -352,9 +360,9 @@ class ExecutionService:
             workflow_type=execution.workflow_type,
             snoozed_until=execution.snoozed_until,
         )
-        if current_row is not None and current_row.status == "in_progress":
+        if current_row is not None and current_row.status == StepStatus.IN_PROGRESS:
             view.draft = dict(current_row.outputs) if current_row.outputs else None
-        gate = gate_action(view.current_step) if view.current_step is not None else None
+        gate = view.step.gate if view.step is not None else None
         if gate:
             view.gate_state = await _gate_state(session, execution, gate)
             if not view.gate_state.open:
@@ -378,27 +386,27 @@ class ExecutionService:
         """
         view = await self.view(tenant_id, execution_id)
         auto = await self.auto_advance(actor.id) if actor is not None else False
-        step = view.current_step if view.status in OPEN_EXECUTION_STATUSES else None
-        if step is None or not routes_of(step):
-            name = step.get("name", step["id"]) if step else None
+        step = view.step if view.status in OPEN_EXECUTION_STATUSES else None
+        if step is None or not step.routes:
+            name = step.name if step else None
             return RouteChoices(view.id, view.current_step_id, name, [], None, auto)
         context: dict[str, Any] = {}
         if view.draft is None:  # the rules' suggestion reads the context
             context = await self._context(view.customer_id, execution_id)
         suggested, how, _errors = suggest_route(step, view.draft, context, _evaluate)
-        names = {s["id"]: s.get("name", s["id"]) for s in view.config.get("steps", [])}
+        names = {s.id: s.name for s in view.workflow.steps}
         routes = [
             RouteChoice(
-                id=str(r["id"]),
+                id=r.id,
                 description=route_description(r),
-                next_step_id=str(r.get("nextStepId", "")),
-                next_step_name=str(names.get(r.get("nextStepId"), r.get("nextStepId", ""))),
-                suggested=r["id"] == suggested,
+                next_step_id=r.next_step_id or "",
+                next_step_name=names.get(r.next_step_id or "", r.next_step_id or ""),
+                suggested=r.id == suggested,
             )
-            for r in routes_of(step)
+            for r in step.routes
         ]
         by = {"output": "assistant", "when": "rule"}.get(how)
-        return RouteChoices(view.id, step["id"], step.get("name", step["id"]), routes, by, auto)
+        return RouteChoices(view.id, step.id, step.name, routes, by, auto)
 
     async def save_draft(
         self, tenant_id: uuid.UUID, execution_id: uuid.UUID, step_id: str, outputs: dict[str, Any]
@@ -409,7 +417,10 @@ class ExecutionService:
             execution, _version, _workflow = await self._load(
                 session, tenant_id, execution_id, True
             )
-            if execution.current_step_id != step_id or execution.status != "in_progress":
+            if (
+                execution.current_step_id != step_id
+                or execution.status != ExecutionStatus.IN_PROGRESS
+            ):
                 raise ExecutionError(
                     "This workflow moved on meanwhile (in another window); look again and retry"
                 )
@@ -418,7 +429,7 @@ class ExecutionService:
                 .where(
                     StepExecution.execution_id == execution.id,
                     StepExecution.step_id == step_id,
-                    StepExecution.status == "in_progress",
+                    StepExecution.status == StepStatus.IN_PROGRESS,
                 )
                 .order_by(StepExecution.attempt.desc())
                 .limit(1)
@@ -477,15 +488,15 @@ class ExecutionService:
                 workflow_version_id=loaded.version_id,
                 workflow_type=loaded.workflow_type,
                 owner_id=customer.owner_id or actor.id,
-                status="in_progress",
+                status=ExecutionStatus.IN_PROGRESS,
                 outputs={},
                 started_at=now,
             )
             session.add(execution)
             await session.flush()
             context["workflow"]["executionId"] = str(execution.id)
-            decision = first_step(loaded.config, context, _evaluate)
-            fired = await self._enter(session, execution, loaded.config, decision, context, now)
+            decision = first_step(loaded.workflow, context, _evaluate)
+            fired = await self._enter(session, execution, loaded.workflow, decision, context, now)
             _trail(
                 session,
                 execution,
@@ -505,7 +516,7 @@ class ExecutionService:
         self,
         session: AsyncSession,
         execution: WorkflowExecution,
-        config: Mapping[str, Any],
+        config: WorkflowConfig,
         decision: Decision,
         context: Mapping[str, Any],
         now: dt.datetime,
@@ -518,7 +529,7 @@ class ExecutionService:
                     step_id=skipped.step_id,
                     step_index=step_index(config, skipped.step_id),
                     attempt=await _next_attempt(session, execution.id, skipped.step_id),
-                    status="skipped",
+                    status=StepStatus.SKIPPED,
                     skip_reason=skipped.reason,
                     started_at=now,
                     completed_at=now,
@@ -527,12 +538,12 @@ class ExecutionService:
             )
         target = decision.next_step_id
         if target is None:
-            check_transition(execution.status, "completed")
-            execution.status = "completed"
+            check_transition(execution.status, ExecutionStatus.COMPLETED)
+            execution.status = ExecutionStatus.COMPLETED
             execution.completed_at = now
             execution.current_step_id = None
             return FireReport()
-        step = config["steps"][step_index(config, target)]
+        step = config.steps[step_index(config, target)]
         execution.current_step_id = target
         session.add(
             StepExecution(
@@ -540,7 +551,7 @@ class ExecutionService:
                 step_id=target,
                 step_index=step_index(config, target),
                 attempt=await _next_attempt(session, execution.id, target),
-                status="in_progress",
+                status=StepStatus.IN_PROGRESS,
                 started_at=now,
             )
         )
@@ -579,7 +590,7 @@ class ExecutionService:
             tenant_id,
             execution_id,
             actor,
-            status="completed",
+            status=StepStatus.COMPLETED,
             outputs=dict(outputs or {}),
             chosen_route=chosen_route,
             action="complete-step",
@@ -596,7 +607,7 @@ class ExecutionService:
             tenant_id,
             execution_id,
             actor,
-            status="skipped",
+            status=StepStatus.SKIPPED,
             outputs=None,
             chosen_route=None,
             action="skip-step",
@@ -610,7 +621,7 @@ class ExecutionService:
         execution_id: uuid.UUID,
         actor: User,
         *,
-        status: str,
+        status: StepStatus,
         outputs: dict[str, Any] | None,
         chosen_route: str | None,
         action: str,
@@ -620,18 +631,18 @@ class ExecutionService:
         """Leave the current step (completed or skipped): gate, choice, routing, then one
         transaction."""
         base = await self.view(tenant_id, execution_id)
-        step = _require_current(base, "complete" if status == "completed" else "skip")
+        step = _require_current(base, "complete" if status == StepStatus.COMPLETED else "skip")
         if base.gate:
-            done = "completed" if status == "completed" else "skipped"
+            done = "completed" if status == StepStatus.COMPLETED else "skipped"
             raise GateClosed(gate_refusal(base, done))
-        if status == "completed":
-            routes = routes_of(step)
+        if status == StepStatus.COMPLETED:
+            routes = step.routes
             if routes and chosen_route is None and not await self.auto_advance(actor.id):
-                name = str(step.get("name", step["id"]))
+                name = step.name
                 raise RouteRequired(
                     f"Choose where {name} goes next; nothing moves without your choice",
                     name,
-                    [(str(r["id"]), route_description(r)) for r in routes],
+                    [(r.id, route_description(r)) for r in routes],
                 )
             if outputs is not None:
                 outputs = {**(base.draft or {}), **outputs}  # the person's fields win
@@ -639,30 +650,35 @@ class ExecutionService:
                     outputs["route"] = chosen_route
         context = await self._context(base.customer_id, execution_id)
         if outputs is not None:
-            context = with_outputs(context, _store_key(step), outputs)
+            context = with_outputs(context, step.store_key, outputs)
         decision = decide_next(
-            base.config,
-            step["id"],
+            base.workflow,
+            step.id,
             chosen_route=chosen_route,
             outputs=outputs,
             context=context,
             evaluate=_evaluate,
         )
-        params = {"step": step["id"], **params}
+        params = {"step": step.id, **params}
         now = self._clock.now()
         async with self._db.write() as session:
             execution, version, workflow = await self._load(session, tenant_id, execution_id, True)
-            if execution.current_step_id != step["id"] or execution.status != "in_progress":
+            if (
+                execution.current_step_id != step.id
+                or execution.status != ExecutionStatus.IN_PROGRESS
+            ):
                 raise ExecutionError(
                     "This workflow moved on meanwhile (in another window); look again and retry"
                 )
-            config = await _expanded(session, version.config, workflow, execution.tenant_id)
+            config = WorkflowConfig.parse(
+                await _expanded(session, version.config, workflow, execution.tenant_id)
+            )
             row = await session.scalar(
                 select(StepExecution)
                 .where(
                     StepExecution.execution_id == execution.id,
-                    StepExecution.step_id == step["id"],
-                    StepExecution.status == "in_progress",
+                    StepExecution.step_id == step.id,
+                    StepExecution.status == StepStatus.IN_PROGRESS,
                 )
                 .order_by(StepExecution.attempt.desc())
                 .limit(1)
@@ -676,10 +692,10 @@ class ExecutionService:
                 if row.started_at is not None:
                     row.duration_ms = max(0, int((now - row.started_at).total_seconds() * 1000))
             if outputs is not None:
-                execution.outputs = {**(execution.outputs or {}), _store_key(step): outputs}
+                execution.outputs = {**(execution.outputs or {}), step.store_key: outputs}
             fired = await self._enter(session, execution, config, decision, context, now)
             if (
-                execution.status == "completed"
+                execution.status == ExecutionStatus.COMPLETED
                 and outputs
                 and isinstance(outputs.get("outcome"), str)
             ):
@@ -723,7 +739,9 @@ class ExecutionService:
         base = await self.view(tenant_id, execution_id)
         if base.status not in OPEN_EXECUTION_STATUSES:
             raise ExecutionError(
-                in_words(base.status, "in_progress", subject=base.subject).split(";")[0]
+                in_words(base.status, ExecutionStatus.IN_PROGRESS, subject=base.subject).split(";")[
+                    0
+                ]
                 + f"; there is nothing to record {WORKFLOW_ACTIONS[action_slug]} on"
             )
         if action_slug in MANAGER_ONLY and actor.role != "manager":
@@ -754,10 +772,8 @@ class ExecutionService:
             execution, _version, _workflow = await self._load(
                 session, tenant_id, execution_id, True
             )
-            for step in base.config.get("steps", []):
-                if any(
-                    n.get("actionTriggered") == action_slug for n in step.get("notifications") or []
-                ):
+            for step in base.workflow.steps:
+                if any(n.action_triggered == action_slug for n in step.notifications):
                     fired.merge(
                         await notifications.fire(
                             session,
@@ -799,12 +815,14 @@ class ExecutionService:
             )
 
 
-def _require_current(view: ExecutionView, verb: str = "complete") -> dict[str, Any]:
-    if view.status != "in_progress":
-        target = {"complete": "completed", "skip": "skipped"}.get(verb, "completed")
+def _require_current(view: ExecutionView, verb: str = "complete") -> Step:
+    if view.status != ExecutionStatus.IN_PROGRESS:
+        target = {"complete": ExecutionStatus.COMPLETED, "skip": ExecutionStatus.SKIPPED}.get(
+            verb, ExecutionStatus.COMPLETED
+        )
         said = in_words(view.status, target, subject=view.subject, snoozed_until=view.snoozed_until)
         raise ExecutionError(said.replace("nothing left to", "no step left to"))
-    step = view.current_step
+    step = view.step
     if step is None:
         raise ExecutionError(f"{view.subject} has no step open")
     return step

@@ -34,6 +34,9 @@ from renubu_tui.data.models import (
     WorkflowExecution,
     WorkflowVersion,
 )
+from renubu_tui.domain.enums import ExecutionStatus, StepStatus
+from renubu_tui.domain.workflow_model import Notification as NotificationSpec
+from renubu_tui.domain.workflow_model import Step, WorkflowConfig
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
@@ -46,7 +49,11 @@ DAY_PATHS = (
     "workflow.currentDate",
     "workflow.isOverdue",
 )
-SWEPT_STATUSES = ("not_started", "in_progress", "escalated")
+SWEPT_STATUSES = (
+    ExecutionStatus.NOT_STARTED,
+    ExecutionStatus.IN_PROGRESS,
+    ExecutionStatus.ESCALATED,
+)
 
 
 @dataclass
@@ -69,10 +76,10 @@ class FireReport:
         self.errors += other.errors
 
 
-def is_day_based(notification: Mapping[str, Any]) -> bool:
+def is_day_based(notification: NotificationSpec) -> bool:
     from renubu_tui.handlebars import referenced_paths
 
-    condition = notification.get("condition")
+    condition = notification.condition
     if not condition:
         return False
     return any(p in DAY_PATHS for p in referenced_paths(condition))
@@ -89,7 +96,7 @@ async def fire(
     *,
     tenant_id: uuid.UUID,
     execution: WorkflowExecution,
-    step: Mapping[str, Any],
+    step: Step,
     context: Mapping[str, Any],
     day: dt.date,
     action: str | None = None,
@@ -116,9 +123,9 @@ async def fire(
             await session.execute(select(User.email, User.id).where(User.tenant_id == tenant_id))
         ).all()
     }
-    wanted: list[tuple[int, Mapping[str, Any]]] = []
-    for index, notification in enumerate(step.get("notifications") or []):
-        trigger = notification.get("actionTriggered")
+    wanted: list[tuple[int, NotificationSpec]] = []
+    for index, notification in enumerate(step.notifications):
+        trigger = notification.action_triggered
         if (action is None and trigger) or (action is not None and trigger != action):
             continue
         if day_based_only and not is_day_based(notification):
@@ -126,8 +133,8 @@ async def fire(
         wanted.append((index, notification))
     rows: list[dict[str, Any]] = []
     for index, notification in wanted:
-        where = f"step {step['id']} notification {index + 1}"
-        condition = notification.get("condition")
+        where = f"step {step.id} notification {index + 1}"
+        condition = notification.condition
         if condition:
             result = evaluate_condition(condition, context)
             if result.error:
@@ -135,17 +142,15 @@ async def fire(
             if not result.value:
                 report.conditions_false += 1
                 continue
-        recipients = render_recipients(
-            notification.get("recipients") or [], context, known=set(users)
-        )
+        recipients = render_recipients(notification.recipients, context, known=set(users))
         report.errors += [f"{where}: recipients: {e}" for e in recipients.errors]
         report.unknown_recipients += [
             r for r in recipients.unknown if r not in report.unknown_recipients
         ]
         try:
-            title = render_text(notification.get("title", ""), context)
-            message = render_text(notification.get("message", ""), context)
-            metadata = render_value(notification.get("metadata") or {}, context, escape=False)
+            title = render_text(notification.title, context)
+            message = render_text(notification.message, context)
+            metadata = render_value(notification.metadata, context, escape=False)
         except TemplateError as exc:
             report.errors.append(f"{where}: {exc}")
             continue
@@ -158,13 +163,13 @@ async def fire(
                     "recipient_email": email,
                     "customer_id": execution.customer_id,
                     "execution_id": execution.id,
-                    "step_id": step["id"],
-                    "notification_type": notification["type"],
+                    "step_id": step.id,
+                    "notification_type": notification.type,
                     "title": title,
                     "message": message,
-                    "priority": int(notification.get("priority", 3)),
+                    "priority": notification.priority,
                     "meta": {**metadata, "day": day.isoformat()},
-                    "idempotency_key": idempotency_key(execution.id, step["id"], index, email, day),
+                    "idempotency_key": idempotency_key(execution.id, step.id, index, email, day),
                 }
             )
     if not rows:
@@ -337,7 +342,7 @@ class NotificationService:
                         and_(
                             StepExecution.execution_id == WorkflowExecution.id,
                             StepExecution.step_id == WorkflowExecution.current_step_id,
-                            StepExecution.status == "in_progress",
+                            StepExecution.status == StepStatus.IN_PROGRESS,
                         ),
                     )
                     .where(
@@ -348,12 +353,10 @@ class NotificationService:
                 )
             ).all()
         report = SweepReport(first_day=None, last_day=today)
-        plans: list[tuple[WorkflowExecution, Mapping[str, Any], dt.date]] = []
+        plans: list[tuple[WorkflowExecution, Step, dt.date]] = []
         for execution, config, step_started in runs:
-            step = next(
-                (s for s in config.get("steps", []) if s["id"] == execution.current_step_id), None
-            )
-            if step is None or not any(is_day_based(n) for n in step.get("notifications") or []):
+            step = WorkflowConfig.parse(config).step(execution.current_step_id)
+            if step is None or not any(is_day_based(n) for n in step.notifications):
                 continue
             started = (step_started or execution.started_at or stamp()).date()
             start = max(started, last + dt.timedelta(days=1)) if last else started

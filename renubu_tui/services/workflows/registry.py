@@ -13,6 +13,7 @@ import builtins
 import copy
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from renubu_tui.data.models import Workflow
 from renubu_tui.domain.composer import CompositionError, expand
 from renubu_tui.domain.vocabulary import WORKFLOW_TYPES
 from renubu_tui.domain.workflow_config import Problem, is_composition, parse_json_text
+from renubu_tui.domain.workflow_model import WorkflowConfig
 from renubu_tui.handlebars.limits import (
     MAX_WORKFLOW_BYTES,
     MAX_WORKFLOW_DEPTH,
@@ -88,6 +90,11 @@ class LoadedWorkflow:
     config: dict[str, Any]  # expanded for a composition (when asked), else the stored config
     raw_config: dict[str, Any]
     name: str = ""
+
+    @cached_property
+    def workflow(self) -> WorkflowConfig:
+        """`config` read once as typed values (what starting and routing read)."""
+        return WorkflowConfig.parse(self.config)
 
 
 class WorkflowRegistry:
@@ -181,7 +188,7 @@ class WorkflowRegistry:
                 overrides_core=not r.is_core and r.slug in core_slugs,
                 is_active=r.is_active,
                 version_number=r.current_version,
-                semver=str(r.config.get("version", "")),
+                semver=WorkflowConfig.parse(r.config).version,
                 trigger_min_days=r.trigger_min_days,
                 trigger_max_days=r.trigger_max_days,
             )

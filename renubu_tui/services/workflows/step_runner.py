@@ -27,6 +27,8 @@ from sqlalchemy import select
 from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import LlmContext, StepExecution, Tenant, User
+from renubu_tui.domain.enums import ExecutionStatus, StepStatus
+from renubu_tui.domain.workflow_model import Step, as_step
 from renubu_tui.llm.messages import ChatMessage as LlmMessage
 from renubu_tui.llm.messages import ChatRequest
 from renubu_tui.llm.provider import Provider, collect
@@ -95,20 +97,20 @@ class StepRun:
     def line(self) -> str:
         """One line for the person: what the assistant suggests, or where the work went."""
         if self.advanced:
-            step = self.view.current_step
+            step = self.view.step
             taken = next((s for s in self.view.steps if s.step_id == self.step_id), None)
             via = f" ({taken.route_text})" if taken and taken.route_text else ""
             if step is None:
                 return f"Completed{via}; the workflow is done"
-            return f"Completed{via}; now at {step.get('name', step['id'])}"
+            return f"Completed{via}; now at {step.name}"
         if self.suggestion is not None:
             return f"Suggests: {self.suggestion.description}. Choose a route to complete the step"
         return "Answer saved on the step; complete it when you are ready"
 
 
-def default_schema(step: Mapping[str, Any]) -> dict[str, Any]:
+def default_schema(step: Step | Mapping[str, Any]) -> dict[str, Any]:
     """{summary, route, recommendations}, with the step's route codes as the route's enum."""
-    routes = [r["id"] for r in (step.get("routing") or {}).get("routes", [])]
+    routes = as_step(step).route_ids
     route: dict[str, Any] = {"type": "string"}
     if routes:
         route["enum"] = routes
@@ -136,12 +138,12 @@ def parse_json(text: str) -> tuple[Any, str | None]:
         return None, f"the JSON does not parse: {exc.msg} at line {exc.lineno}"
 
 
-def task_prompt(step: Mapping[str, Any], task: str, schema: Mapping[str, Any]) -> str:
-    routes = (step.get("routing") or {}).get("routes", [])
-    lines = [f"Step: {step.get('name', step['id'])} ({step['id']})", "", task.strip(), ""]
-    if routes:
+def task_prompt(step: Step | Mapping[str, Any], task: str, schema: Mapping[str, Any]) -> str:
+    step = as_step(step)
+    lines = [f"Step: {step.name} ({step.id})", "", task.strip(), ""]
+    if step.routes:
         lines.append("Set `route` to the code that fits, one of:")
-        lines += [f"- {r['id']}: {r.get('condition', '')}".rstrip(": ") for r in routes]
+        lines += [f"- {r.id}: {r.condition}".rstrip(": ") for r in step.routes]
         lines.append("")
     lines += [
         "Reply with one JSON object only, fitting this JSON schema:",
@@ -176,8 +178,8 @@ class StepRunner:
         from renubu_tui.services.customers.context import build_context
 
         view = await self._executions.view(tenant_id, execution_id)
-        step = view.current_step
-        if view.status != "in_progress" or step is None:
+        step = view.step
+        if view.status != ExecutionStatus.IN_PROGRESS or step is None:
             said = in_words(
                 view.status, "completed", subject=view.subject, snoozed_until=view.snoozed_until
             )
@@ -194,8 +196,8 @@ class StepRunner:
                 select(StepExecution.id)
                 .where(
                     StepExecution.execution_id == execution_id,
-                    StepExecution.step_id == step["id"],
-                    StepExecution.status == "in_progress",
+                    StepExecution.step_id == step.id,
+                    StepExecution.status == StepStatus.IN_PROGRESS,
                 )
                 .order_by(StepExecution.attempt.desc())
                 .limit(1)
@@ -203,10 +205,9 @@ class StepRunner:
         context = await build_context(
             self._db, str(slug), view.customer_id, self._clock.today(), execution_id=execution_id
         )
-        execution_cfg = step.get("execution") or {}
-        schema = execution_cfg.get("outputSchema") or default_schema(step)
-        system = render((view.config.get("context") or {}).get("systemPrompt") or "", context)
-        task = render(execution_cfg.get("llmPrompt") or step.get("description") or "", context)
+        schema = step.task.output_schema or default_schema(step)
+        system = render(view.workflow.system_prompt, context)
+        task = render(step.task.llm_prompt or step.description, context)
         prompt = task_prompt(step, task, schema)
         messages = [LlmMessage("system", system.strip()), LlmMessage("user", prompt)]
         provider = self._provider(schema)
@@ -228,9 +229,8 @@ class StepRunner:
             await self._record(view.id, step_row, provider.name, system, attempts)
             await provider.aclose()
         if outputs is None:
-            name = step.get("name", step["id"])
             raise StepRunError(
-                f"The assistant's answer for {name} still did not fit after one retry: "
+                f"The assistant's answer for {step.name} still did not fit after one retry: "
                 f"{plain_problems(attempts[-1].problems)}"
             )
         label = attempts[-1].label or provider.label
@@ -240,7 +240,7 @@ class StepRunner:
             )
             return StepRun(
                 execution_id,
-                step["id"],
+                step.id,
                 outputs,
                 moved,
                 label,
@@ -248,12 +248,12 @@ class StepRunner:
                 attempts,
                 advanced=True,
             )
-        kept = await self._executions.save_draft(tenant_id, execution_id, step["id"], outputs)
+        kept = await self._executions.save_draft(tenant_id, execution_id, step.id, outputs)
         choices = await self._executions.route_choices(tenant_id, execution_id, actor=actor)
         suggestion = choices.suggested if choices.suggested_by == "assistant" else None
         return StepRun(
             execution_id,
-            step["id"],
+            step.id,
             outputs,
             kept,
             label,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from renubu_tui.domain.routing import describe_route
+from renubu_tui.domain.workflow_model import Step
 
 if TYPE_CHECKING:
     from renubu_tui.services.workflows.executions import ExecutionView
@@ -65,7 +66,7 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def output_lines(step: Mapping[str, Any], outputs: Any) -> tuple[OutputLine, ...]:
+def output_lines(step: Step | None, outputs: Any) -> tuple[OutputLine, ...]:
     """One step's outputs as labelled lines; `route` says the route's meaning, code aside."""
     if not isinstance(outputs, Mapping):
         return (OutputLine("Answer", value_text(outputs)),)
@@ -83,22 +84,21 @@ def output_lines(step: Mapping[str, Any], outputs: Any) -> tuple[OutputLine, ...
 
 def output_sections(view: ExecutionView) -> list[OutputSection]:
     """The execution's outputs step by step in words, then the open step's unapplied draft."""
-    steps = view.config.get("steps", [])
-    by_store = {(s.get("execution") or {}).get("storeIn") or s["id"]: s for s in steps}
+    by_store = view.workflow.by_store_key()
     sections = [
         OutputSection(
-            step["id"] if (step := by_store.get(store)) else store,
-            str(step.get("name", step["id"])) if step else field_label(store),
-            output_lines(step or {}, outputs),
+            step.id if (step := by_store.get(store)) else store,
+            step.name if step else field_label(store),
+            output_lines(step, outputs),
         )
         for store, outputs in view.outputs.items()
     ]
-    current = view.current_step
+    current = view.step
     if current is not None and view.draft:
         sections.append(
             OutputSection(
-                current["id"],
-                str(current.get("name", current["id"])),
+                current.id,
+                current.name,
                 output_lines(current, view.draft),
                 draft=True,
             )

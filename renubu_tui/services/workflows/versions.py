@@ -35,6 +35,7 @@ from renubu_tui.domain.workflow_config import (
     validate_composition,
     validate_config,
 )
+from renubu_tui.domain.workflow_model import WorkflowConfig
 from renubu_tui.handlebars.limits import (
     MAX_WORKFLOW_BYTES,
     MAX_WORKFLOW_DEPTH,
@@ -138,21 +139,16 @@ def unified_diff(slug: str, a: int, old: Any, new: Any, b: int) -> str:
     return "\n".join(lines)
 
 
-def bounds(config: dict[str, Any]) -> tuple[int | None, int | None]:
-    days = (config.get("trigger") or {}).get("daysUntilRenewal") or {}
-    return days.get("min"), days.get("max")
-
-
 def row_fields(config: dict[str, Any]) -> dict[str, Any]:
-    """The workflow row's columns that mirror its config."""
-    low, high = bounds(config)
+    """The workflow row's columns that mirror its config (the config itself stored as given)."""
+    header = WorkflowConfig.parse(config)
     return {
         "config": config,
-        "name": str(config.get("name") or config.get("id")),
-        "description": str(config.get("description") or ""),
+        "name": header.name,
+        "description": header.description,
         "format": "composition" if is_composition(config) else "config",
-        "trigger_min_days": low,
-        "trigger_max_days": high,
+        "trigger_min_days": header.trigger.days_min,
+        "trigger_max_days": header.trigger.days_max,
     }
 
 
@@ -304,7 +300,7 @@ async def write_version(
     )
     if result.rowcount != 1:
         raise await stale_error(session, wid, slug, expected_version)
-    semver = str(config.get("version") or "")
+    semver = WorkflowConfig.parse(config).version
     version = WorkflowVersion(
         id=workflow_version_id(wid, number),
         workflow_id=wid,
@@ -324,7 +320,7 @@ async def write_version(
         actor_id=actor_id,
         slug=slug,
         action=action,
-        old={"version": expected_version, "semver": workflow.config.get("version")},
+        old={"version": expected_version, "semver": WorkflowConfig.parse(workflow.config).version},
         new={"version": number, "semver": semver},
         note=note,
         at=at,
@@ -368,7 +364,8 @@ async def create_workflow(
     """
     if await session.get(Tenant, tenant_id) is None:
         raise WorkflowNotFound(f"unknown tenant {tenant_id}")
-    slug = str(config["id"])
+    header = WorkflowConfig.parse(config)
+    slug = header.id
     existing = await session.scalar(
         select(Workflow.current_version).where(
             Workflow.tenant_id == tenant_id, Workflow.slug == slug
@@ -395,7 +392,7 @@ async def create_workflow(
         id=workflow_version_id(row.id, 1),
         workflow_id=row.id,
         version_number=1,
-        semver=str(config.get("version") or ""),
+        semver=header.version,
         config=config,
         change_note=note,
         created_by=actor,

@@ -89,10 +89,10 @@ async def load_step(session: Session, customer_id: uuid.UUID, pace: float) -> St
     if view is None:
         await _nothing_open(session, data, history)
         return data
-    step = view.current_step
+    step = view.step
     if step is None:
         return data
-    template = (step.get("execution") or {}).get("llmPrompt") or step.get("description") or ""
+    template = step.task.llm_prompt or step.description
     try:
         data.prompt = render(template, context)
     except TemplateError as exc:

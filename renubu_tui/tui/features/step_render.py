@@ -50,7 +50,7 @@ def header(data: StepData) -> RenderableType:
         [plain(data.customer_name, "bold"), plain(view.workflow_name), f"v{view.version_number}"]
     )
     lines = [title, *dated, progress(view.steps)]
-    step = view.current_step
+    step = view.step
     if step is None:
         lines.append(plain(f"The workflow is {view.status}.", "italic"))
         return Group(*lines)
@@ -58,11 +58,11 @@ def header(data: StepData) -> RenderableType:
     lines += [
         Text.assemble(
             (f"Step {index + 1} of {len(view.steps)}: ", "dim"),
-            plain(step.get("name", step["id"]), "bold"),
+            plain(step.name, "bold"),
             (" · ", "dim"),
-            plain(step.get("type", ""), "italic"),
+            plain(step.type, "italic"),
         ),
-        plain(step.get("description", "")),
+        plain(step.description),
     ]
     if view.gate:
         lines.append(Text.assemble("⛔ ", (gate_line(view), "bold")))
@@ -109,15 +109,15 @@ def earlier_outputs(view: ExecutionView) -> RenderableType | None:
 def routes(view: ExecutionView) -> list[Text]:
     """The current step's routes in words ("Signature pending → Executive escalation"); the
     route codes are for admins (the workflow admin screen shows the config)."""
-    from renubu_tui.domain.routing import route_description, routes_of
+    from renubu_tui.domain.routing import route_description
 
-    step = view.current_step or {}
+    step = view.step
     names = {s.step_id: s.name for s in view.steps}
     return [
         Text.assemble(
             plain(route_description(r)),
             ("  → ", "dim"),
-            plain(names.get(str(r.get("nextStepId", "")), "the next step"), "dim"),
+            plain(names.get(r.next_step_id or "", "the next step"), "dim"),
         )
-        for r in routes_of(step)
+        for r in (step.routes if step is not None else ())
     ]

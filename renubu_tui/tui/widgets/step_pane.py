@@ -144,7 +144,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         start.label = Content(f"Start {clean(data.fits)} · g")
         start.refresh(layout=True)  # Button.label repaints only: its auto width would stay stale
         start.display = view is None and data.fits is not None and data.history is None
-        has_step = view is not None and view.current_step is not None
+        has_step = view is not None and view.step is not None
         for ident in ("#step-run", "#step-complete", "#step-skip"):
             # History cannot be acted on: no buttons, rather than greyed-out ones nobody can read.
             self.query_one(ident, Button).display = has_step and data.history is None
@@ -217,7 +217,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         if ready is None:
             return None
         view = ready[1].execution
-        if view is None or view.current_step is None:
+        if view is None or view.step is None:
             self.notify("No step is open: start the workflow first (g).", severity="warning")
             return None
         return ready
@@ -327,10 +327,8 @@ class StepPane(ReportsWorkerErrors, Horizontal):
     async def _start(self, session: Session, customer_id: uuid.UUID) -> None:
         services = session.services
         view = await services.executions.start(session.tenant_id, customer_id, actor=services.user)
-        step = view.current_step or {}
-        self.post_message(
-            self.Acted(customer_id, f"Started {view.workflow_name} at {step.get('name', '—')}.")
-        )
+        at = view.step.name if view.step is not None else "—"
+        self.post_message(self.Acted(customer_id, f"Started {view.workflow_name} at {at}."))
 
     @work(exclusive=True, group="step-act", exit_on_error=False)
     async def _run(self, session: Session, customer_id: uuid.UUID, execution_id: uuid.UUID) -> None:
@@ -371,8 +369,9 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         from renubu_tui.tui.screens.skip_reason import SkipReasonScreen
 
         assert data.execution is not None
-        step = data.execution.current_step or {}
-        reason = await self.app.push_screen_wait(SkipReasonScreen(clean(step.get("name", ""))))
+        step = data.execution.step
+        name = step.name if step is not None else ""
+        reason = await self.app.push_screen_wait(SkipReasonScreen(clean(name)))
         if not reason:
             return
         view = await session.services.executions.skip_step(
@@ -414,10 +413,10 @@ def _where(view: object, route: str | None) -> str:
     assert isinstance(view, ExecutionView)
     taken = next((s for s in view.steps if route and s.route == route and s.route_text), None)
     via = f" ({clean(taken.route_text)})" if taken and taken.route_text else ""
-    step = view.current_step
+    step = view.step
     if step is None:
         return f"the workflow is {view.status}{via}"
-    return f"now at {clean(step.get('name', step['id']))}{via}"
+    return f"now at {clean(step.name)}{via}"
 
 
 def clean_block(text: str) -> str:
