@@ -37,6 +37,7 @@ from renubu_tui.data.models.tenancy import UserPreferences
 from renubu_tui.domain.execution_state import check_transition, in_words
 from renubu_tui.domain.routing import (
     Decision,
+    RoutingError,
     decide_next,
     describe_route,
     first_step,
@@ -47,7 +48,7 @@ from renubu_tui.domain.routing import (
     suggest_route,
 )
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
-from renubu_tui.services.refusals import Refused
+from renubu_tui.services.refusals import NotFound, Refused
 from renubu_tui.services.workflows import notifications
 from renubu_tui.services.workflows.notifications import FireReport
 
@@ -305,7 +306,7 @@ class ExecutionService:
             query = query.with_for_update()
         execution = await session.scalar(query)
         if execution is None:
-            raise LookupError(f"no execution {execution_id} in this tenant")
+            raise NotFound(f"no execution {execution_id} in this tenant")
         version = await session.get(WorkflowVersion, execution.workflow_version_id)
         workflow = await session.get(Workflow, execution.workflow_id)
         assert version is not None and workflow is not None
@@ -458,7 +459,7 @@ class ExecutionService:
                 select(Customer).where(Customer.id == customer_id, Customer.tenant_id == tenant_id)
             )
             if customer is None:
-                raise LookupError(f"no customer {customer_id} in this tenant")
+                raise NotFound(f"no customer {customer_id} in this tenant")
             existing = await session.scalar(
                 select(WorkflowExecution.id).where(
                     WorkflowExecution.customer_id == customer_id,
@@ -620,10 +621,7 @@ class ExecutionService:
         """Leave the current step (completed or skipped): gate, choice, routing, then one
         transaction."""
         base = await self.view(tenant_id, execution_id)
-        step = _require_current(base, "complete" if status == "completed" else "skip")
-        if base.gate:
-            done = "completed" if status == "completed" else "skipped"
-            raise GateClosed(gate_refusal(base, done))
+        step = require_open_step(base, "complete" if status == "completed" else "skip")
         if status == "completed":
             routes = routes_of(step)
             if routes and chosen_route is None and not await self.auto_advance(actor.id):
@@ -640,14 +638,17 @@ class ExecutionService:
         context = await self._context(base.customer_id, execution_id)
         if outputs is not None:
             context = with_outputs(context, _store_key(step), outputs)
-        decision = decide_next(
-            base.config,
-            step["id"],
-            chosen_route=chosen_route,
-            outputs=outputs,
-            context=context,
-            evaluate=_evaluate,
-        )
+        try:
+            decision = decide_next(
+                base.config,
+                step["id"],
+                chosen_route=chosen_route,
+                outputs=outputs,
+                context=context,
+                evaluate=_evaluate,
+            )
+        except RoutingError as exc:  # a route the step does not have: the person's to correct
+            raise ExecutionError(str(exc)) from None
         params = {"step": step["id"], **params}
         now = self._clock.now()
         async with self._db.write() as session:
@@ -799,14 +800,28 @@ class ExecutionService:
             )
 
 
-def _require_current(view: ExecutionView, verb: str = "complete") -> dict[str, Any]:
+# The verbs a person leaves or works an open step with, and their participles.
+STEP_VERBS = {"complete": "completed", "skip": "skipped", "answer": "answered", "run": "run"}
+
+
+def require_open_step(view: ExecutionView, verb: str = "complete") -> dict[str, Any]:
+    """The open step a person is about to complete, skip, answer or run (`verb`).
+
+    The one place the rule is written: the workflow is in progress, a step is open and that
+    step's gate is open; otherwise a refusal in words (ExecutionError, GateClosed), the same
+    from the step pane, the chat's replies, the assistant's run and the shell.
+    """
+    done = STEP_VERBS[verb]
     if view.status != "in_progress":
-        target = {"complete": "completed", "skip": "skipped"}.get(verb, "completed")
-        said = in_words(view.status, target, subject=view.subject, snoozed_until=view.snoozed_until)
+        said = in_words(
+            view.status, done, subject=view.subject, snoozed_until=view.snoozed_until, verb=verb
+        )
         raise ExecutionError(said.replace("nothing left to", "no step left to"))
     step = view.current_step
     if step is None:
         raise ExecutionError(f"{view.subject} has no step open")
+    if view.gate:
+        raise GateClosed(gate_refusal(view, done))
     return step
 
 
@@ -909,4 +924,5 @@ __all__ = [
     "RouteRequired",
     "StepState",
     "gate_refusal",
+    "require_open_step",
 ]

@@ -34,6 +34,7 @@ from renubu_tui.data.models import (
     WorkflowExecution,
     WorkflowVersion,
 )
+from renubu_tui.services.refusals import NotFound
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
@@ -322,7 +323,7 @@ class NotificationService:
         async with self._db.sessions() as session:
             tenant = await session.scalar(select(Tenant).where(Tenant.slug == tenant_slug))
             if tenant is None:
-                raise LookupError(f"unknown tenant {tenant_slug!r}")
+                raise NotFound(f"unknown tenant {tenant_slug!r}")
             state = await session.get(SweepState, tenant.id)
             last = state.last_day if state else None
             runs = (
