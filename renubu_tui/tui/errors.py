@@ -71,10 +71,13 @@ def is_database_error(error: BaseException) -> bool:
 
 
 def is_refusal(error: BaseException) -> bool:
-    """A request a service refused (closed gate, wrong state, bad value): said, not feared."""
+    """A request a service refused (closed gate, wrong state, bad value), or a write that lost a
+    race with another session (DatabaseConflict, said in what-happened words): said, not
+    feared. The database is fine either way, so no banner and no retry."""
+    from renubu_tui.data.engine import DatabaseConflict  # light: no SQLAlchemy at import
     from renubu_tui.services.refusals import Refused  # light: four classes
 
-    return isinstance(error, Refused)
+    return isinstance(error, Refused | DatabaseConflict)
 
 
 def say_refusal(node: _Notifies, error: BaseException) -> bool:

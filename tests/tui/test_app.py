@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from renubu_tui.data.engine import Database, create_database
+from renubu_tui.data.engine import Database, DatabaseConflict, create_database
 from renubu_tui.data.models import Customer, CustomerStakeholder
 from renubu_tui.services.config.service import ConfigService
 from renubu_tui.services.queue.service import QueueFilters, QueueService
@@ -236,11 +236,14 @@ async def test_a_failed_worker_becomes_a_notification(
         assert not app.query_one(Banner).has_class("-shown")
 
 
-@pytest.mark.parametrize("refusal", [Refused, NotFound, BadInput, Conflict, GateClosed])
+@pytest.mark.parametrize(
+    "refusal", [Refused, NotFound, BadInput, Conflict, GateClosed, DatabaseConflict]
+)
 async def test_a_refusal_in_a_worker_is_a_warning_with_its_words(
-    app_factory: AppFactory, monkeypatch: pytest.MonkeyPatch, refusal: type[Refused]
+    app_factory: AppFactory, monkeypatch: pytest.MonkeyPatch, refusal: type[Exception]
 ) -> None:
-    """Whatever a service refused, from any worker: its message as a warning, never a fault."""
+    """Whatever a service refused, or a write that lost a race, from any worker: its message
+    as a warning, never a fault (the database is fine: no banner)."""
 
     async def refuse(*args: object, **kwargs: object) -> None:
         raise refusal("This renewal is snoozed until Wed 01 Oct;\nwake it before explaining")
