@@ -56,6 +56,7 @@ def _report(exc: BaseException) -> int:
         OutputClosed,
         exit_code,
         one_line,
+        said,
     )
 
     if isinstance(exc, OutputClosed | BrokenPipeError):
@@ -74,7 +75,7 @@ def _report(exc: BaseException) -> int:
         click.echo(f"renubu: {printable(exc.format_message())}", err=True)
         return exc.exit_code
     if isinstance(exc, KNOWN_ERRORS):
-        click.echo(f"renubu: {printable(one_line(exc))}", err=True)
+        click.echo(f"renubu: {printable(said(exc))}", err=True)
         return exit_code(exc)
     if isinstance(exc, KeyboardInterrupt):
         return 130

@@ -68,15 +68,6 @@ def _services(s: Services, factory: Callable[[], Provider]) -> tuple[ChatService
     return chat, StepRunner(s.db, s.clock, factory, s.executions)
 
 
-def _engine_errors() -> tuple[type[Exception], ...]:
-    from renubu_tui.domain.routing import RoutingError
-    from renubu_tui.services.chat.store import ChatError
-    from renubu_tui.services.workflows.actions import ActionFailed
-    from renubu_tui.services.workflows.executions import ExecutionError
-
-    return (ExecutionError, RoutingError, ChatError, ActionFailed)
-
-
 @click.command()
 @click.argument("customer")
 @click.argument("question")
@@ -93,55 +84,45 @@ def ask(
     from renubu_tui.llm.events import Done, StreamError, TextDelta
     from renubu_tui.services.chat.answer import MessageSaved, ToolRan
     from renubu_tui.services.chat.tools.charts import render_text
-    from renubu_tui.services.container import open_services
 
     try:
         factory = _provider_factory(ctx.settings, provider, model)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--provider") from None
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            chat, _ = _services(s, factory)
-            found = await _customer(s, customer)
-            runs = await s.executions.open_for(s.tenant.id, found.id)
-            try:
-                thread = await chat.open_thread(
-                    s.tenant.id,
-                    actor=s.user,
-                    execution_id=runs[0].id if runs else None,
-                    customer_id=found.id,
-                    model=model,
-                )
-                failed: StreamError | None = None
-                label = ""
-                async with aclosing(chat.send(thread.id, question)) as events:
-                    async for event in events:
-                        if isinstance(event, TextDelta):
-                            click.echo(printable(event.text, keep_newlines=True), nl=False)
-                        elif isinstance(event, ToolRan):
-                            state = "ok" if event.success else f"failed: {event.error}"
-                            click.echo(f"[{event.name}: {printable(state)}]", err=True)
-                        elif (
-                            isinstance(event, MessageSaved)
-                            and event.message.message_type == "chart"
-                        ):
-                            for line in render_text(event.message.meta["chart"]):
-                                click.echo(printable(line))
-                        elif isinstance(event, Done):
-                            label = event.provider_label
-                        elif isinstance(event, StreamError):
-                            failed = event
-            except _engine_errors() as exc:
-                raise click.ClickException(str(exc)) from None
-            click.echo("")
-            if failed is not None:
-                raise click.ClickException(
-                    f"the assistant failed: {failed.message} (retry: ask again)"
-                )
-            click.echo(f"— answered by {printable(label)}", err=True)
+    async def body(s: Services) -> None:
+        chat, _ = _services(s, factory)
+        found = await _customer(s, customer)
+        runs = await s.executions.open_for(s.tenant.id, found.id)
+        thread = await chat.open_thread(
+            s.tenant.id,
+            actor=s.user,
+            execution_id=runs[0].id if runs else None,
+            customer_id=found.id,
+            model=model,
+        )
+        failed: StreamError | None = None
+        label = ""
+        async with aclosing(chat.send(thread.id, question)) as events:
+            async for event in events:
+                if isinstance(event, TextDelta):
+                    click.echo(printable(event.text, keep_newlines=True), nl=False)
+                elif isinstance(event, ToolRan):
+                    state = "ok" if event.success else f"failed: {event.error}"
+                    click.echo(f"[{event.name}: {printable(state)}]", err=True)
+                elif isinstance(event, MessageSaved) and event.message.message_type == "chart":
+                    for line in render_text(event.message.meta["chart"]):
+                        click.echo(printable(line))
+                elif isinstance(event, Done):
+                    label = event.provider_label
+                elif isinstance(event, StreamError):
+                    failed = event
+        click.echo("")
+        if failed is not None:
+            raise click.ClickException(f"the assistant failed: {failed.message} (retry: ask again)")
+        click.echo(f"— answered by {printable(label)}", err=True)
 
-    ctx.run(go())
+    ctx.with_services(body)
 
 
 @click.command()
@@ -161,7 +142,6 @@ def step(
     model: str | None,
 ) -> None:
     """Show CUSTOMER's current step and its branches; --run it with the assistant."""
-    from renubu_tui.services.container import open_services
 
     if run_it and branch:
         raise click.UsageError("use either --run or --choose")
@@ -170,35 +150,31 @@ def step(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--provider") from None
 
-    async def go() -> None:
+    async def body(s: Services) -> None:
         from renubu_tui.cli.engine_cmd import _history, _open_run, _print_run
 
-        async with open_services(ctx.settings) as s:
-            chat, runner = _services(s, factory)
-            run = await _open_run(s, customer, acting=run_it or branch is not None)
-            history = _history(run)
-            if history is not None:  # as of a day the record goes on after: read only
-                _print_run(run)
-                click.echo(f"  as of {history.as_of}: history — read only")
-                return
-            try:
-                if run_it:
-                    done = await runner.run_step(s.tenant.id, run.id, s.user)
-                    click.echo(json.dumps(done.outputs, indent=2, ensure_ascii=False))
-                    if done.advanced:
-                        _where(done.view, done.step_id, done.route)
-                    else:
-                        _suggested(done, customer)
-                    click.echo(f"— by {printable(done.provider_label)}", err=True)
-                elif branch:
-                    outcome = await chat.choose_branch(s.tenant.id, run.id, branch, actor=s.user)
-                    _print_outcome(outcome)
-                else:
-                    await _show(chat, s, run)
-            except _engine_errors() as exc:
-                raise click.ClickException(str(exc)) from None
+        chat, runner = _services(s, factory)
+        run = await _open_run(s, customer, acting=run_it or branch is not None)
+        history = _history(run)
+        if history is not None:  # as of a day the record goes on after: read only
+            _print_run(run)
+            click.echo(f"  as of {history.as_of}: history — read only")
+            return
+        if run_it:
+            done = await runner.run_step(s.tenant.id, run.id, s.user)
+            click.echo(json.dumps(done.outputs, indent=2, ensure_ascii=False))
+            if done.advanced:
+                _where(done.view, done.step_id, done.route)
+            else:
+                _suggested(done, customer)
+            click.echo(f"— by {printable(done.provider_label)}", err=True)
+        elif branch:
+            outcome = await chat.choose_branch(s.tenant.id, run.id, branch, actor=s.user)
+            _print_outcome(outcome)
+        else:
+            await _show(chat, s, run)
 
-    ctx.run(go())
+    ctx.with_services(body)
 
 
 def _where(view: ExecutionView, step_id: str, route: str | None) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from renubu_tui.cli.root import Context, command_options, pass_context
+
+if TYPE_CHECKING:
+    from renubu_tui.services.container import Services
 
 
 @click.group("config")
@@ -19,16 +23,14 @@ def config() -> None:
 @pass_context
 def show(ctx: Context) -> None:
     """Print the configuration in force for the tenant, and where each section comes from."""
-    from renubu_tui.services.container import open_services
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            loaded = await s.config.load(s.tenant.id)
-            for section, source in loaded.sources.items():
-                click.echo(f"# {section}: {source}")
-            click.echo(json.dumps(loaded.raw, indent=2, ensure_ascii=False))
+    async def body(s: Services) -> None:
+        loaded = await s.config.load(s.tenant.id)
+        for section, source in loaded.sources.items():
+            click.echo(f"# {section}: {source}")
+        click.echo(json.dumps(loaded.raw, indent=2, ensure_ascii=False))
 
-    ctx.run(go())
+    ctx.with_services(body)
 
 
 @config.command("set")
@@ -38,18 +40,13 @@ def show(ctx: Context) -> None:
 @pass_context
 def set_(ctx: Context, key: str, value: str) -> None:
     """Set KEY (e.g. thresholds.riskScoreMin or stages.Critical.urgency) to VALUE (JSON)."""
-    from renubu_tui.services.config.service import ConfigValueError, parse_value
-    from renubu_tui.services.container import open_services
+    from renubu_tui.services.config.service import parse_value
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            try:
-                old, new = await s.config.set(
-                    s.tenant.id, key, parse_value(value), actor=s.user.email, actor_id=s.user.id
-                )
-            except ConfigValueError as exc:
-                raise click.ClickException(str(exc)) from None
-            await s.queue.invalidate(s.tenant.id)
-            click.echo(f"{key}: {json.dumps(old)} → {json.dumps(new)} (by {s.user.email})")
+    async def body(s: Services) -> None:
+        old, new = await s.config.set(
+            s.tenant.id, key, parse_value(value), actor=s.user.email, actor_id=s.user.id
+        )
+        await s.queue.invalidate(s.tenant.id)
+        click.echo(f"{key}: {json.dumps(old)} → {json.dumps(new)} (by {s.user.email})")
 
-    ctx.run(go())
+    ctx.with_services(body)

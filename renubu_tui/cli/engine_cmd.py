@@ -9,7 +9,7 @@ Notifications are the inbox of that day (sent by then, read only if read by then
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,15 +17,10 @@ from renubu_tui.cli.root import Context, as_of_day, command_options, pass_contex
 from renubu_tui.safe_text import printable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from renubu_tui.data.models import Customer
     from renubu_tui.services.container import Services
     from renubu_tui.services.workflows.as_of import History
     from renubu_tui.services.workflows.executions import ExecutionView
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 
 @click.group()
@@ -91,28 +86,6 @@ def _print_run(run: ExecutionView) -> None:
         click.echo(f"  warning: unknown recipient {unknown}", err=True)
 
 
-def _errors(fn: Callable[P, T]) -> Callable[P, T]:
-    """Engine refusals (wrong state, closed gate, bad route) are one line and exit code 1."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        from renubu_tui.domain.routing import RoutingError
-        from renubu_tui.services.workflows.executions import ExecutionError, RouteRequired
-
-        try:
-            return fn(*args, **kwargs)
-        except RouteRequired as exc:  # the shell's picker: the routes, each with its code
-            routes = "; ".join(f"{code} ({printable(text)})" for code, text in exc.routes)
-            raise click.ClickException(
-                f"{exc.step_name} has routes; choose one with --route: {routes}"
-            ) from None
-        except (ExecutionError, RoutingError) as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper
-
-
 @execution.command()
 @click.argument("customer")
 @click.option(
@@ -120,42 +93,35 @@ def _errors(fn: Callable[P, T]) -> Callable[P, T]:
 )
 @command_options
 @pass_context
-@_errors
 def start(ctx: Context, customer: str, slug: str | None) -> None:
     """Start the workflow that fits CUSTOMER today (an open one is shown instead)."""
-    from renubu_tui.services.container import open_services
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            found = await _customer(s, customer)
-            _print_run(
-                await s.executions.start(s.tenant.id, found.id, actor=s.user, workflow_slug=slug)
-            )
+    async def body(s: Services) -> None:
+        found = await _customer(s, customer)
+        _print_run(
+            await s.executions.start(s.tenant.id, found.id, actor=s.user, workflow_slug=slug)
+        )
 
-    ctx.run(go())
+    ctx.with_services(body)
 
 
 @execution.command()
 @click.argument("customer")
 @command_options
 @pass_context
-@_errors
 def show(ctx: Context, customer: str) -> None:
     """Show CUSTOMER's open workflow: every step and where it stands."""
-    from renubu_tui.services.container import open_services
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            run = await _open_run(s, customer, acting=False)
-            _print_run(run)
-            history = _history(run)
-            if history is not None:
-                click.echo(
-                    f"  as of {history.as_of}: history — the record goes on after this day "
-                    "(read only)"
-                )
+    async def body(s: Services) -> None:
+        run = await _open_run(s, customer, acting=False)
+        _print_run(run)
+        history = _history(run)
+        if history is not None:
+            click.echo(
+                f"  as of {history.as_of}: history — the record goes on after this day (read only)"
+            )
 
-    ctx.run(go())
+    ctx.with_services(body)
 
 
 @execution.command()
@@ -168,11 +134,9 @@ def show(ctx: Context, customer: str) -> None:
 @click.option("--outputs", metavar="JSON", help="The step's outputs as a JSON object.")
 @command_options
 @pass_context
-@_errors
 def complete(ctx: Context, customer: str, route: str | None, outputs: str | None) -> None:
     """Complete CUSTOMER's current step on the --route you choose (a step with routes refuses
     without one, listing them; a step without routes goes on to the next)."""
-    from renubu_tui.services.container import open_services
 
     try:
         data = json.loads(outputs) if outputs else None
@@ -181,16 +145,15 @@ def complete(ctx: Context, customer: str, route: str | None, outputs: str | None
     except RecursionError:
         raise click.BadParameter("nested too deeply", param_hint="--outputs") from None
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            run = await _open_run(s, customer)
-            _print_run(
-                await s.executions.complete_step(
-                    s.tenant.id, run.id, actor=s.user, outputs=data, chosen_route=route
-                )
+    async def body(s: Services) -> None:
+        run = await _open_run(s, customer)
+        _print_run(
+            await s.executions.complete_step(
+                s.tenant.id, run.id, actor=s.user, outputs=data, chosen_route=route
             )
+        )
 
-    ctx.run(go())
+    ctx.with_services(body)
 
 
 @execution.command()
@@ -198,19 +161,14 @@ def complete(ctx: Context, customer: str, route: str | None, outputs: str | None
 @click.option("--reason", required=True, help="Why the step is skipped.")
 @command_options
 @pass_context
-@_errors
 def skip(ctx: Context, customer: str, reason: str) -> None:
     """Skip CUSTOMER's current step, with a reason."""
-    from renubu_tui.services.container import open_services
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            run = await _open_run(s, customer)
-            _print_run(
-                await s.executions.skip_step(s.tenant.id, run.id, actor=s.user, reason=reason)
-            )
+    async def body(s: Services) -> None:
+        run = await _open_run(s, customer)
+        _print_run(await s.executions.skip_step(s.tenant.id, run.id, actor=s.user, reason=reason))
 
-    ctx.run(go())
+    ctx.with_services(body)
 
 
 @execution.command()
@@ -218,22 +176,17 @@ def skip(ctx: Context, customer: str, reason: str) -> None:
 @click.argument("action")
 @command_options
 @pass_context
-@_errors
 def action(ctx: Context, customer: str, action: str) -> None:
     """Record a workflow ACTION: create-war-room, create-team-slack-channel, manager-acknowledge."""
-    from renubu_tui.services.container import open_services
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            run = await _open_run(s, customer)
-            result, fired = await s.executions.perform_action(
-                s.tenant.id, run.id, action, actor=s.user
-            )
-            click.echo(json.dumps(result, indent=2))
-            for created in fired.created:
-                click.echo(f"notified {created.recipient_email}: {printable(created.title)}")
+    async def body(s: Services) -> None:
+        run = await _open_run(s, customer)
+        result, fired = await s.executions.perform_action(s.tenant.id, run.id, action, actor=s.user)
+        click.echo(json.dumps(result, indent=2))
+        for created in fired.created:
+            click.echo(f"notified {created.recipient_email}: {printable(created.title)}")
 
-    ctx.run(go())
+    ctx.with_services(body)
 
 
 @click.command()
@@ -241,20 +194,18 @@ def action(ctx: Context, customer: str, action: str) -> None:
 @pass_context
 def sweep(ctx: Context) -> None:
     """Evaluate day-based notifications for every day since the last sweep, up to today."""
-    from renubu_tui.services.container import open_services
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            report = await s.notifications.sweep(s.tenant.slug, s.clock.today())
-            span = f"{report.first_day} … {report.last_day}" if report.first_day else "nothing new"
-            click.echo(
-                f"swept {span}: {report.days_evaluated} step-days, "
-                f"{len(report.fire.created)} notifications"
-            )
-            for error in report.fire.errors:
-                click.echo(f"warning: {error}", err=True)
+    async def body(s: Services) -> None:
+        report = await s.notifications.sweep(s.tenant.slug, s.clock.today())
+        span = f"{report.first_day} … {report.last_day}" if report.first_day else "nothing new"
+        click.echo(
+            f"swept {span}: {report.days_evaluated} step-days, "
+            f"{len(report.fire.created)} notifications"
+        )
+        for error in report.fire.errors:
+            click.echo(f"warning: {error}", err=True)
 
-    ctx.run(go())
+    ctx.with_services(body)
 
 
 @click.command()
@@ -265,26 +216,24 @@ def sweep(ctx: Context) -> None:
 @pass_context
 def notifications(ctx: Context, email: str | None, unread: bool, mark_read: bool) -> None:
     """List notifications in inbox order: unread first, then priority, then newest."""
-    from renubu_tui.services.container import open_services
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            who = (email or s.user.email).lower()
-            # as of a fixed day (the demo, --as-of), later ones were not sent yet
-            items = await s.notifications.inbox(
-                s.tenant.id, who, unread_only=unread, as_of=as_of_day(s.clock)
+    async def body(s: Services) -> None:
+        who = (email or s.user.email).lower()
+        # as of a fixed day (the demo, --as-of), later ones were not sent yet
+        items = await s.notifications.inbox(
+            s.tenant.id, who, unread_only=unread, as_of=as_of_day(s.clock)
+        )
+        for item in items:
+            mark = " " if item.read else "●"
+            click.echo(
+                f"{mark} P{item.priority} {item.created_at:%Y-%m-%d} "
+                f"{item.notification_type:<24} {printable(item.title)}"
             )
-            for item in items:
-                mark = " " if item.read else "●"
-                click.echo(
-                    f"{mark} P{item.priority} {item.created_at:%Y-%m-%d} "
-                    f"{item.notification_type:<24} {printable(item.title)}"
-                )
-            click.echo(f"{len(items)} notifications for {printable(who)}")
-            if mark_read and items:
-                count = await s.notifications.mark_read(
-                    s.tenant.id, who, [i.id for i in items], s.clock.now()
-                )
-                click.echo(f"marked {count} read")
+        click.echo(f"{len(items)} notifications for {printable(who)}")
+        if mark_read and items:
+            count = await s.notifications.mark_read(
+                s.tenant.id, who, [i.id for i in items], s.clock.now()
+            )
+            click.echo(f"marked {count} read")
 
-    ctx.run(go())
+    ctx.with_services(body)

@@ -1,4 +1,10 @@
-"""Errors a person can cause, and how they are shown: one line, no traceback."""
+"""Errors a person can cause, and how they are shown: one line, no traceback.
+
+The one place the command line maps them (`renubu_tui.cli.main` prints `said(exc)` and exits
+with `exit_code(exc)`): every service refusal (`services.refusals.Refused`), the CLI's own
+`UserError`, a bad date, settings that cannot be used, an unreachable or busy database. Commands
+let them rise; none converts them itself.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +36,14 @@ def _seed_error() -> type[Exception]:
     return SeedFileError
 
 
+def _refused() -> type[Exception]:
+    from renubu_tui.services.refusals import Refused  # light: four classes
+
+    return Refused
+
+
 KNOWN_ERRORS: tuple[type[BaseException], ...] = (
+    _refused(),
     UserError,
     ClockError,
     DatabaseError,
@@ -45,9 +58,29 @@ def one_line(exc: BaseException) -> str:
     return " ".join(text.split())
 
 
+def said(exc: BaseException) -> str:
+    """What a known error says, as one line. A step with routes completed without `--route`
+    names the flag and the routes to choose from (the app asks with its picker instead)."""
+    routes = getattr(exc, "routes", None)
+    if isinstance(exc, _refused()) and routes is not None:
+        from renubu_tui.services.workflows.executions import RouteRequired  # loaded: it raised
+
+        if isinstance(exc, RouteRequired):
+            listed = "; ".join(f"{code} ({text})" for code, text in exc.routes)
+            return f"{exc.step_name} has routes; choose one with --route: {listed}"
+    return one_line(exc)
+
+
 def exit_code(exc: BaseException) -> int:
-    """2 for what the person asked wrongly (unknown names, bad dates), 75 for a busy database
-    (try again), 1 for everything else."""
+    """2 for what the person asked wrongly (unknown names, bad dates), 1 for a request the
+    services refused (a wrong state, a closed gate, a bad value, a lost race), 75 for a busy
+    database (try again), 1 for everything else."""
+    from renubu_tui.services.refusals import NotFound
+
+    if isinstance(exc, NotFound):
+        return 2
+    if isinstance(exc, _refused()):
+        return 1  # before SettingsError: a refused `config set` is one as well
     if isinstance(exc, UserError | LookupError | ClockError | SettingsError):
         return 2
     if isinstance(exc, DatabaseBusy):

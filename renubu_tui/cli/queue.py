@@ -51,9 +51,8 @@ def _finite(_ctx: click.Context, _param: click.Parameter, value: float | None) -
 def queue(ctx: Context, **options: Any) -> None:
     """Print the prioritized queue: rank, customer, type, stage, days, ARR, plan, score."""
     from renubu_tui.domain.enums import AccountPlan, WorkflowType
-    from renubu_tui.services.container import open_services
     from renubu_tui.services.customers.lookup import customer_by_ref
-    from renubu_tui.services.queue.service import QueueError, QueueFilters
+    from renubu_tui.services.queue.service import QueueFilters
 
     if options["owner"] and options["everyone"]:
         raise click.UsageError("--owner and --all cannot be used together")
@@ -62,66 +61,60 @@ def queue(ctx: Context, **options: Any) -> None:
     types = _named(options["types"], [t.value for t in WorkflowType], "workflow type")
     plans = _named(options["plans"], [p.value for p in AccountPlan], "plan")
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            today = s.clock.today()
-            if options["explain"]:
-                async with s.db.sessions() as session:
-                    customer = await customer_by_ref(session, s.tenant, options["explain"])
-                _print_explanation(await s.queue.explain(s.tenant.id, today, customer.id))
-                return
-            # Whose view this is: yours, or --owner's. Its tab counts are that person's, and
-            # "escalated" is what was escalated to them, whoever owns the customer (as in the app).
-            viewer = s.user
-            if options["owner"]:
-                viewer = await _person(s, options["owner"])
-            config = await s.config.get(s.tenant.id)
-            stages = _named(options["stages"], [st.name for st in config.stages], "stage")
-            escalated = options["escalated"]
-            filters = QueueFilters(
-                owner_id=None if options["everyone"] or escalated else viewer.id,
-                types=types,
-                stages=stages,
-                plans=plans,
-                min_arr=options["min_arr"],
-                max_arr=options["max_arr"],
-                min_score=options["min_score"],
-                search=options["search"],
-                snoozed=options["snoozed"],
-                escalated_to=viewer.id if escalated else None,
+    async def body(s: Services) -> None:
+        today = s.clock.today()
+        if options["explain"]:
+            async with s.db.sessions() as session:
+                customer = await customer_by_ref(session, s.tenant, options["explain"])
+            _print_explanation(await s.queue.explain(s.tenant.id, today, customer.id))
+            return
+        # Whose view this is: yours, or --owner's. Its tab counts are that person's, and
+        # "escalated" is what was escalated to them, whoever owns the customer (as in the app).
+        viewer = s.user
+        if options["owner"]:
+            viewer = await _person(s, options["owner"])
+        config = await s.config.get(s.tenant.id)
+        stages = _named(options["stages"], [st.name for st in config.stages], "stage")
+        escalated = options["escalated"]
+        filters = QueueFilters(
+            owner_id=None if options["everyone"] or escalated else viewer.id,
+            types=types,
+            stages=stages,
+            plans=plans,
+            min_arr=options["min_arr"],
+            max_arr=options["max_arr"],
+            min_score=options["min_score"],
+            search=options["search"],
+            snoozed=options["snoozed"],
+            escalated_to=viewer.id if escalated else None,
+        )
+        page = await s.queue.page(s.tenant.id, today, filters, limit=options["limit"])
+        total = await s.queue.count(s.tenant.id, today, filters)
+        counts = await s.queue.counts(s.tenant.id, today, viewer.id, mine=not options["everyone"])
+        if options["as_json"]:
+            data = queue_json(page.rows, total, today)
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            return
+        me = viewer.id == s.user.id
+        who = "everyone" if options["everyone"] else f"{viewer.name} <{viewer.email}>"
+        if escalated:
+            who = f"escalations to {viewer.name} <{viewer.email}>"
+        click.echo(
+            header_line(
+                who,
+                today,
+                counts.active,
+                counts.snoozed,
+                counts.escalated_to_me,
+                to="me" if me else viewer.name,
             )
-            try:
-                page = await s.queue.page(s.tenant.id, today, filters, limit=options["limit"])
-                total = await s.queue.count(s.tenant.id, today, filters)
-            except QueueError as exc:
-                raise UserError(str(exc)) from None
-            counts = await s.queue.counts(
-                s.tenant.id, today, viewer.id, mine=not options["everyone"]
-            )
-            if options["as_json"]:
-                data = queue_json(page.rows, total, today)
-                click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-                return
-            me = viewer.id == s.user.id
-            who = "everyone" if options["everyone"] else f"{viewer.name} <{viewer.email}>"
-            if escalated:
-                who = f"escalations to {viewer.name} <{viewer.email}>"
-            click.echo(
-                header_line(
-                    who,
-                    today,
-                    counts.active,
-                    counts.snoozed,
-                    counts.escalated_to_me,
-                    to="me" if me else viewer.name,
-                )
-            )
-            tab = "escalated" if escalated else "snoozed" if options["snoozed"] else "active"
-            empty = empty_line(tab, _described(options, stages), to="you" if me else viewer.name)
-            for line in result_lines(page.rows, total, empty):
-                click.echo(line)
+        )
+        tab = "escalated" if escalated else "snoozed" if options["snoozed"] else "active"
+        empty = empty_line(tab, _described(options, stages), to="you" if me else viewer.name)
+        for line in result_lines(page.rows, total, empty):
+            click.echo(line)
 
-    ctx.run(go())
+    ctx.with_services(body)
 
 
 def _named(given: Sequence[str], known: list[str], what: str) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ the book as of a day: there is no book to show then. Setting the database up (`d
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from renubu_tui.clock import Clock
+    from renubu_tui.services.container import Services
 
 T = TypeVar("T")
 
@@ -53,6 +54,18 @@ class Context:
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coro)
+
+    def with_services(self, body: Callable[[Services], Awaitable[T]]) -> T:
+        """Open the services for these settings, run `body(services)`, close them; return what
+        `body` returned. What goes wrong rises to `renubu_tui.cli.main`, which says it in one
+        line (cli/errors.py): a command converts no error itself."""
+        from renubu_tui.services.container import open_services
+
+        async def go() -> T:
+            async with open_services(self.settings) as services:
+                return await body(services)
+
+        return self.run(go())
 
     def check_record(self) -> None:
         """Refuse a fixed day before the record begins (see the module docstring)."""

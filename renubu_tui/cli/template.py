@@ -106,23 +106,21 @@ def preview(ctx: Context, customer: str, step: str | None, escape: bool) -> None
     # In a terminal nothing will come on standard input: preview the current step instead.
     source = None if step or sys.stdin.isatty() else _read_stdin()
 
-    async def go() -> tuple[str, dict[str, Any]]:
-        from renubu_tui.services.container import open_services
+    async def body(services: Services) -> tuple[str, dict[str, Any]]:
         from renubu_tui.services.customers.context import build_context
 
-        async with open_services(ctx.settings) as services:
-            text = source
-            if workflow_slug is not None and step_id is not None:
-                text = await _step_prompt(services, workflow_slug, step_id)
-            elif text is None:
-                text = await _current_prompt(services, customer)
-            values = await build_context(
-                services.db, services.tenant.slug, customer, services.clock.today()
-            )
+        text = source
+        if workflow_slug is not None and step_id is not None:
+            text = await _step_prompt(services, workflow_slug, step_id)
+        elif text is None:
+            text = await _current_prompt(services, customer)
+        values = await build_context(
+            services.db, services.tenant.slug, customer, services.clock.today()
+        )
         assert text is not None
         return text, values
 
-    text, values = ctx.run(go())
+    text, values = ctx.with_services(body)
     try:
         output = render_template(text, values, escape=escape)
         missing = missing_paths(referenced_paths(text), values)

@@ -7,12 +7,15 @@ created later, nothing done later shown as done (`TaskService.list`, `ArtifactSe
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from renubu_tui.cli.root import Context, as_of_day, command_options, pass_context
 from renubu_tui.safe_text import printable
+
+if TYPE_CHECKING:
+    from renubu_tui.services.container import Services
 
 
 @click.command()
@@ -39,9 +42,7 @@ from renubu_tui.safe_text import printable
 @pass_context
 def act(ctx: Context, customer: str, action: str, **options: Any) -> None:
     """Run a saved ACTION on CUSTOMER's open workflow (snooze, skip, escalate, create-task…)."""
-    from renubu_tui.services.container import open_services
     from renubu_tui.services.customers.lookup import customer_by_ref
-    from renubu_tui.services.workflows.actions import ActionFailed
 
     params = {
         "days": options["days"],
@@ -57,33 +58,29 @@ def act(ctx: Context, customer: str, action: str, **options: Any) -> None:
         "body": options["body"],
     }
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            async with s.db.sessions() as session:
-                found = await customer_by_ref(session, s.tenant, customer)
-            known = {a.slug: a for a in await s.actions.available(s.tenant.id)}
-            if action not in known:
-                raise click.BadParameter(
-                    f"unknown action {action!r} (one of: {', '.join(sorted(known))})",
-                    param_hint="ACTION",
-                )
-            wanted = set((known[action].params_schema or {}).get("properties", {}))
-            given = {k: v for k, v in params.items() if v is not None and k in wanted}
-            try:
-                outcome = await s.actions.run(
-                    s.tenant.id,
-                    action,
-                    actor=s.user,
-                    customer_id=found.id,
-                    params=given,
-                    workflow_type=options["workflow_type"],
-                    start_hint="start one with `renubu execution start`",
-                )
-            except ActionFailed as exc:
-                raise click.ClickException(str(exc)) from None
-            click.echo(printable(outcome.message))
+    async def body(s: Services) -> None:
+        async with s.db.sessions() as session:
+            found = await customer_by_ref(session, s.tenant, customer)
+        known = {a.slug: a for a in await s.actions.available(s.tenant.id)}
+        if action not in known:
+            raise click.BadParameter(
+                f"unknown action {action!r} (one of: {', '.join(sorted(known))})",
+                param_hint="ACTION",
+            )
+        wanted = set((known[action].params_schema or {}).get("properties", {}))
+        given = {k: v for k, v in params.items() if v is not None and k in wanted}
+        outcome = await s.actions.run(
+            s.tenant.id,
+            action,
+            actor=s.user,
+            customer_id=found.id,
+            params=given,
+            workflow_type=options["workflow_type"],
+            start_hint="start one with `renubu execution start`",
+        )
+        click.echo(printable(outcome.message))
 
-    ctx.run(go())
+    ctx.with_services(body)
 
 
 @click.command()
@@ -94,32 +91,30 @@ def act(ctx: Context, customer: str, action: str, **options: Any) -> None:
 @pass_context
 def tasks(ctx: Context, customer: str | None, mine: bool, only_open: bool) -> None:
     """List tasks (of CUSTOMER, or all) with status, due date and priority."""
-    from renubu_tui.services.container import open_services
     from renubu_tui.services.customers.lookup import customer_by_ref
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            customer_id = None
-            if customer:
-                async with s.db.sessions() as session:
-                    customer_id = (await customer_by_ref(session, s.tenant, customer)).id
-            rows = await s.tasks.list(
-                s.tenant.id,
-                customer_id=customer_id,
-                owner_id=s.user.id if mine else None,
-                include_done=not only_open,
-                as_of=as_of_day(s.clock),
+    async def body(s: Services) -> None:
+        customer_id = None
+        if customer:
+            async with s.db.sessions() as session:
+                customer_id = (await customer_by_ref(session, s.tenant, customer)).id
+        rows = await s.tasks.list(
+            s.tenant.id,
+            customer_id=customer_id,
+            owner_id=s.user.id if mine else None,
+            include_done=not only_open,
+            as_of=as_of_day(s.clock),
+        )
+        for t in rows:
+            due = t.due_date.isoformat() if t.due_date else "-"
+            name = printable(t.customer_name)[:24]
+            click.echo(
+                f"{t.status:<10} {t.priority:<7} {due:<10}  {name:<24}"
+                f"  {printable(t.title)}  ({t.owner_email or 'unassigned'})"
             )
-            for t in rows:
-                due = t.due_date.isoformat() if t.due_date else "-"
-                name = printable(t.customer_name)[:24]
-                click.echo(
-                    f"{t.status:<10} {t.priority:<7} {due:<10}  {name:<24}"
-                    f"  {printable(t.title)}  ({t.owner_email or 'unassigned'})"
-                )
-            click.echo(f"{len(rows)} tasks")
+        click.echo(f"{len(rows)} tasks")
 
-    ctx.run(go())
+    ctx.with_services(body)
 
 
 @click.command()
@@ -134,23 +129,19 @@ def tasks(ctx: Context, customer: str | None, mine: bool, only_open: bool) -> No
 @pass_context
 def artifacts(ctx: Context, customer: str, folder: Path | None) -> None:
     """List CUSTOMER's artifacts (assessments, drafts…), or export them to Markdown."""
-    from renubu_tui.services.container import open_services
     from renubu_tui.services.customers.lookup import customer_by_ref
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            async with s.db.sessions() as session:
-                found = await customer_by_ref(session, s.tenant, customer)
-            items = await s.artifacts.list(
-                s.tenant.id, customer_id=found.id, as_of=as_of_day(s.clock)
-            )
-            if folder is not None:
-                for path in await s.artifacts.export(items, folder):
-                    click.echo(str(path))
-                return
-            for a in items:
-                who = f"AI ({a.model})" if a.created_by_ai else "by hand"
-                click.echo(f"{a.status:<9} {a.kind:<22} {printable(a.title)}  — {who}")
-            click.echo(f"{len(items)} artifacts")
+    async def body(s: Services) -> None:
+        async with s.db.sessions() as session:
+            found = await customer_by_ref(session, s.tenant, customer)
+        items = await s.artifacts.list(s.tenant.id, customer_id=found.id, as_of=as_of_day(s.clock))
+        if folder is not None:
+            for path in await s.artifacts.export(items, folder):
+                click.echo(str(path))
+            return
+        for a in items:
+            who = f"AI ({a.model})" if a.created_by_ai else "by hand"
+            click.echo(f"{a.status:<9} {a.kind:<22} {printable(a.title)}  — {who}")
+        click.echo(f"{len(items)} artifacts")
 
-    ctx.run(go())
+    ctx.with_services(body)

@@ -36,27 +36,19 @@ def _run(
     body: Callable[[Services, WorkflowRegistry], Awaitable[None]],
     name: str = "workflow",
 ) -> None:
-    """Open the services and the registry, run `body(services, registry)`, map refusals."""
-    from renubu_tui.services.container import open_services
-    from renubu_tui.services.workflows.registry import (
-        CoreWorkflowReadOnly,
-        StaleWorkflow,
-        WorkflowExists,
-        WorkflowInvalid,
-        WorkflowRegistry,
-    )
+    """Open the services and the registry, run `body(services, registry)`. Refusals rise to
+    the one mapping (cli/errors.py); an invalid config first lists every problem, one a line,
+    named after `name` (the file it came from)."""
+    from renubu_tui.services.workflows.registry import WorkflowInvalid, WorkflowRegistry
 
-    async def go() -> None:
-        async with open_services(ctx.settings) as s:
-            await body(s, WorkflowRegistry(s.db, clock=s.clock))
+    async def with_registry(s: Services) -> None:
+        await body(s, WorkflowRegistry(s.db, clock=s.clock))
 
     try:
-        ctx.run(go())
+        ctx.with_services(with_registry)
     except WorkflowInvalid as exc:
         _print_problems(name, exc.problems)
         raise click.ClickException(f"not saved: {len(exc.problems)} problem(s)") from None
-    except (CoreWorkflowReadOnly, StaleWorkflow, WorkflowExists) as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def _print_problems(name: str, problems: list[Problem], *, err: bool = True) -> None:

@@ -42,8 +42,8 @@ MOVE_WORDS = {
     "rejected": "close",
     "lost": "close",
 }
-_GERUNDS = {"pick it up": "picking it up", "skip": "skipping"}
-_PARTICIPLES = {"pick it up": "picked up", "skip": "skipped"}
+_GERUNDS = {"pick it up": "picking it up", "skip": "skipping", "run": "running"}
+_PARTICIPLES = {"pick it up": "picked up", "skip": "skipped", "run": "run"}
 
 
 class TransitionError(ValueError):
@@ -81,12 +81,14 @@ def in_words(
     *,
     subject: str = "This workflow",
     snoozed_until: dt.date | None = None,
+    verb: str | None = None,
 ) -> str:
     """A refused move as one sentence for a person: what the work is now and what to do.
 
     "This renewal is snoozed until Wed 01 Oct; wake it before escalating". No state codes.
+    `verb` says the move when it is no state change of its own (answering, running a step).
     """
-    verb = MOVE_WORDS.get(target, "change it")
+    verb = verb or MOVE_WORDS.get(target, "change it")
     state = STATE_WORDS.get(current, "cannot change now")
     if current == "snoozed":
         until = f" until {snoozed_until:%a %d %b}" if snoozed_until else ""

@@ -15,7 +15,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 
-from renubu_tui.tui.errors import WorkerFailed, is_database_error, is_refusal
+from renubu_tui.tui.errors import WorkerFailed, is_database_error, say_refusal
 from renubu_tui.tui.features.demo import DEMO_ACTIONS, DEMO_BINDINGS
 from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.screens.main import HUGE, MEDIUM, WIDE, MainScreen
@@ -122,10 +122,9 @@ class RenubuApp(App[None]):
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
         """The one place a failed worker is reported: a line, never a traceback."""
+        if message.group != "boot" and say_refusal(self, message.error):
+            return  # a service said no (a gate, a state, a value): a warning, not a fault
         text = one_line(message.error)
-        if is_refusal(message.error):  # the workflow said no (a gate, a state): not a fault
-            self.notify(text, title="Not done", severity="warning", markup=False)
-            return
         lost = message.group == "boot" or is_database_error(message.error)
         if lost and not self.main.database_lost(text):
             return  # an automatic retry failed again: the banner says so, no new toast

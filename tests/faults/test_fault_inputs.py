@@ -12,6 +12,7 @@ would get it (click's own stripping of escape sequences for a pipe is turned off
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
 import json
 import sys
@@ -23,7 +24,7 @@ import pytest
 from sqlalchemy import update
 
 from renubu_tui.data.engine import Database
-from renubu_tui.data.models import Customer, Workflow, WorkflowVersion
+from renubu_tui.data.models import Customer, Workflow, WorkflowExecution, WorkflowVersion
 from renubu_tui.services.chat.tools.db_query import QueryFailed, QueryRefused, run_query
 from tests.conftest import BACKENDS, TEST_TODAY
 from tests.faults.faultkit import (
@@ -193,6 +194,45 @@ async def test_hostile_arguments_are_refused_in_one_line(target: Target, cli: Cl
     await setup.executions.start(TENANT, await customer_id(target.db, "Kestrel"), actor=setup.user)
     for args in ARGUMENTS:
         await refused(target, cli, found, *args)
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("seeded_db", BACKENDS, indirect=True)
+async def test_a_wrong_state_or_closed_gate_is_refused_in_one_line(
+    target: Target, cli: Cli
+) -> None:
+    """Every way of leaving or working a step the state or the gate does not allow (complete,
+    skip, run with the assistant, a fixed reply) is a refusal: one line, exit 1, the same words
+    from each command, nothing changed; never a traceback or an internal error."""
+    found = Findings()
+    setup = await target.setup()
+    kestrel = await customer_id(target.db, "Kestrel")
+    view = await setup.executions.start(
+        TENANT, kestrel, actor=setup.user, workflow_slug="emergency"
+    )
+    await setup.executions.complete_step(
+        TENANT, view.id, actor=setup.user, chosen_route="FINAL_PUSH"
+    )
+    at_gate = [
+        ("execution", "complete", "Kestrel"),
+        ("execution", "skip", "Kestrel", "--reason", "busy"),
+        ("step", "Kestrel", "--run"),
+        ("step", "Kestrel", "--choose", "acknowledged"),
+    ]
+    for args in at_gate:
+        ran = await refused(target, cli, found, *args)
+        found.check(ran.code == 1, f"{args}: exit {ran.code}")
+        found.check("waits for Jordan Lee (manager)" in ran.err, f"{args}: {ran.err!r}")
+    async with target.db.sessions() as s, s.begin():
+        await s.execute(
+            update(WorkflowExecution)
+            .where(WorkflowExecution.id == view.id)
+            .values(status="snoozed", snoozed_until=TEST_TODAY + dt.timedelta(days=3))
+        )
+    for args in at_gate:
+        ran = await refused(target, cli, found, *args)
+        found.check(ran.code == 1, f"{args}: exit {ran.code}")
+        found.check("is snoozed until" in ran.err and "wake it before" in ran.err, ran.err)
     assert found == [], "\n".join(found)
 
 

@@ -152,7 +152,7 @@ async def test_escalate_sets_escalated_to(app_factory: AppFactory) -> None:
         assert row.escalated_to_id is not None and row.escalation_level == "manager"
 
 
-async def test_a_refused_action_is_an_error_toast(app_factory: AppFactory) -> None:
+async def test_a_refused_action_is_a_warning_toast(app_factory: AppFactory) -> None:
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         execution_id = await open_kestrel(pilot)
@@ -165,8 +165,9 @@ async def test_a_refused_action_is_an_error_toast(app_factory: AppFactory) -> No
         await settle(pilot)
         row = await execution(app, execution_id)
         notes = list(app._notifications)
-        if row.status != "escalated":
-            assert any(n.severity == "error" for n in notes)
+        if row.status != "escalated":  # a refusal, said as one (tui/errors.py), not a fault
+            assert any(n.severity == "warning" and n.title == "Not done" for n in notes)
+            assert not any(n.severity == "error" for n in notes)
         assert len(notes) >= 1
 
 
@@ -216,7 +217,9 @@ async def test_task_snooze_past_the_limit_shows_why(app_factory: AppFactory) -> 
         app.screen.query_one("#field-value", Input).value = far
         await pilot.click("#ok")
         await settle(pilot)
-        assert any(n.severity == "error" for n in app._notifications)
+        refused = [n for n in app._notifications if n.title == "Not done"]
+        assert refused and refused[-1].severity == "warning"  # a refusal, not a fault
+        assert "may not be snoozed past" in refused[-1].message
         assert isinstance(app.screen, TasksScreen)
         assert app.screen.tasks[0].status == "pending"
 

@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from renubu_tui.data.engine import Database, create_database
+from renubu_tui.data.engine import Database, DatabaseConflict, create_database
 from renubu_tui.data.models import Customer, CustomerStakeholder
 from renubu_tui.services.config.service import ConfigService
 from renubu_tui.services.queue.service import QueueFilters, QueueService
+from renubu_tui.services.refusals import BadInput, Conflict, NotFound, Refused
+from renubu_tui.services.workflows.executions import GateClosed
 from renubu_tui.settings import Settings
 from renubu_tui.tui.app import RenubuApp
 from renubu_tui.tui.keymap import load_keymap
@@ -228,8 +230,32 @@ async def test_a_failed_worker_becomes_a_notification(
         await settle(pilot)
         messages = [n.message for n in app._notifications]  # no public accessor
         assert messages == ["explain exploded with a second line"]
+        [note] = app._notifications
+        assert (note.severity, note.title) == ("error", "Something went wrong")  # a fault
         assert app.is_running and len(queue(app).rows) == 21  # the rest still works
         assert not app.query_one(Banner).has_class("-shown")
+
+
+@pytest.mark.parametrize(
+    "refusal", [Refused, NotFound, BadInput, Conflict, GateClosed, DatabaseConflict]
+)
+async def test_a_refusal_in_a_worker_is_a_warning_with_its_words(
+    app_factory: AppFactory, monkeypatch: pytest.MonkeyPatch, refusal: type[Exception]
+) -> None:
+    """Whatever a service refused, or a write that lost a race, from any worker: its message
+    as a warning, never a fault (the database is fine: no banner)."""
+
+    async def refuse(*args: object, **kwargs: object) -> None:
+        raise refusal("This renewal is snoozed until Wed 01 Oct;\nwake it before explaining")
+
+    monkeypatch.setattr(QueueService, "explain", refuse)
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        [note] = app._notifications
+        assert note.message == "This renewal is snoozed until Wed 01 Oct; wake it before explaining"
+        assert (note.severity, note.title) == ("warning", "Not done")
+        assert app.is_running and not app.query_one(Banner).has_class("-shown")
 
 
 async def test_unreachable_database_shows_a_banner(app_factory: AppFactory) -> None:

@@ -41,7 +41,7 @@ from renubu_tui.data.models import (
     User,
     WorkflowExecution,
 )
-from renubu_tui.domain.enums import ExecutionStatus, StepStatus
+from renubu_tui.domain.enums import StepStatus
 from renubu_tui.domain.workflow_model import Step, WorkflowConfig, as_config, as_step
 from renubu_tui.llm.provider import Provider
 from renubu_tui.services.chat.answer import AnswerSetup, ChatEvent, MessageSaved, answer
@@ -63,9 +63,8 @@ from renubu_tui.services.workflows.executions import (
     MANAGER_ONLY,
     ExecutionService,
     ExecutionView,
-    GateClosed,
     GateState,
-    gate_refusal,
+    require_open_step,
 )
 
 FREE_SYSTEM_PROMPT = (
@@ -234,11 +233,7 @@ class ChatService:
     ) -> BranchOutcome:
         """Record the exchange in the step's thread, then complete the step on its route."""
         view = await self._executions.view(tenant_id, execution_id)
-        step = view.step
-        if view.status != ExecutionStatus.IN_PROGRESS or step is None:
-            raise ChatError(f"the execution is {view.status}; there is no step to answer")
-        if view.gate:
-            raise GateClosed(gate_refusal(view, "answered"))
+        step = require_open_step(view, "answer")
         route = branch.route or _route_to(step, branch.next_step_id)
         thread = await self.open_thread(tenant_id, actor=actor, execution_id=execution_id)
 

@@ -25,12 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import ChatMessage, ChatThread, LlmContext
 from renubu_tui.llm.messages import ChatMessage as LlmMessage
+from renubu_tui.services.refusals import Refused
 
 T = TypeVar("T")
 WRITE_ATTEMPTS = 3
 
 
-class ChatError(ValueError):
+class ChatError(Refused):
     """A chat request that cannot be served (closed thread, nothing to retry…); one line."""
 
 

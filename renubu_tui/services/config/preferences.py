@@ -12,11 +12,12 @@ from typing import Any
 
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models.tenancy import UserPreferences
+from renubu_tui.services.refusals import BadInput
 
 KNOWN: dict[str, type] = {"theme": str, "sidebar": bool, "compact": bool}
 
 
-class PreferenceError(ValueError):
+class PreferenceError(BadInput):
     """A preference that cannot be stored as given."""
 
 

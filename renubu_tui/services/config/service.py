@@ -21,6 +21,7 @@ from renubu_tui.data.models import AuditEntry, ConfigEntry
 from renubu_tui.domain.config import ConfigError, DomainConfig
 from renubu_tui.services.config.values import (
     SECTIONS,
+    ConfigChangeRefused,
     ConfigValueError,
     LoadedConfig,
     config_digest,
@@ -31,6 +32,7 @@ from renubu_tui.services.config.values import (
 
 __all__ = [
     "SECTIONS",
+    "ConfigChangeRefused",
     "ConfigService",
     "ConfigValueError",
     "LoadedConfig",
@@ -103,15 +105,15 @@ class ConfigService:
         current, _ = merge_raw(await self._rows(tenant_id), tenant_id)
         parts = [p for p in path.split(".") if p]
         if not parts or parts[0] not in SECTIONS:
-            raise ConfigValueError(f"unknown configuration key {path!r}: start with {SECTIONS}")
+            raise ConfigChangeRefused(f"unknown configuration key {path!r}: start with {SECTIONS}")
         updated = copy.deepcopy(current)
         old, where = _assign(updated, parts, value, path)
         try:
             DomainConfig.from_dict(updated)
         except ConfigError as exc:
             if exc.path == where:  # the value given: named as it was typed
-                raise ConfigValueError(refusal(path, exc)) from None
-            raise ConfigValueError(f"{path}: {refusal(exc.path, exc)}") from None
+                raise ConfigChangeRefused(refusal(path, exc)) from None
+            raise ConfigChangeRefused(f"{path}: {refusal(exc.path, exc)}") from None
         section = parts[0]
         async with self._db.write() as session:
             entry = await session.scalar(
@@ -158,7 +160,7 @@ def _assign(tree: dict[str, Any], parts: list[str], value: Any, path: str) -> tu
         node[index] = value
         return old, f"{where}[{index}]"
     if not isinstance(node, dict) or last not in node:
-        raise ConfigValueError(f"unknown configuration key {path!r}")
+        raise ConfigChangeRefused(f"unknown configuration key {path!r}")
     old = node[last]
     node[last] = value
     return old, f"{where}.{last}" if where else last
@@ -170,7 +172,7 @@ def _child(node: Any, part: str, typed: str, where: str) -> tuple[Any, str]:
         return node[index], f"{where}[{index}]"
     if isinstance(node, dict) and part in node:
         return node[part], f"{where}.{part}" if where else part
-    raise ConfigValueError(f"unknown configuration key {typed!r}")
+    raise ConfigChangeRefused(f"unknown configuration key {typed!r}")
 
 
 def _index(node: list[Any], part: str, where: str) -> int:
@@ -179,7 +181,7 @@ def _index(node: list[Any], part: str, where: str) -> int:
     for i, item in enumerate(node):  # stages can be named: stages.Critical.urgency
         if isinstance(item, dict) and item.get("name") == part:
             return i
-    raise ConfigValueError(f"unknown configuration key {where!r}")
+    raise ConfigChangeRefused(f"unknown configuration key {where!r}")
 
 
 def parse_value(text: str) -> Any:
@@ -193,7 +195,7 @@ def parse_value(text: str) -> Any:
     try:
         check_json_text(text, "value", max_bytes=64 * 1024, max_depth=16)
     except LimitError as exc:
-        raise ConfigValueError(str(exc)) from None
+        raise ConfigChangeRefused(str(exc)) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError:

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from renubu_tui.domain.config import ConfigError, DomainConfig
+from renubu_tui.services.refusals import BadInput
 from renubu_tui.settings import SettingsError
 
 __all__ = [
     "SECTIONS",
+    "ConfigChangeRefused",
     "ConfigValueError",
     "LoadedConfig",
     "config_digest",
@@ -35,6 +37,11 @@ class ConfigValueError(SettingsError):
     A SettingsError (a ValueError): a stored configuration a read refuses is one line and exit
     2 from any command, like a settings file that cannot be used, not an internal error.
     """
+
+
+class ConfigChangeRefused(ConfigValueError, BadInput):
+    """A change to the configuration (`config set`) that would not validate: the person's to
+    correct, so a refusal (exit 1, a warning), not a stored configuration gone bad."""
 
 
 @dataclass(frozen=True)

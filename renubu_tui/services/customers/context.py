@@ -94,6 +94,7 @@ from renubu_tui.services.queue.sql import (
     governing_contract_id,
     open_execution_for,
 )
+from renubu_tui.services.refusals import NotFound
 
 __all__ = ["RESERVED_KEYS", "build_context"]
 
@@ -146,7 +147,7 @@ async def build_context(
         ).all()
         execution: WorkflowExecution | None = row.WorkflowExecution
         if execution_id is not None and execution is None:
-            raise LookupError(f"no execution {execution_id} for customer {customer.name!r}")
+            raise NotFound(f"no execution {execution_id} for customer {customer.name!r}")
         steps: list[tuple[str, dict[str, JSON] | None]] = []
         if execution is not None:
             steps = [

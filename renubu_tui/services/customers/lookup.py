@@ -12,12 +12,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from renubu_tui.data.models import CompanySettings, Customer, Tenant, User
+from renubu_tui.services.refusals import NotFound
 
 
 async def tenant_by_slug(session: AsyncSession, slug: str) -> Tenant:
     tenant = await session.scalar(select(Tenant).where(Tenant.slug == slug))
     if tenant is None:
-        raise LookupError(f"unknown tenant {slug!r} (run `renubu db seed` to create the demo)")
+        raise NotFound(f"unknown tenant {slug!r} (run `renubu db seed` to create the demo)")
     return tenant
 
 
@@ -27,12 +28,12 @@ async def user_by_email(session: AsyncSession, tenant: Tenant, email: str | None
         company = await session.get(CompanySettings, tenant.id)
         email = (company.settings or {}).get("defaultUser") if company else None
         if email is None:
-            raise LookupError(f"no user given and tenant {tenant.slug!r} has no default user")
+            raise NotFound(f"no user given and tenant {tenant.slug!r} has no default user")
     user = await session.scalar(
         select(User).where(User.tenant_id == tenant.id, User.email == email.strip().lower())
     )
     if user is None:
-        raise LookupError(f"unknown user {email!r} in tenant {tenant.slug!r}")
+        raise NotFound(f"unknown user {email!r} in tenant {tenant.slug!r}")
     return user
 
 
@@ -40,7 +41,7 @@ async def customer_by_ref(session: AsyncSession, tenant: Tenant, ref: str) -> Cu
     """Resolve an id, a domain, a slug or a unique name prefix to one customer of the tenant."""
     text = ref.strip()
     if not text:
-        raise LookupError("no customer given")
+        raise NotFound("no customer given")
     scoped = select(Customer).where(Customer.tenant_id == tenant.id)
     try:
         as_id = uuid.UUID(text)
@@ -67,7 +68,7 @@ async def customer_by_ref(session: AsyncSession, tenant: Tenant, ref: str) -> Cu
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise LookupError(f"no customer matches {ref!r} (use an id, a domain or a name prefix)")
+        raise NotFound(f"no customer matches {ref!r} (use an id, a domain or a name prefix)")
     names = ", ".join(m.name for m in matches[:5])
     more = " …" if len(matches) > 5 else ""
-    raise LookupError(f"{ref!r} matches several customers: {names}{more}")
+    raise NotFound(f"{ref!r} matches several customers: {names}{more}")

@@ -34,6 +34,7 @@ from renubu_tui.services.queue.sql import (
     customer_day,
     rows_select,
 )
+from renubu_tui.services.refusals import NotFound
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
@@ -43,7 +44,7 @@ KEEP_DAYS = 8  # materializations kept per tenant (the demo's milestones fit)
 STALE = "stale"  # the config_key of a kept day that must be rebuilt before it is read
 
 
-class QueueError(ValueError):
+class QueueError(NotFound):
     """A queue request that cannot be answered as asked (bad filter value…)."""
 
 
@@ -374,7 +375,7 @@ class QueueService:
         async with self._db.sessions() as session:
             found = (await session.execute(statement)).one_or_none()
         if found is None:
-            raise LookupError(f"no customer {customer_id} in this tenant")
+            raise NotFound(f"no customer {customer_id} in this tenant")
         m = found._mapping
         assessment = assess(customer_day(m), config)
         stage = assessment.stage

@@ -39,6 +39,7 @@ from renubu_tui.domain.enums import ExecutionStatus, StepStatus
 from renubu_tui.domain.execution_state import check_transition, in_words
 from renubu_tui.domain.routing import (
     Decision,
+    RoutingError,
     decide_next,
     describe_route,
     first_step,
@@ -48,7 +49,7 @@ from renubu_tui.domain.routing import (
 )
 from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.domain.workflow_model import Step, WorkflowConfig
-from renubu_tui.services.refusals import Refused
+from renubu_tui.services.refusals import NotFound, Refused
 from renubu_tui.services.workflows import notifications
 from renubu_tui.services.workflows.notifications import FireReport
 
@@ -313,7 +314,7 @@ class ExecutionService:
             query = query.with_for_update()
         execution = await session.scalar(query)
         if execution is None:
-            raise LookupError(f"no execution {execution_id} in this tenant")
+            raise NotFound(f"no execution {execution_id} in this tenant")
         version = await session.get(WorkflowVersion, execution.workflow_version_id)
         workflow = await session.get(Workflow, execution.workflow_id)
         assert version is not None and workflow is not None
@@ -469,7 +470,7 @@ class ExecutionService:
                 select(Customer).where(Customer.id == customer_id, Customer.tenant_id == tenant_id)
             )
             if customer is None:
-                raise LookupError(f"no customer {customer_id} in this tenant")
+                raise NotFound(f"no customer {customer_id} in this tenant")
             existing = await session.scalar(
                 select(WorkflowExecution.id).where(
                     WorkflowExecution.customer_id == customer_id,
@@ -631,10 +632,7 @@ class ExecutionService:
         """Leave the current step (completed or skipped): gate, choice, routing, then one
         transaction."""
         base = await self.view(tenant_id, execution_id)
-        step = _require_current(base, "complete" if status == StepStatus.COMPLETED else "skip")
-        if base.gate:
-            done = "completed" if status == StepStatus.COMPLETED else "skipped"
-            raise GateClosed(gate_refusal(base, done))
+        step = require_open_step(base, "complete" if status == StepStatus.COMPLETED else "skip")
         if status == StepStatus.COMPLETED:
             routes = step.routes
             if routes and chosen_route is None and not await self.auto_advance(actor.id):
@@ -651,14 +649,17 @@ class ExecutionService:
         context = await self._context(base.customer_id, execution_id)
         if outputs is not None:
             context = with_outputs(context, step.store_key, outputs)
-        decision = decide_next(
-            base.workflow,
-            step.id,
-            chosen_route=chosen_route,
-            outputs=outputs,
-            context=context,
-            evaluate=_evaluate,
-        )
+        try:
+            decision = decide_next(
+                base.workflow,
+                step.id,
+                chosen_route=chosen_route,
+                outputs=outputs,
+                context=context,
+                evaluate=_evaluate,
+            )
+        except RoutingError as exc:  # a route the step does not have: the person's to correct
+            raise ExecutionError(str(exc)) from None
         params = {"step": step.id, **params}
         now = self._clock.now()
         async with self._db.write() as session:
@@ -815,16 +816,28 @@ class ExecutionService:
             )
 
 
-def _require_current(view: ExecutionView, verb: str = "complete") -> Step:
+# The verbs a person leaves or works an open step with, and their participles.
+STEP_VERBS = {"complete": "completed", "skip": "skipped", "answer": "answered", "run": "run"}
+
+
+def require_open_step(view: ExecutionView, verb: str = "complete") -> Step:
+    """The open step a person is about to complete, skip, answer or run (`verb`).
+
+    The one place the rule is written: the workflow is in progress, a step is open and that
+    step's gate is open; otherwise a refusal in words (ExecutionError, GateClosed), the same
+    from the step pane, the chat's replies, the assistant's run and the shell.
+    """
+    done = STEP_VERBS[verb]
     if view.status != ExecutionStatus.IN_PROGRESS:
-        target = {"complete": ExecutionStatus.COMPLETED, "skip": ExecutionStatus.SKIPPED}.get(
-            verb, ExecutionStatus.COMPLETED
+        said = in_words(
+            view.status, done, subject=view.subject, snoozed_until=view.snoozed_until, verb=verb
         )
-        said = in_words(view.status, target, subject=view.subject, snoozed_until=view.snoozed_until)
         raise ExecutionError(said.replace("nothing left to", "no step left to"))
     step = view.step
     if step is None:
         raise ExecutionError(f"{view.subject} has no step open")
+    if view.gate:
+        raise GateClosed(gate_refusal(view, done))
     return step
 
 
@@ -927,4 +940,5 @@ __all__ = [
     "RouteRequired",
     "StepState",
     "gate_refusal",
+    "require_open_step",
 ]

@@ -37,6 +37,7 @@ from renubu_tui.data.models import (
 from renubu_tui.domain.enums import ExecutionStatus, StepStatus
 from renubu_tui.domain.workflow_model import Notification as NotificationSpec
 from renubu_tui.domain.workflow_model import Step, WorkflowConfig
+from renubu_tui.services.refusals import NotFound
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
@@ -327,7 +328,7 @@ class NotificationService:
         async with self._db.sessions() as session:
             tenant = await session.scalar(select(Tenant).where(Tenant.slug == tenant_slug))
             if tenant is None:
-                raise LookupError(f"unknown tenant {tenant_slug!r}")
+                raise NotFound(f"unknown tenant {tenant_slug!r}")
             state = await session.get(SweepState, tenant.id)
             last = state.last_day if state else None
             runs = (

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import LlmContext, StepExecution, Tenant, User
-from renubu_tui.domain.enums import ExecutionStatus, StepStatus
+from renubu_tui.domain.enums import StepStatus
 from renubu_tui.domain.workflow_model import Step, as_step
 from renubu_tui.llm.messages import ChatMessage as LlmMessage
 from renubu_tui.llm.messages import ChatRequest
@@ -36,9 +36,8 @@ from renubu_tui.services.workflows.executions import (
     ExecutionError,
     ExecutionService,
     ExecutionView,
-    GateClosed,
     RouteChoice,
-    gate_refusal,
+    require_open_step,
 )
 from renubu_tui.services.workflows.schema_check import problems
 
@@ -173,23 +172,11 @@ class StepRunner:
         The step stays open with the output's route as the suggestion; with the actor's
         `workflow.autoAdvanceSteps` it is completed and routing decides, as before.
         """
-        from renubu_tui.domain.execution_state import in_words
         from renubu_tui.handlebars import render_text as render  # text, not HTML
         from renubu_tui.services.customers.context import build_context
 
         view = await self._executions.view(tenant_id, execution_id)
-        step = view.step
-        if view.status != ExecutionStatus.IN_PROGRESS or step is None:
-            said = in_words(
-                view.status, "completed", subject=view.subject, snoozed_until=view.snoozed_until
-            )
-            raise StepRunError(
-                said.split(";")[0] + "; there is no step for the assistant to run"
-                if view.status != "snoozed"
-                else said.replace("before completing", "before running a step")
-            )
-        if view.gate:
-            raise GateClosed(gate_refusal(view, "run"))
+        step = require_open_step(view, "run")
         async with self._db.sessions() as session:
             slug = await session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
             step_row = await session.scalar(

@@ -31,11 +31,12 @@ from renubu_tui.data.engine import Database
 from renubu_tui.data.models import AuditEntry, Customer, TaskArtifact, User, WorkflowTask
 from renubu_tui.domain.vocabulary import TASK_PRIORITIES
 from renubu_tui.services.queue.sql import end_of_day
+from renubu_tui.services.refusals import Refused
 
 MAX_TASK_SNOOZE_DAYS = 7
 
 
-class TaskError(ValueError):
+class TaskError(Refused):
     """A task or artifact change that cannot be made; nothing was changed."""
 
 

@@ -42,6 +42,7 @@ from renubu_tui.handlebars.limits import (
     LimitError,
     check_json_value,
 )
+from renubu_tui.services.refusals import BadInput, Conflict, NotFound, Refused
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
@@ -50,11 +51,11 @@ if TYPE_CHECKING:
 LIMIT_HINT = "the largest shipped workflow is 21 KB and nests 10 levels"
 
 
-class WorkflowNotFound(LookupError):
+class WorkflowNotFound(NotFound):
     """No such workflow (or version) for this tenant."""
 
 
-class WorkflowInvalid(ValueError):
+class WorkflowInvalid(BadInput):
     """The config has problems; nothing was saved. `.problems` lists every one."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -63,11 +64,11 @@ class WorkflowInvalid(ValueError):
         super().__init__(f"the workflow is invalid ({len(self.problems)} problems){first}")
 
 
-class CoreWorkflowReadOnly(PermissionError):
+class CoreWorkflowReadOnly(Refused):
     """Core workflows change only through the seed; a tenant edits its own clone."""
 
 
-class StaleWorkflow(RuntimeError):
+class StaleWorkflow(Conflict):
     """The workflow changed since the edit started; nothing was saved."""
 
     def __init__(
@@ -84,7 +85,7 @@ class StaleWorkflow(RuntimeError):
         self.changed_at = changed_at
 
 
-class WorkflowExists(ValueError):
+class WorkflowExists(Conflict):
     """The tenant already has its own workflow with that slug."""
 
 

@@ -183,29 +183,23 @@ class ActionsFeature(ScreenMixin):
 
     async def perform(
         self, slug: str, session: Session, row: QueueRow, params: dict[str, Any]
-    ) -> bool:
-        """Run the action; toast what happened (or why not); reload queue and bell on success."""
-        from renubu_tui.services.workflows.actions import ActionFailed
-
+    ) -> None:
+        """Run the action; toast what happened; reload queue and bell. A refusal rises out of
+        the worker and is said once, as a warning (tui/errors.py)."""
         services = session.services
-        try:
-            outcome = await services.actions.run(
-                session.tenant_id,
-                slug,
-                actor=services.user,
-                customer_id=row.customer_id,
-                params=params,
-                execution_id=row.execution_id,
-                workflow_type=row.workflow_type,
-                start_hint=START_HINT,
-            )
-        except ActionFailed as exc:
-            self.notify(one_line(exc), title="Not done", severity="error", markup=False)
-            return False
+        outcome = await services.actions.run(
+            session.tenant_id,
+            slug,
+            actor=services.user,
+            customer_id=row.customer_id,
+            params=params,
+            execution_id=row.execution_id,
+            workflow_type=row.workflow_type,
+            start_hint=START_HINT,
+        )
         self.notify(clean(outcome.message), title="Done", markup=False)
         self._reload_queue()
         self.refresh_bell()
-        return True
 
     # --- screens ---------------------------------------------------------------------------------
 

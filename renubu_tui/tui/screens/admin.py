@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from renubu_tui.tui.errors import ReportsWorkerErrors
 from renubu_tui.tui.screens.modal import Modal
 from renubu_tui.tui.text import clean
 
@@ -32,14 +33,6 @@ if TYPE_CHECKING:
         WorkflowSummary,
     )
     from renubu_tui.tui.session import Session
-
-EXPECTED_ERRORS = (
-    "CoreWorkflowReadOnly",
-    "StaleWorkflow",
-    "WorkflowExists",
-    "WorkflowInvalid",
-    "WorkflowNotFound",
-)
 
 
 def diff_text(diff: str) -> Text:
@@ -113,7 +106,7 @@ class ConfirmScreen(Modal[bool]):
         self.dismiss(yes)
 
 
-class WorkflowAdminScreen(Screen[None]):
+class WorkflowAdminScreen(ReportsWorkerErrors, Screen[None]):
     DEFAULT_CSS = """
     WorkflowAdminScreen #admin-title { height: 1; padding: 0 1; background: $boost; }
     WorkflowAdminScreen #admin-workflows { width: 52; height: 1fr; }
@@ -327,13 +320,9 @@ class WorkflowAdminScreen(Screen[None]):
     @work(exclusive=True, group="admin-change", exit_on_error=False)
     async def _rollback(self, slug: str, number: int) -> None:
         user = self.session.services.user
-        try:
-            loaded = await self.registry.rollback(
-                self.session.tenant_id, slug, number, user.email, actor_id=user.id
-            )
-        except Exception as exc:
-            self._refused(exc)
-            return
+        loaded = await self.registry.rollback(
+            self.session.tenant_id, slug, number, user.email, actor_id=user.id
+        )
         self.notify(f"{slug}: v{loaded.version_number} = v{number}", markup=False)
         self.load_workflows(slug)
         self.load_versions(loaded.version_number)
@@ -350,18 +339,9 @@ class WorkflowAdminScreen(Screen[None]):
     @work(exclusive=True, group="admin-change", exit_on_error=False)
     async def _clone(self, slug: str) -> None:
         user = self.session.services.user
-        try:
-            await self.registry.clone(self.session.tenant_id, slug, user.email, actor_id=user.id)
-        except Exception as exc:
-            self._refused(exc)
-            return
+        await self.registry.clone(self.session.tenant_id, slug, user.email, actor_id=user.id)
         self.notify(f"{slug} cloned for the tenant (v1).", markup=False)
         self.load_workflows(slug)
-
-    def _refused(self, exc: Exception) -> None:
-        if type(exc).__name__ not in EXPECTED_ERRORS:
-            raise exc
-        self.notify(clean(str(exc)), title="Not changed", severity="warning", markup=False)
 
 
 __all__: list[Any] = ["ConfirmScreen", "WorkflowAdminScreen", "diff_text"]

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Markdown, Static, TextArea
 from renubu_tui.safe_text import printable
 from renubu_tui.tui.errors import ReportsWorkerErrors
 from renubu_tui.tui.screens.modal import Modal
-from renubu_tui.tui.text import clean, one_line, plain
+from renubu_tui.tui.text import clean, plain
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -198,13 +198,7 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
         await self._apply(change, "Approved")
 
     async def _apply(self, change: Awaitable[TaskArtifact], verb: str) -> None:
-        from renubu_tui.services.workflows.tasks import TaskError
-
-        try:
-            artifact = await change
-        except TaskError as exc:
-            self.notify(one_line(exc), title="Not changed", severity="error", markup=False)
-            return
+        artifact = await change  # a refusal rises: said once, as a warning (tui/errors.py)
         self.notify(f"{verb}: {clean(artifact.title)}", markup=False)
         self.load()
 

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from renubu_tui.tui.errors import ReportsWorkerErrors
 from renubu_tui.tui.screens.forms import prompt
-from renubu_tui.tui.text import DASH, clean, one_line, plain
+from renubu_tui.tui.text import DASH, clean, plain
 
 if TYPE_CHECKING:
     from renubu_tui.services.workflows.tasks import TaskView
@@ -103,16 +103,10 @@ class TasksScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(exclusive=True, group="tasks-change", exit_on_error=False)
     async def _run(self, task: TaskView, what: Callable[[TaskView], Awaitable[Any] | None]) -> None:
-        from renubu_tui.services.workflows.tasks import TaskError
-
-        try:
-            result = what(task)
-            if result is None:
-                return
-            done = await result
-        except TaskError as exc:
-            self.notify(one_line(exc), title="Not changed", severity="error", markup=False)
+        result = what(task)  # a refusal rises: said once, as a warning (tui/errors.py)
+        if result is None:
             return
+        done = await result
         if done is not None:
             self.notify(f"{done.status.capitalize()}: {clean(done.title)}", markup=False)
         self.load()
