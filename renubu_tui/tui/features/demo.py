@@ -276,7 +276,6 @@ class DemoFeatures(ScreenMixin):
             )
             return []
         session.services.config.invalidate()  # the database may be another copy now
-        session.__dict__.pop("_execution_history", None)
         events = move.applied.applied if move.applied else []
         narration = [e.narration for e in events if e.narration]
         self.post_message(DemoMoved(day, narration))
