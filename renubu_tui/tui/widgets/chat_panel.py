@@ -11,7 +11,8 @@ model text is shown as Markdown (never Rich markup) or as plain Text.
 
 The chat never acts on the workflow itself: a suggested reply posts `BranchChosen` and a message
 typed on a day that is history posts `HistoryRefused`, and the step pane around it (which owns
-the step, its gate and its history rule) answers them.
+the step, its gate and its history rule) answers them; `ThreadRead` tells it the thread the
+chat opened or read again, so the pane's view and the chat's agree.
 """
 
 from __future__ import annotations
@@ -173,6 +174,15 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         def __init__(self, key: str) -> None:
             super().__init__()
             self.key = key
+
+    class ThreadRead(Message):
+        """The step's thread as the chat now shows it (opened by the first message, or read
+        again after an answer): the step pane's view keeps it too."""
+
+        def __init__(self, execution_id: uuid.UUID, thread: ThreadView) -> None:
+            super().__init__()
+            self.execution_id = execution_id
+            self.thread = thread
 
     class HistoryRefused(Message):
         """Something was typed on a day that is history (`line` says which)."""
@@ -363,10 +373,12 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         if self.thread_id is not None:
             return self.thread_id
         assert self.data is not None and self.data.execution is not None
+        execution_id = self.data.execution.id
         thread = await chat.open_thread(
-            session.tenant_id, actor=session.services.user, execution_id=self.data.execution.id
+            session.tenant_id, actor=session.services.user, execution_id=execution_id
         )
         self.data, self.thread_id = replace(self.data, thread=thread), thread.id
+        self.post_message(self.ThreadRead(execution_id, thread))
         return thread.id
 
     @work(exclusive=True, group="chat", exit_on_error=False)
@@ -451,5 +463,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
             return
         status = self.query_one("#chat-status", Static).render()
         self.show(self.session, replace(self.data, thread=message.thread))
+        if self.data.execution is not None:
+            self.post_message(self.ThreadRead(self.data.execution.id, message.thread))
         if not self.failed:
             self.set_status(str(status))

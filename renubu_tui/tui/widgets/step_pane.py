@@ -11,6 +11,7 @@ rewrite the later record.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -202,6 +203,12 @@ class StepPane(ReportsWorkerErrors, Horizontal):
     def on_chat_panel_branch_chosen(self, message: ChatPanel.BranchChosen) -> None:
         message.stop()
         self.choose_branch(message.key)
+
+    def on_chat_panel_thread_read(self, message: ChatPanel.ThreadRead) -> None:
+        message.stop()
+        data = self.data
+        if data is not None and data.execution and data.execution.id == message.execution_id:
+            self.data = replace(data, thread=message.thread)
 
     def on_chat_panel_history_refused(self, message: ChatPanel.HistoryRefused) -> None:
         message.stop()
