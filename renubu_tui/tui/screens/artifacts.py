@@ -22,7 +22,7 @@ from renubu_tui.tui.text import clean, one_line, plain
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
-    from renubu_tui.data.models import TaskArtifact
+    from renubu_tui.services.workflows.tasks import ArtifactView
     from renubu_tui.tui.session import Session
 
 
@@ -111,7 +111,7 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
         self.session = session
         self.customer_id = customer_id
         self.customer = clean(customer)
-        self.artifacts: list[TaskArtifact] = []
+        self.artifacts: list[ArtifactView] = []
 
     def compose(self) -> ComposeResult:
         yield Static(f"Artifacts · {self.customer}", id="artifacts-title", markup=False)
@@ -133,7 +133,7 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
         )
         self.show(listed)
 
-    def show(self, artifacts: list[TaskArtifact]) -> None:
+    def show(self, artifacts: list[ArtifactView]) -> None:
         self.artifacts = artifacts
         table = self.query_one(DataTable)
         row = table.cursor_row
@@ -152,11 +152,11 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
         )
 
     @property
-    def current(self) -> TaskArtifact | None:
+    def current(self) -> ArtifactView | None:
         index = self.query_one(DataTable).cursor_row
         return self.artifacts[index] if 0 <= index < len(self.artifacts) else None
 
-    def _pick(self) -> TaskArtifact | None:
+    def _pick(self) -> ArtifactView | None:
         if self.current is None:
             self.notify("No artifact selected.", severity="warning")
         return self.current
@@ -178,7 +178,7 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
             self._edit(artifact)
 
     @work(exclusive=True, group="artifacts-edit", exit_on_error=False)
-    async def _edit(self, artifact: TaskArtifact) -> None:
+    async def _edit(self, artifact: ArtifactView) -> None:
         text = await self.app.push_screen_wait(ArtifactEditor(artifact.content))
         if text is None:
             return
@@ -194,10 +194,10 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
             self._approve(s.services.artifacts.approve(s.tenant_id, artifact.id, s.services.user))
 
     @work(exclusive=True, group="artifacts-change", exit_on_error=False)
-    async def _approve(self, change: Awaitable[TaskArtifact]) -> None:
+    async def _approve(self, change: Awaitable[ArtifactView]) -> None:
         await self._apply(change, "Approved")
 
-    async def _apply(self, change: Awaitable[TaskArtifact], verb: str) -> None:
+    async def _apply(self, change: Awaitable[ArtifactView], verb: str) -> None:
         from renubu_tui.services.workflows.tasks import TaskError
 
         try:
@@ -215,7 +215,7 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
         self._export(list(self.artifacts))
 
     @work(exclusive=True, group="artifacts-export", exit_on_error=False)
-    async def _export(self, artifacts: list[TaskArtifact]) -> None:
+    async def _export(self, artifacts: list[ArtifactView]) -> None:
         folder = export_folder()
         paths = await self.session.services.artifacts.export(artifacts, folder)
         self.last_export = paths
