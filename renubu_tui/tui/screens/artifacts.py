@@ -41,12 +41,7 @@ def safe_markdown(text: str) -> str:
 
 
 class ArtifactViewer(Modal[None]):
-    DEFAULT_CSS = """
-    ArtifactViewer { align: center middle; }
-    ArtifactViewer > VerticalScroll {
-        width: 90%; height: 90%; border: round $primary; background: $panel; padding: 0 1;
-    }
-    """
+    CSS_PATH = "../styles/artifacts.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="viewer.close")
     ]
@@ -65,10 +60,7 @@ class ArtifactViewer(Modal[None]):
 
 
 class ArtifactEditor(Modal[str | None]):
-    DEFAULT_CSS = """
-    ArtifactEditor { align: center middle; }
-    ArtifactEditor > TextArea { width: 90%; height: 90%; }
-    """
+    CSS_PATH = "../styles/artifacts.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="editor.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="editor.cancel"),
@@ -93,10 +85,7 @@ class ArtifactEditor(Modal[str | None]):
 
 
 class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
-    DEFAULT_CSS = """
-    ArtifactsScreen { padding: 0 1; }
-    ArtifactsScreen #artifacts-title { height: 1; text-style: bold; }
-    """
+    CSS_PATH = "../styles/artifacts.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "view", "Read", id="artifacts.view", show=True),

@@ -145,18 +145,6 @@ def message_box(m: MessageView, width: int = 48) -> MessageBox:
 
 
 class ChatPanel(ReportsWorkerErrors, Vertical):
-    DEFAULT_CSS = """
-    ChatPanel { padding: 0 1; }
-    ChatPanel > #chat-title { text-style: bold; color: $text-accent; height: 1; }
-    ChatPanel > #chat-log { height: 1fr; scrollbar-size-vertical: 1; }
-    ChatPanel > #chat-replies { height: auto; max-height: 7; }
-    ChatPanel > #chat-replies Button { width: 1fr; min-width: 0; content-align: left middle; }
-    ChatPanel > #chat-replies .gate { color: $text-warning; height: auto; }
-    ChatPanel > #chat-hint { color: $text-muted; height: auto; }
-    ChatPanel > #chat-status { height: 1; color: $text-muted; }
-    ChatPanel > HistoryInput { margin: 0; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stop", "Stop the answer / leave", id="chat.stop"),
         Binding("ctrl+r", "retry", "Retry the answer", id="chat.retry"),

@@ -40,35 +40,7 @@ ACKNOWLEDGE = "manager-acknowledge"  # the workflow action a manager's gate wait
 class StepPane(ReportsWorkerErrors, Horizontal):
     """The current customer's workflow step above its chat."""
 
-    DEFAULT_CSS = """
-    StepPane {
-        width: 1fr;
-        height: 1fr;
-        border-left: vkey $panel-lighten-1;
-        layout: vertical;
-    }
-    StepPane > #step-view {
-        width: 1fr; height: 1fr; padding: 0 1; scrollbar-size-vertical: 1;
-    }
-    StepPane #step-title { text-style: bold; color: $text-accent; height: 1; }
-    StepPane #step-head, StepPane #step-outputs, StepPane #step-result { height: auto; }
-    StepPane #step-result { color: $text-success; }
-    StepPane #step-why { height: auto; margin-top: 1; }
-    StepPane .dim-head { color: $text-muted; height: 1; }
-    StepPane #step-buttons { height: auto; }
-    StepPane #step-buttons Button { width: auto; min-width: 0; margin-right: 1; }
-    StepPane #step-routes { height: auto; max-height: 8; border: none; padding: 0; }
-    StepPane Collapsible { padding: 0; border-top: none; }
-    StepPane > ChatPanel { width: 1fr; height: 1fr; border-top: hkey $panel-lighten-1; }
-    /* Beside each other when there is room: a wide terminal with the sidebar hidden (b). */
-    Screen.-wide.-sidebar-hidden StepPane { layout: horizontal; }
-    Screen.-wide.-sidebar-hidden StepPane > ChatPanel {
-        border-top: none; border-left: vkey $panel-lighten-1;
-    }
-    """
-
     can_focus = False
-    SCOPED_CSS = False  # the layout follows the screen's classes (-wide, -sidebar-hidden)
 
     class Loaded(Message):
         def __init__(self, data: StepView) -> None:
