@@ -40,7 +40,9 @@ def _customer_commands() -> type[Provider]:
 
 class RenubuApp(App[None]):
     TITLE = "renubu"
-    CSS_PATH = "app.tcss"
+    # The panes' look, then the app's layout by the screen's classes (which overrides it). A
+    # list, as Textual types it; it is only read.
+    CSS_PATH = ["styles/main.tcss", "styles/app.tcss"]  # noqa: RUF012
     COMMANDS = App.COMMANDS | {_customer_commands}
     # Textual annotates both `ClassVar[…] | None`, which a checker reads as an instance variable.
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [  # type: ignore[misc]
@@ -84,6 +86,18 @@ class RenubuApp(App[None]):
         screen = self.screen_stack[0]
         assert isinstance(screen, MainScreen)
         return screen
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, and the queue pane's widths, which follow its table's columns
+        (`styles/main.tcss` reads them as $queue-brief-width and $queue-table-width)."""
+        from renubu_tui.tui.widgets.queue_table import BRIEF_WIDTH, TABLE_WIDTH
+
+        return {
+            **super().get_css_variables(),
+            # + the pane's padding (2) and the table's scrollbar (1)
+            "queue-brief-width": str(BRIEF_WIDTH + 3),
+            "queue-table-width": str(TABLE_WIDTH + 3),
+        }
 
     def get_default_screen(self) -> MainScreen:
         """The main screen, born with the classes its size calls for.

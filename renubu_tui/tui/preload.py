@@ -19,6 +19,7 @@ MODULES = (
     "renubu_tui.services.queue.service",
     "renubu_tui.services.customers.context",
     "renubu_tui.services.customers.history",
+    "renubu_tui.services.customers.step_view",  # the step pane's first read (handlebars, as_of)
     # the panes mounted after the first page: the chat's Markdown alone is ~0.1 s
     "renubu_tui.tui.widgets.step_pane",
     "renubu_tui.tui.widgets.sidebar",

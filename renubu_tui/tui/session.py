@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from renubu_tui.domain.config import DomainConfig
+    from renubu_tui.services.chat.service import ChatService
     from renubu_tui.services.container import Services
     from renubu_tui.settings import Settings
 
@@ -25,6 +26,7 @@ class Session:
     services: Services
     config: DomainConfig
     _stack: AsyncExitStack
+    _chats: dict[float, ChatService] = field(default_factory=dict, repr=False)
 
     @property
     def today(self) -> dt.date:
@@ -41,6 +43,13 @@ class Session:
     @property
     def stage_names(self) -> list[str]:
         return [stage.name for stage in self.config.stages]
+
+    def chat(self, pace: float) -> ChatService:
+        """The app's chat service at a streaming pace, built once per pace (it holds no
+        connection of its own; the step pane reads with the one the chat streams with)."""
+        if pace not in self._chats:
+            self._chats[pace] = self.services.chat(pace=pace)
+        return self._chats[pace]
 
     async def close(self) -> None:
         await self._stack.aclose()

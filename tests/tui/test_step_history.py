@@ -186,6 +186,8 @@ async def test_browsing_opens_no_thread_and_the_first_message_does(
         assert await _rows(app, ChatThread) == seeded + 1
         panel = app.query_one(ChatPanel)
         assert panel.thread_id is not None and panel.answer_text
+        data = app.query_one(StepPane).data  # the views are frozen: the pane holds a new one
+        assert data is not None
         assert data.thread is not None and data.thread.id == panel.thread_id
 
 

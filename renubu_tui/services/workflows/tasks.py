@@ -331,6 +331,56 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class ArtifactView:
+    """An artifact as the screens and the CLI read it: a copy, so nothing shown is a live row
+    (changing it changes nothing stored, and an as-of list's replayed approval stays as read)."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    customer_id: uuid.UUID
+    execution_id: uuid.UUID | None
+    task_id: uuid.UUID | None
+    step_id: str | None
+    kind: str
+    title: str
+    content: str
+    data: dict[str, Any]
+    created_by_ai: bool
+    model: str | None
+    prompt: str | None
+    status: str
+    created_by_id: uuid.UUID | None
+    approved_by_id: uuid.UUID | None
+    approved_at: dt.datetime | None
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+
+
+def artifact_view(row: TaskArtifact) -> ArtifactView:
+    return ArtifactView(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        customer_id=row.customer_id,
+        execution_id=row.execution_id,
+        task_id=row.task_id,
+        step_id=row.step_id,
+        kind=row.kind,
+        title=row.title,
+        content=row.content,
+        data=dict(row.data or {}),
+        created_by_ai=bool(row.created_by_ai),
+        model=row.model,
+        prompt=row.prompt,
+        status=row.status,
+        created_by_id=row.created_by_id,
+        approved_by_id=row.approved_by_id,
+        approved_at=row.approved_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
 class ArtifactService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -344,9 +394,9 @@ class ArtifactService:
         execution_id: uuid.UUID | None = None,
         task_id: uuid.UUID | None = None,
         as_of: dt.date | None = None,
-    ) -> list[TaskArtifact]:
+    ) -> list[ArtifactView]:
         """The artifacts, oldest first; with `as_of`, those made by the end of that day, each
-        approved only if it was by then (detached rows: changing them changes nothing stored)."""
+        approved only if it was by then."""
         a = TaskArtifact
         query = select(a).where(a.tenant_id == tenant_id)
         if customer_id is not None:
@@ -361,7 +411,7 @@ class ArtifactService:
             found = list((await session.scalars(query.order_by(a.created_at, a.title))).all())
             if as_of is not None:
                 await _approval_as_of(session, tenant_id, found, end_of_day(as_of))
-        return found
+            return [artifact_view(row) for row in found]
 
     async def create(
         self,
@@ -377,7 +427,7 @@ class ArtifactService:
         step_id: str | None = None,
         model: str | None = None,
         prompt: str | None = None,
-    ) -> TaskArtifact:
+    ) -> ArtifactView:
         """By hand (actor) or by the assistant (model and prompt recorded)."""
         if not title.strip():
             raise TaskError("an artifact needs a title")
@@ -400,7 +450,8 @@ class ArtifactService:
         )
         async with self._db.write() as session:
             session.add(artifact)
-        return artifact
+            await session.flush()  # the defaults (status, dates) as stored
+            return artifact_view(artifact)
 
     async def _get(
         self, session: AsyncSession, tenant_id: uuid.UUID, artifact_id: uuid.UUID
@@ -416,7 +467,7 @@ class ArtifactService:
 
     async def edit(
         self, tenant_id: uuid.UUID, artifact_id: uuid.UUID, actor: User, content: str
-    ) -> TaskArtifact:
+    ) -> ArtifactView:
         """A new text; an approved artifact that changes goes back to draft."""
         async with self._db.write() as session:
             artifact = await self._get(session, tenant_id, artifact_id)
@@ -435,18 +486,20 @@ class ArtifactService:
                 artifact.status = "draft"
                 artifact.approved_by_id = None
                 artifact.approved_at = None
-        return artifact
+                await session.flush()
+            return artifact_view(artifact)
 
     async def approve(
         self, tenant_id: uuid.UUID, artifact_id: uuid.UUID, actor: User
-    ) -> TaskArtifact:
+    ) -> ArtifactView:
         async with self._db.write() as session:
             artifact = await self._get(session, tenant_id, artifact_id)
             artifact.status = "approved"
             artifact.approved_by_id = actor.id
             artifact.approved_at = self._clock.now()
             session.add(_audit(tenant_id, actor, artifact, "approve", None, {"by": actor.email}))
-        return artifact
+            await session.flush()
+            return artifact_view(artifact)
 
     async def delete(self, tenant_id: uuid.UUID, artifact_id: uuid.UUID, actor: User) -> None:
         async with self._db.write() as session:
@@ -457,7 +510,7 @@ class ArtifactService:
             await session.delete(artifact)
 
     @staticmethod
-    def to_markdown(artifact: TaskArtifact) -> str:
+    def to_markdown(artifact: ArtifactView) -> str:
         made = f"by the assistant ({artifact.model})" if artifact.created_by_ai else "by hand"
         state = "approved" if artifact.status == "approved" else "draft"
         return (
@@ -467,7 +520,7 @@ class ArtifactService:
         )
 
     async def export(
-        self, artifacts: builtins.list[TaskArtifact], folder: Path
+        self, artifacts: builtins.list[ArtifactView], folder: Path
     ) -> builtins.list[Path]:
         """Write each artifact as a Markdown file; names are derived, never taken as paths."""
         folder.mkdir(parents=True, exist_ok=True)

@@ -276,7 +276,6 @@ class DemoFeatures(ScreenMixin):
             )
             return []
         session.services.config.invalidate()  # the database may be another copy now
-        session.__dict__.pop("_execution_history", None)
         events = move.applied.applied if move.applied else []
         narration = [e.narration for e in events if e.narration]
         self.post_message(DemoMoved(day, narration))
@@ -316,7 +315,7 @@ class DemoFeatures(ScreenMixin):
 
     @work(exclusive=True, group="demo", exit_on_error=False)
     async def _demo_load(self, session: Session, today: dt.date) -> None:
-        from renubu_tui.services.demo.journey import read_state, script_for
+        from renubu_tui.services.demo.status import demo_day
 
         services = session.services
         if self._demo_customer is None:
@@ -324,26 +323,19 @@ class DemoFeatures(ScreenMixin):
             if found is not None:
                 self._demo_customer = found
                 self._demo_focus()  # the queue may have loaded before the id was known
-        items = await services.notifications.inbox(
-            session.tenant_id, services.user.email, unread_only=True, limit=1, as_of=today
-        )
-        unread, urgent = await services.notifications.unread_counts(
-            session.tenant_id, services.user.email, as_of=today
-        )
-        inbox = f"inbox {unread} unread ({urgent} urgent)"
-        if items:
-            inbox += f": {clean(items[0].title)}"
-        script = await script_for(services.db)
+        state = await demo_day(services, today)
+        inbox = f"inbox {state.unread} unread ({state.urgent} urgent)"
+        if state.newest_unread is not None:
+            inbox += f": {clean(state.newest_unread)}"
         note = ""
-        if script is not None:
-            _, on_script = await read_state(services.db, script[1])
-            if not on_script:
+        if state.scripted:
+            if not state.on_script:
                 note = "off the script: you have the wheel (] moves the clock only)"
-            elif today >= script[0].ends():
-                note = f"the journey has ended: {script[0].milestones[-1][1]}"
+            elif state.ended is not None:
+                note = f"the journey has ended: {state.ended}"
             elif self._demo_narration:
                 note = " · ".join(self._demo_narration[-2:])
-            self._demo_off_script = not on_script
+            self._demo_off_script = not state.on_script
         user, tenant = services.user, services.tenant
         wheel = " · off the script" if self._demo_off_script else ""
         self.app.sub_title = f"{clean(user.name)} · {clean(tenant.slug)} · {today}{wheel}"

@@ -75,7 +75,7 @@ class PreferencesFeature(ScreenMixin):
         self.notify(f"Compact mode {'on' if self.compact else 'off'}", timeout=2)
 
     def _show_compact(self, on: bool) -> None:
-        self.set_class(on, "-compact")  # see app.tcss
+        self.set_class(on, "-compact")  # see styles/app.tcss
 
     def _theme_changed(self, _theme: Theme) -> None:
         if self._preferences_known:  # not the default being replaced by the stored one

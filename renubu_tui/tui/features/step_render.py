@@ -11,9 +11,9 @@ from rich.text import Text
 from renubu_tui.tui.text import clean, join, pairs, plain
 
 if TYPE_CHECKING:
+    from renubu_tui.services.customers.step_view import StepView
     from renubu_tui.services.workflows.as_of import Closed
     from renubu_tui.services.workflows.executions import ExecutionView, StepState
-    from renubu_tui.tui.features.step_data import StepData
 
 MARKS = {"completed": "✓", "in_progress": "▶", "skipped": "↷", "snoozed": "z", "pending": "·"}
 STYLES = {"completed": "green", "in_progress": "bold", "skipped": "dim", "snoozed": "yellow"}
@@ -34,7 +34,7 @@ def gate_line(view: ExecutionView) -> str:
     return "Waits for an approval before the workflow can go on"
 
 
-def header(data: StepData) -> RenderableType:
+def header(data: StepView) -> RenderableType:
     view = data.execution
     dated = [plain(data.history, HISTORY_STYLE)] if data.history else []
     if view is None:

@@ -107,15 +107,7 @@ class ConfirmScreen(Modal[bool]):
 
 
 class WorkflowAdminScreen(ReportsWorkerErrors, Screen[None]):
-    DEFAULT_CSS = """
-    WorkflowAdminScreen #admin-title { height: 1; padding: 0 1; background: $boost; }
-    WorkflowAdminScreen #admin-workflows { width: 52; height: 1fr; }
-    WorkflowAdminScreen #admin-detail { width: 1fr; height: 1fr; }
-    WorkflowAdminScreen #admin-info { height: auto; padding: 0 1; }
-    WorkflowAdminScreen #admin-versions { height: 9; }
-    WorkflowAdminScreen #admin-view-title { height: 1; padding: 0 1; color: $text-muted; }
-    WorkflowAdminScreen #admin-view { height: 1fr; padding: 0 1; }
-    """
+    CSS_PATH = "../styles/admin.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Back", id="admin.close"),
         Binding("j", "show_json", "JSON", id="admin.json"),

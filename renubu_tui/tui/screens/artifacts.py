@@ -22,7 +22,7 @@ from renubu_tui.tui.text import clean, plain
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
-    from renubu_tui.data.models import TaskArtifact
+    from renubu_tui.services.workflows.tasks import ArtifactView
     from renubu_tui.tui.session import Session
 
 
@@ -41,12 +41,7 @@ def safe_markdown(text: str) -> str:
 
 
 class ArtifactViewer(Modal[None]):
-    DEFAULT_CSS = """
-    ArtifactViewer { align: center middle; }
-    ArtifactViewer > VerticalScroll {
-        width: 90%; height: 90%; border: round $primary; background: $panel; padding: 0 1;
-    }
-    """
+    CSS_PATH = "../styles/artifacts.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="viewer.close")
     ]
@@ -65,10 +60,7 @@ class ArtifactViewer(Modal[None]):
 
 
 class ArtifactEditor(Modal[str | None]):
-    DEFAULT_CSS = """
-    ArtifactEditor { align: center middle; }
-    ArtifactEditor > TextArea { width: 90%; height: 90%; }
-    """
+    CSS_PATH = "../styles/artifacts.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="editor.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="editor.cancel"),
@@ -93,10 +85,7 @@ class ArtifactEditor(Modal[str | None]):
 
 
 class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
-    DEFAULT_CSS = """
-    ArtifactsScreen { padding: 0 1; }
-    ArtifactsScreen #artifacts-title { height: 1; text-style: bold; }
-    """
+    CSS_PATH = "../styles/artifacts.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "view", "Read", id="artifacts.view", show=True),
@@ -111,7 +100,7 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
         self.session = session
         self.customer_id = customer_id
         self.customer = clean(customer)
-        self.artifacts: list[TaskArtifact] = []
+        self.artifacts: list[ArtifactView] = []
 
     def compose(self) -> ComposeResult:
         yield Static(f"Artifacts · {self.customer}", id="artifacts-title", markup=False)
@@ -133,7 +122,7 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
         )
         self.show(listed)
 
-    def show(self, artifacts: list[TaskArtifact]) -> None:
+    def show(self, artifacts: list[ArtifactView]) -> None:
         self.artifacts = artifacts
         table = self.query_one(DataTable)
         row = table.cursor_row
@@ -152,11 +141,11 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
         )
 
     @property
-    def current(self) -> TaskArtifact | None:
+    def current(self) -> ArtifactView | None:
         index = self.query_one(DataTable).cursor_row
         return self.artifacts[index] if 0 <= index < len(self.artifacts) else None
 
-    def _pick(self) -> TaskArtifact | None:
+    def _pick(self) -> ArtifactView | None:
         if self.current is None:
             self.notify("No artifact selected.", severity="warning")
         return self.current
@@ -178,7 +167,7 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
             self._edit(artifact)
 
     @work(exclusive=True, group="artifacts-edit", exit_on_error=False)
-    async def _edit(self, artifact: TaskArtifact) -> None:
+    async def _edit(self, artifact: ArtifactView) -> None:
         text = await self.app.push_screen_wait(ArtifactEditor(artifact.content))
         if text is None:
             return
@@ -194,10 +183,10 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
             self._approve(s.services.artifacts.approve(s.tenant_id, artifact.id, s.services.user))
 
     @work(exclusive=True, group="artifacts-change", exit_on_error=False)
-    async def _approve(self, change: Awaitable[TaskArtifact]) -> None:
+    async def _approve(self, change: Awaitable[ArtifactView]) -> None:
         await self._apply(change, "Approved")
 
-    async def _apply(self, change: Awaitable[TaskArtifact], verb: str) -> None:
+    async def _apply(self, change: Awaitable[ArtifactView], verb: str) -> None:
         artifact = await change  # a refusal rises: said once, as a warning (tui/errors.py)
         self.notify(f"{verb}: {clean(artifact.title)}", markup=False)
         self.load()
@@ -209,7 +198,7 @@ class ArtifactsScreen(ReportsWorkerErrors, Screen[None]):
         self._export(list(self.artifacts))
 
     @work(exclusive=True, group="artifacts-export", exit_on_error=False)
-    async def _export(self, artifacts: list[TaskArtifact]) -> None:
+    async def _export(self, artifacts: list[ArtifactView]) -> None:
         folder = export_folder()
         paths = await self.session.services.artifacts.export(artifacts, folder)
         self.last_export = paths

@@ -15,28 +15,7 @@ from renubu_tui.tui.screens.modal import Modal
 
 
 class FilterScreen(Modal[QueueView | None]):
-    DEFAULT_CSS = """
-    FilterScreen { align: center middle; }
-    FilterScreen > Vertical {
-        width: 60;
-        max-width: 95%;
-        height: auto;
-        border: round $accent;
-        border-title-color: $foreground;
-        border-title-style: bold;
-        background: $panel;
-        padding: 1 2;
-    }
-    FilterScreen Grid {
-        grid-size: 2;
-        grid-columns: 10 1fr;
-        grid-rows: 3;
-        height: auto;
-    }
-    FilterScreen Label { padding: 1 0; }
-    FilterScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
-    FilterScreen Button { margin-left: 1; }
-    """
+    CSS_PATH = "../styles/filters.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="filters.cancel"),

@@ -132,22 +132,7 @@ def _section(b: Binding) -> str:
 class HelpScreen(Modal[None]):
     """The keys of the app and of the screen under it (its own and its panes'), grouped."""
 
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen Horizontal { height: auto; }
-    HelpScreen .help-column { width: 1fr; height: auto; padding-right: 1; }
-    HelpScreen > VerticalScroll {
-        width: 150;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: round $accent;
-        border-title-color: $foreground;
-        border-title-style: bold;
-        background: $panel;
-        padding: 1 2;
-    }
-    """
+    CSS_PATH = "../styles/help.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close", id="help.close")

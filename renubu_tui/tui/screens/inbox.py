@@ -29,13 +29,7 @@ PRIORITY = {1: ("urgent", "bold red"), 2: ("high", "yellow"), 3: ("normal", ""),
 
 
 class InboxScreen(ReportsWorkerErrors, Screen[None]):
-    DEFAULT_CSS = """
-    InboxScreen { padding: 0 1; }
-    InboxScreen #inbox-title { height: 1; text-style: bold; color: $foreground; }
-    InboxScreen #inbox-detail {
-        height: auto; max-height: 8; border-top: solid $primary; color: $foreground;
-    }
-    """
+    CSS_PATH = "../styles/inbox.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,space", "mark_read", "Mark read", id="inbox.read"),

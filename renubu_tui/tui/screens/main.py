@@ -271,7 +271,7 @@ class MainScreen(
         self._show_sidebar()
 
     def _show_sidebar(self) -> None:
-        self.set_class(not self.sidebar_open, "-sidebar-hidden")  # see app.tcss
+        self.set_class(not self.sidebar_open, "-sidebar-hidden")  # see styles/app.tcss
 
     def choose_sidebar(self, open_: bool) -> None:
         """The person's stored choice: shown now when wide, kept for when it widens."""

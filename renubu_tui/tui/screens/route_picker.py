@@ -33,16 +33,7 @@ def route_label(description: str, next_step: str, suggested: bool) -> Text:
 
 
 class RoutePickerScreen(Modal[str | None]):
-    DEFAULT_CSS = """
-    RoutePickerScreen { align: center middle; }
-    RoutePickerScreen > Vertical {
-        width: 90; max-width: 95%; height: auto; max-height: 90%;
-        border: round $primary; background: $panel; padding: 1 2;
-    }
-    RoutePickerScreen #route-title { text-style: bold; margin-bottom: 1; }
-    RoutePickerScreen #route-suggestion { color: $text-muted; margin-top: 1; height: auto; }
-    RoutePickerScreen OptionList { height: auto; max-height: 14; }
-    """
+    CSS_PATH = "../styles/route_picker.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "choose", "Complete on this route", id="routes.choose", priority=True),

@@ -13,12 +13,7 @@ from renubu_tui.tui.screens.modal import Modal
 
 
 class SkipReasonScreen(Modal[str | None]):
-    DEFAULT_CSS = """
-    SkipReasonScreen { align: center middle; }
-    SkipReasonScreen > Vertical {
-        width: 60; height: auto; border: round $primary; background: $panel; padding: 0 1;
-    }
-    """
+    CSS_PATH = "../styles/skip_reason.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="skip.cancel"),
     ]

@@ -28,10 +28,7 @@ PRIORITY_STYLE = {"urgent": "bold red", "high": "yellow", "low": "dim"}
 
 
 class TasksScreen(ReportsWorkerErrors, Screen[None]):
-    DEFAULT_CSS = """
-    TasksScreen { padding: 0 1; }
-    TasksScreen #tasks-title { height: 1; text-style: bold; }
-    """
+    CSS_PATH = "../styles/tasks.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "complete", "Complete", id="tasks.complete"),

@@ -39,21 +39,7 @@ def why_text(row: QueueRow, rank: int) -> Text:
 class WhyHereScreen(Modal[None]):
     """A modal over the queue; any of Esc, q or w closes it."""
 
-    DEFAULT_CSS = """
-    WhyHereScreen { align: center middle; }
-    WhyHereScreen > VerticalScroll {
-        width: 76;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: round $accent;
-        border-title-color: $foreground;
-        border-title-style: bold;
-        background: $panel;
-        padding: 1 2;
-    }
-    WhyHereScreen Static.hint { color: $text-muted; margin-top: 1; }
-    """
+    CSS_PATH = "../styles/why_here.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,w", "close", "Close", id="why.close"),

@@ -45,21 +45,6 @@ PAD = 2  # a compact button's padding (one column each side)
 
 
 class ActionBar(HorizontalScroll):
-    DEFAULT_CSS = """
-    ActionBar {
-        height: 1;
-        padding: 0 1;
-        background: $panel;
-        scrollbar-size-horizontal: 0;
-    }
-    ActionBar Button { margin-right: 1; min-width: 0; }
-    ActionBar.-short Button { margin-right: 0; }
-    ActionBar #act-back { display: none; }
-    Screen.-narrow.-detail ActionBar #act-back { display: block; }
-    Screen.-narrow.-detail ActionBar #act-inbox { display: none; }
-    """
-    SCOPED_CSS = False  # the back button follows the screen's classes (-narrow, -detail)
-
     can_focus = False
     can_focus_children = False
 

@@ -8,6 +8,11 @@ An answer streams into one Markdown widget through `Markdown.get_stream` (batche
 the full text is kept aside and rendered once more at the end. One exclusive "chat" worker per
 panel: Esc cancels it, and the service records the partial answer as "stopped". Database and
 model text is shown as Markdown (never Rich markup) or as plain Text.
+
+The chat never acts on the workflow itself: a suggested reply posts `BranchChosen` and a message
+typed on a day that is history posts `HistoryRefused`, and the step pane around it (which owns
+the step, its gate and its history rule) answers them; `ThreadRead` tells it the thread the
+chat opened or read again, so the pane's view and the chat's agree.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import time
 import uuid
 from contextlib import aclosing
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -36,7 +42,7 @@ if TYPE_CHECKING:
 
     from renubu_tui.services.chat.service import ChatService
     from renubu_tui.services.chat.store import MessageView, ThreadView
-    from renubu_tui.tui.features.step_data import StepData
+    from renubu_tui.services.customers.step_view import StepView
     from renubu_tui.tui.session import Session
 
 
@@ -44,7 +50,7 @@ def block(text: str) -> str:
     return printable(text or "", keep_newlines=True)
 
 
-def _same_execution(before: StepData | None, now: StepData) -> bool:
+def _same_execution(before: StepView | None, now: StepView) -> bool:
     return (
         before is not None
         and before.execution is not None
@@ -139,18 +145,6 @@ def message_box(m: MessageView, width: int = 48) -> MessageBox:
 
 
 class ChatPanel(ReportsWorkerErrors, Vertical):
-    DEFAULT_CSS = """
-    ChatPanel { padding: 0 1; }
-    ChatPanel > #chat-title { text-style: bold; color: $text-accent; height: 1; }
-    ChatPanel > #chat-log { height: 1fr; scrollbar-size-vertical: 1; }
-    ChatPanel > #chat-replies { height: auto; max-height: 7; }
-    ChatPanel > #chat-replies Button { width: 1fr; min-width: 0; content-align: left middle; }
-    ChatPanel > #chat-replies .gate { color: $text-warning; height: auto; }
-    ChatPanel > #chat-hint { color: $text-muted; height: auto; }
-    ChatPanel > #chat-status { height: 1; color: $text-muted; }
-    ChatPanel > HistoryInput { margin: 0; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stop", "Stop the answer / leave", id="chat.stop"),
         Binding("ctrl+r", "retry", "Retry the answer", id="chat.retry"),
@@ -162,10 +156,33 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
             super().__init__()
             self.thread_id = thread_id
 
+    class BranchChosen(Message):
+        """A suggested reply was chosen: the step pane takes the branch `key`."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    class ThreadRead(Message):
+        """The step's thread as the chat now shows it (opened by the first message, or read
+        again after an answer): the step pane's view keeps it too."""
+
+        def __init__(self, execution_id: uuid.UUID, thread: ThreadView) -> None:
+            super().__init__()
+            self.execution_id = execution_id
+            self.thread = thread
+
+    class HistoryRefused(Message):
+        """Something was typed on a day that is history (`line` says which)."""
+
+        def __init__(self, line: str) -> None:
+            super().__init__()
+            self.line = line
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.session: Session | None = None
-        self.data: StepData | None = None
+        self.data: StepView | None = None
         self.thread_id: uuid.UUID | None = None
         self.answer_text = ""
         self.failed = False
@@ -189,7 +206,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
     def streaming(self) -> bool:
         return self._busy
 
-    def show(self, session: Session | None, data: StepData) -> None:
+    def show(self, session: Session | None, data: StepView) -> None:
         """The step's thread and suggested replies (data read by the step pane)."""
         previous, self.session, self.data = self.data, session, data
         thread = data.thread
@@ -198,7 +215,8 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
             or (thread is None and _same_execution(previous, data))
         ):
             if thread is None and previous is not None:
-                data.thread = previous.thread  # read before the first message opened it
+                # read before the first message opened it: keep the thread being streamed
+                self.data = replace(data, thread=previous.thread)
             return  # the answer still streams into this thread
         self.thread_id = thread.id if thread else None
         log = self.query_one("#chat-log", VerticalScroll)
@@ -267,19 +285,13 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         replies = list(self.query("#chat-replies Button.reply").results(Button))
         if not 1 <= number <= len(replies) or not replies[number - 1].name:
             return False
-        from renubu_tui.tui.widgets.step_pane import StepPane
-
-        for pane in self.app.query(StepPane):
-            pane.choose_branch(str(replies[number - 1].name))
+        self.post_message(self.BranchChosen(str(replies[number - 1].name)))
         return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.has_class("reply") and event.button.name:
             event.stop()
-            from renubu_tui.tui.widgets.step_pane import StepPane
-
-            for pane in self.app.query(StepPane):
-                pane.choose_branch(event.button.name)
+            self.post_message(self.BranchChosen(event.button.name))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -290,10 +302,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         if not text:
             return
         if self.data is not None and self.data.history is not None:
-            from renubu_tui.tui.widgets.step_pane import StepPane
-
-            for pane in self.app.query(StepPane):
-                pane.refuse_history(self.data.history)
+            self.post_message(self.HistoryRefused(self.data.history))
             return
         opens = self.data is not None and self.data.can_chat
         if self.session is None or (self.thread_id is None and not opens):
@@ -352,10 +361,12 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         if self.thread_id is not None:
             return self.thread_id
         assert self.data is not None and self.data.execution is not None
+        execution_id = self.data.execution.id
         thread = await chat.open_thread(
-            session.tenant_id, actor=session.services.user, execution_id=self.data.execution.id
+            session.tenant_id, actor=session.services.user, execution_id=execution_id
         )
-        self.data.thread, self.thread_id = thread, thread.id
+        self.data, self.thread_id = replace(self.data, thread=thread), thread.id
+        self.post_message(self.ThreadRead(execution_id, thread))
         return thread.id
 
     @work(exclusive=True, group="chat", exit_on_error=False)
@@ -364,9 +375,8 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
     ) -> None:
         from renubu_tui.llm.events import Done, StreamError, TextDelta
         from renubu_tui.services.chat.answer import MessageSaved, ToolRan
-        from renubu_tui.tui.features.step_data import chat_service
 
-        chat = chat_service(session, float(getattr(self.app, "chat_pace", 0.02)))
+        chat = session.chat(float(getattr(self.app, "chat_pace", 0.02)))
         log = self.query_one("#chat-log", VerticalScroll)
         timer = getattr(self.app, "chat_timer", time.monotonic)
         started = timer()
@@ -427,9 +437,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
 
     @work(exclusive=True, group="chat-read", exit_on_error=False)
     async def _reread(self, session: Session, thread_id: uuid.UUID) -> None:
-        from renubu_tui.tui.features.step_data import chat_service
-
-        chat = chat_service(session, float(getattr(self.app, "chat_pace", 0.02)))
+        chat = session.chat(float(getattr(self.app, "chat_pace", 0.02)))
         thread = await chat.thread(thread_id, tenant_id=session.tenant_id)
         self.post_message(self.Reread(thread))
 
@@ -442,7 +450,8 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         if self.data is None or message.thread.id != self.thread_id or self.streaming:
             return
         status = self.query_one("#chat-status", Static).render()
-        self.data.thread = message.thread
-        self.show(self.session, self.data)
+        self.show(self.session, replace(self.data, thread=message.thread))
+        if self.data.execution is not None:
+            self.post_message(self.ThreadRead(self.data.execution.id, message.thread))
         if not self.failed:
             self.set_status(str(status))

@@ -18,22 +18,6 @@ TITLE = "Today's One Thing"
 class OneThing(Static):
     """The queue's first row: customer, type, stage, score and the factors that weigh most."""
 
-    DEFAULT_CSS = """
-    OneThing {
-        height: auto;
-        min-height: 3;
-        border: round $accent;
-        border-title-color: $text-accent;
-        border-title-style: bold;
-        padding: 0 1;
-        margin-bottom: 1;
-    }
-    OneThing.-empty {
-        border: round $panel-lighten-2;
-        color: $text-muted;
-    }
-    """
-
     def on_mount(self) -> None:
         self.waiting("Loading today's queue…")
 

@@ -24,7 +24,7 @@ from renubu_tui.tui.errors import ReportsWorkerErrors
 from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.queue_view import QueueView
 from renubu_tui.tui.widgets.one_thing import OneThing
-from renubu_tui.tui.widgets.queue_table import BRIEF_WIDTH, TABLE_WIDTH, QueueTable
+from renubu_tui.tui.widgets.queue_table import QueueTable
 
 if TYPE_CHECKING:
     import uuid
@@ -42,27 +42,6 @@ SLOW_AFTER = 0.6  # seconds before "loading" becomes "building today's queue"
 
 class QueuePane(ReportsWorkerErrors, Vertical):
     """Ranked work of the current CSM (or everyone), a window of rows at a time."""
-
-    SCOPED_CSS = False  # its width follows a screen class (`Screen.-huge`); every rule names it
-    DEFAULT_CSS = f"""
-    QueuePane {{
-        width: {BRIEF_WIDTH + 3};
-        height: 1fr;
-        padding: 0 1;
-    }}
-    Screen.-huge QueuePane {{ width: {TABLE_WIDTH + 3}; }}
-    QueuePane #queue-tabs, QueuePane #queue-filters, QueuePane #queue-status {{
-        height: 1;
-        color: $text-muted;
-    }}
-    QueuePane #queue-filters {{ height: auto; }}  /* a search wraps rather than being cut */
-    QueuePane #queue-tabs {{ color: $text; }}
-    QueuePane #queue-search {{
-        display: none;
-        height: 3;
-        margin: 0;
-    }}
-    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="queue.search"),

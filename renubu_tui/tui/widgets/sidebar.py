@@ -39,23 +39,6 @@ def _section(title: str) -> Static:
 class ContextSidebar(ReportsWorkerErrors, VerticalScroll):
     """Customer card, trends, ARR, usage, engagement, contract, stakeholders, account team."""
 
-    DEFAULT_CSS = """
-    ContextSidebar {
-        width: 34;
-        height: 1fr;
-        border-left: vkey $panel-lighten-1;
-        padding: 0 1;
-        background: $surface;
-        scrollbar-size-vertical: 1;
-    }
-    ContextSidebar .section {
-        margin-top: 1;
-        text-style: bold;
-        color: $text-accent;
-    }
-    ContextSidebar Static { height: auto; }
-    """
-
     can_focus = True
 
     class Loaded(Message):

@@ -1,15 +1,17 @@
 """The centre pane: the customer's workflow step above the step's chat.
 
-`show` reads everything in one worker (`features.step_data.load_step`); the actions (start, run
-with the assistant, complete on a route, skip, choose a branch) each run in the exclusive
-"step-act" group and end by reading the pane again. A closed gate refuses completion with a
-notice before any I/O, and so does history: a day the record goes on after (the demo's time
-travel) is shown, never acted on, since acting would rewrite the later record.
+`show` reads everything in one worker (the use case `services.customers.step_view`); the
+actions (start, run with the assistant, complete on a route, skip, choose a branch, a reply the
+chat posts) each run in the exclusive "step-act" group and end by reading the pane again. A
+closed gate refuses completion with a notice before any I/O, and so does history: a day the
+record goes on after (the demo's time travel) is shown, never acted on, since acting would
+rewrite the later record.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -21,7 +23,6 @@ from textual.widgets import Button, Collapsible, Static
 
 from renubu_tui.tui.errors import ReportsWorkerErrors
 from renubu_tui.tui.features import step_render
-from renubu_tui.tui.features.step_data import StepData, chat_service, load_step
 from renubu_tui.tui.text import bullets, clean, plain
 from renubu_tui.tui.widgets.chat_panel import ChatPanel
 from renubu_tui.tui.widgets.determination import render_explanation
@@ -29,6 +30,7 @@ from renubu_tui.tui.widgets.determination import render_explanation
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
+    from renubu_tui.services.customers.step_view import StepView
     from renubu_tui.tui.session import Session
 
 DEFAULT_PACE = 0.02
@@ -38,38 +40,10 @@ ACKNOWLEDGE = "manager-acknowledge"  # the workflow action a manager's gate wait
 class StepPane(ReportsWorkerErrors, Horizontal):
     """The current customer's workflow step above its chat."""
 
-    DEFAULT_CSS = """
-    StepPane {
-        width: 1fr;
-        height: 1fr;
-        border-left: vkey $panel-lighten-1;
-        layout: vertical;
-    }
-    StepPane > #step-view {
-        width: 1fr; height: 1fr; padding: 0 1; scrollbar-size-vertical: 1;
-    }
-    StepPane #step-title { text-style: bold; color: $text-accent; height: 1; }
-    StepPane #step-head, StepPane #step-outputs, StepPane #step-result { height: auto; }
-    StepPane #step-result { color: $text-success; }
-    StepPane #step-why { height: auto; margin-top: 1; }
-    StepPane .dim-head { color: $text-muted; height: 1; }
-    StepPane #step-buttons { height: auto; }
-    StepPane #step-buttons Button { width: auto; min-width: 0; margin-right: 1; }
-    StepPane #step-routes { height: auto; max-height: 8; border: none; padding: 0; }
-    StepPane Collapsible { padding: 0; border-top: none; }
-    StepPane > ChatPanel { width: 1fr; height: 1fr; border-top: hkey $panel-lighten-1; }
-    /* Beside each other when there is room: a wide terminal with the sidebar hidden (b). */
-    Screen.-wide.-sidebar-hidden StepPane { layout: horizontal; }
-    Screen.-wide.-sidebar-hidden StepPane > ChatPanel {
-        border-top: none; border-left: vkey $panel-lighten-1;
-    }
-    """
-
     can_focus = False
-    SCOPED_CSS = False  # the layout follows the screen's classes (-wide, -sidebar-hidden)
 
     class Loaded(Message):
-        def __init__(self, data: StepData) -> None:
+        def __init__(self, data: StepView) -> None:
             super().__init__()
             self.data = data
 
@@ -85,7 +59,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         super().__init__(id=id)
         self.customer_id: uuid.UUID | None = None
         self.session: Session | None = None
-        self.data: StepData | None = None
+        self.data: StepView | None = None
 
     @property
     def pace(self) -> float:
@@ -131,7 +105,11 @@ class StepPane(ReportsWorkerErrors, Horizontal):
 
     @work(exclusive=True, group="step", exit_on_error=False)
     async def _load(self, session: Session, customer_id: uuid.UUID) -> None:
-        self.post_message(self.Loaded(await load_step(session, customer_id, self.pace)))
+        from renubu_tui.services.customers.step_view import step_view
+
+        chat = session.chat(self.pace)
+        view = await step_view(session.services, customer_id, session.today, chat=chat)
+        self.post_message(self.Loaded(view))
 
     def on_step_pane_loaded(self, message: Loaded) -> None:
         data = message.data
@@ -194,7 +172,21 @@ class StepPane(ReportsWorkerErrors, Horizontal):
             event.stop()
             handlers[event.button.id]()
 
-    def _ready(self) -> tuple[Session, StepData] | None:
+    def on_chat_panel_branch_chosen(self, message: ChatPanel.BranchChosen) -> None:
+        message.stop()
+        self.choose_branch(message.key)
+
+    def on_chat_panel_thread_read(self, message: ChatPanel.ThreadRead) -> None:
+        message.stop()
+        data = self.data
+        if data is not None and data.execution and data.execution.id == message.execution_id:
+            self.data = replace(data, thread=message.thread)
+
+    def on_chat_panel_history_refused(self, message: ChatPanel.HistoryRefused) -> None:
+        message.stop()
+        self.refuse_history(message.line)
+
+    def _ready(self) -> tuple[Session, StepView] | None:
         if self.session is None or self.data is None:
             self.notify("Select a customer first.", severity="warning")
             return None
@@ -212,7 +204,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
             markup=False,
         )
 
-    def _open_step(self) -> tuple[Session, StepData] | None:
+    def _open_step(self) -> tuple[Session, StepView] | None:
         ready = self._ready()
         if ready is None:
             return None
@@ -314,7 +306,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         )
         self.post_message(self.Acted(customer_id, "Acknowledged: the step can be completed now."))
 
-    def _refuse_gate(self, data: StepData) -> None:
+    def _refuse_gate(self, data: StepView) -> None:
         assert data.execution is not None and data.execution.gate is not None
         self.notify(
             f"{step_render.gate_line(data.execution)}.",
@@ -365,7 +357,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         self.post_message(self.Acted(customer_id, f"Completed → {_where(view, route)}"))
 
     @work(exclusive=True, group="step-act", exit_on_error=False)
-    async def _skip(self, session: Session, data: StepData) -> None:
+    async def _skip(self, session: Session, data: StepView) -> None:
         from renubu_tui.tui.screens.skip_reason import SkipReasonScreen
 
         assert data.execution is not None
@@ -383,7 +375,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
     async def _branch(
         self, session: Session, customer_id: uuid.UUID, execution_id: uuid.UUID, key: str
     ) -> None:
-        chat = chat_service(session, self.pace)
+        chat = session.chat(self.pace)
         outcome = await chat.choose_branch(
             session.tenant_id, execution_id, key, actor=session.services.user
         )

@@ -23,16 +23,6 @@ class TimelineStrip(Static):
     """Three lines: the milestones (the one reached highlighted), where the clock stands, and
     what just happened on the script (or that the person has the wheel)."""
 
-    DEFAULT_CSS = """
-    TimelineStrip {
-        height: 3;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-        padding: 0 1;
-        background: $boost;
-    }
-    """
-
     def __init__(self, milestones: list[Milestone], *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.milestones = milestones

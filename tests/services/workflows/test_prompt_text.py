@@ -57,7 +57,7 @@ async def test_the_assistant_is_asked_in_text(seeded_db: Database) -> None:
 async def test_the_step_pane_shows_the_prompt_as_written(
     tmp_path: Path, sqlite_templates: dict[str, Path]
 ) -> None:
-    from renubu_tui.tui.features.step_data import load_step
+    from renubu_tui.services.customers.step_view import step_view
     from renubu_tui.tui.session import open_session
 
     path = tmp_path / "renubu.sqlite3"
@@ -71,7 +71,7 @@ async def test_the_step_pane_shows_the_prompt_as_written(
             customer = await s.scalar(select(Customer.id).where(Customer.name == NAME))
         assert customer is not None
         await session.services.executions.start(TENANT, customer, actor=session.services.user)
-        data = await load_step(session, customer, 0.0)
+        data = await step_view(session.services, customer, session.today)
     finally:
         await session.close()
     assert data.prompt_error is None
