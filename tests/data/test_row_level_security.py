@@ -47,6 +47,7 @@ SHARED = {
 class World:
     schema: str
     prefix: str
+    password: str = field(default_factory=lambda: uuid.uuid4().hex)  # works with md5/scram too
     tenant_ids: dict[str, uuid.UUID] = field(default_factory=dict)
     bluesoft: dict[str, uuid.UUID] = field(default_factory=dict)
     execution: dict[str, uuid.UUID] = field(default_factory=dict)
@@ -57,10 +58,13 @@ class World:
         return f"{self.prefix}_{name}"
 
     def database(self, login: str) -> Database:
+        return create_database(self.url(login), schema=self.schema)
+
+    def url(self, login: str) -> str:
         from sqlalchemy.engine import make_url
 
-        url = make_url(PG_URL).set(username=self.role(login), password=None)
-        return create_database(url.render_as_string(hide_password=False), schema=self.schema)
+        url = make_url(PG_URL).set(username=self.role(login), password=self.password)
+        return url.render_as_string(hide_password=False)
 
     def other(self, slug: str) -> str:
         return B if slug == A else A
@@ -149,7 +153,7 @@ async def _build(world: World, root_b: Path) -> None:
     for login, (slug, email, admin) in LOGINS.items():
         role, group = world.role(login), world.role(slug.split("-")[0])
         statements += [
-            f"CREATE ROLE {role} LOGIN",
+            f"CREATE ROLE {role} LOGIN PASSWORD '{world.password}'",
             f"GRANT {group} TO {role}",
             # so that `renubu` itself, given only the URL, works in this test's schema
             f"ALTER ROLE {role} SET search_path = {s}",
@@ -234,6 +238,7 @@ async def _plain(world: World, login: str, sql: str, *args: object) -> list[tupl
         host=url.host,
         port=url.port or 5432,
         user=world.role(login),
+        password=world.password,
         database=url.database,
         server_settings={"search_path": world.schema},
     )
@@ -496,13 +501,11 @@ def test_the_command_line_refuses_user_for_a_login_without_the_admin_grant(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from sqlalchemy.engine import make_url
 
     from renubu_tui.cli import main
 
     def renubu(login: str, *args: str) -> tuple[int, str, str]:
-        url = make_url(PG_URL).set(username=world.role(login), password=None)
-        monkeypatch.setenv("RENUBU_DATABASE_URL", url.render_as_string(hide_password=False))
+        monkeypatch.setenv("RENUBU_DATABASE_URL", world.url(login))
         try:
             main(list(args))
             code = 0
