@@ -182,7 +182,12 @@ def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--database-url", metavar="URL", help="Database URL (RENUBU_DATABASE_URL)."),
         click.option("--tenant", metavar="SLUG", help="Tenant to work in (RENUBU_TENANT)."),
-        click.option("--user", metavar="EMAIL", help="Who you are (RENUBU_USER)."),
+        click.option(
+            "--user",
+            metavar="EMAIL",
+            help="Who you are (RENUBU_USER); on a team's PostgreSQL your login says who you "
+            "are, and only a renubu_admin member may name someone else.",
+        ),
         click.option("--as-of", metavar="YYYY-MM-DD", help="Fixed 'today' (RENUBU_TODAY)."),
         click.option(
             "--config",

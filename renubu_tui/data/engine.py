@@ -262,6 +262,8 @@ def database_error(exc: BaseException, url: str) -> DatabaseError | None:
             return DatabaseError(
                 f"the database took longer than {seconds} s and stopped; nothing was changed"
             )
+        if state == "42501":  # a login's rights, or row-level security (another tenant's rows)
+            return DatabaseError(f"the database login may not do this: {detail}")
         if state in _BUSY_STATES or code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
             return DatabaseBusy(BUSY_MESSAGE)
         if "database is locked" in detail or "database table is locked" in detail:

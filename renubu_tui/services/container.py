@@ -18,7 +18,7 @@ from renubu_tui.data.models import Tenant, User
 from renubu_tui.services.bootstrap import open_database, prepare
 from renubu_tui.services.config.preferences import PreferencesService
 from renubu_tui.services.config.service import ConfigService
-from renubu_tui.services.customers.lookup import tenant_by_slug, user_by_email
+from renubu_tui.services.customers.lookup import acting_user
 from renubu_tui.services.queue.service import QueueService
 from renubu_tui.services.workflows.actions import ActionService
 from renubu_tui.services.workflows.executions import ExecutionService
@@ -91,8 +91,7 @@ class Services:
 async def build_services(db: Database, settings: Settings, clock: Clock) -> Services:
     clock.install()  # rows written from here on are dated by this clock (a demo day, --as-of)
     async with db.sessions() as session:
-        tenant = await tenant_by_slug(session, settings.tenant)
-        user = await user_by_email(session, tenant, settings.user)
+        tenant, user = await acting_user(session, settings.tenant, settings.user)
     config = ConfigService(db)
     queue = QueueService(db, config)
     # a workflow that starts, moves or finishes changes the queue (status, workload)

@@ -11,7 +11,7 @@ import copy
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from renubu_tui.data.engine import Database
 from renubu_tui.data.migrate import upgrade
@@ -48,9 +48,11 @@ async def test_old_default_scales_are_replaced_and_changed_ones_kept(empty_db: D
         "defaultLabel": "Cool",
     }
     async with empty_db.sessions() as s, s.begin():
+        # the columns of 0005's tenants only (a Tenant object would name later columns too)
         for tid in (untouched, penalty_only, own_scale):
-            s.add(Tenant(id=tid, slug=f"t-{tid.hex[:6]}", name="T"))
-        await s.flush()
+            await s.execute(
+                insert(Tenant.__table__).values(id=tid, slug=f"t-{tid.hex[:6]}", name="T")
+            )
         s.add(ConfigEntry(tenant_id=None, key="scoring", value=_scoring()))
         # a person changed the workload penalty: the tenant row copies the whole section, old
         # default scale included — that scale was never chosen, so it is replaced

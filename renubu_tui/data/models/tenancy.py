@@ -27,6 +27,8 @@ class Tenant(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # PostgreSQL: the group role whose members are this tenant's people (row-level security)
+    db_role: Mapped[str | None] = mapped_column(String(63), index=True, unique=True)
     created_at: Mapped[dt.datetime] = created_at()
 
 
@@ -34,6 +36,7 @@ class User(Base):
     __tablename__ = "users"
     __table_args__ = (
         UniqueConstraint("tenant_id", "email"),
+        Index("ix_users_tenant_db_role", "tenant_id", "db_role", unique=True),
         one_of("role", USER_ROLES),
         one_of("experience_level", EXPERIENCE_LEVELS),
     )
@@ -49,6 +52,8 @@ class User(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    # PostgreSQL: the login role that is this person; a connection as it is this user
+    db_role: Mapped[str | None] = mapped_column(String(63))
     created_at: Mapped[dt.datetime] = created_at()
 
 
@@ -97,4 +102,7 @@ class AuditEntry(Base):
     old_value: Mapped[Any | None] = mapped_column(JSONType)
     new_value: Mapped[Any | None] = mapped_column(JSONType)
     note: Mapped[str | None] = mapped_column(Text)
+    # PostgreSQL: the login that wrote the row (set by a trigger to session_user; NULL on SQLite).
+    # Beside actor_id/actor_label (the user acted as) it shows an admin's `--user`.
+    db_role: Mapped[str | None] = mapped_column(String(63))
     created_at: Mapped[dt.datetime] = created_at()

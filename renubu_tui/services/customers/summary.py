@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from renubu_tui.data.engine import Database
 from renubu_tui.domain.assessment import assess
 from renubu_tui.services.config.service import ConfigService
-from renubu_tui.services.customers.lookup import tenant_by_slug, user_by_email
+from renubu_tui.services.customers.lookup import acting_user
 from renubu_tui.services.queue.sql import Dialect, Part, assessment_select, customer_day
 
 NO_RENEWAL = "No renewal"
@@ -36,8 +36,7 @@ async def book_summary(
     db: Database, tenant_slug: str, email: str | None, today: dt.date
 ) -> BookSummary:
     async with db.sessions() as session:
-        tenant = await tenant_by_slug(session, tenant_slug)
-        user = await user_by_email(session, tenant, email)
+        tenant, user = await acting_user(session, tenant_slug, email)
     config = await ConfigService(db).get(tenant.id)
     statement = assessment_select(tenant.id, today, Dialect(db.dialect), part=Part((user.id,)))
     async with db.sessions() as session:
