@@ -9,6 +9,7 @@ from the Python scoring rules, which also double-check the SQL's score.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -25,6 +26,7 @@ from renubu_tui.domain.determination import Determination
 from renubu_tui.domain.enums import AccountPlan, WorkflowType
 from renubu_tui.domain.scoring import ScoreBreakdown
 from renubu_tui.services.config.service import ConfigService, LoadedConfig
+from renubu_tui.services.queue import new_day
 from renubu_tui.services.queue.rows import Cursor, QueueCounts, QueueRow, row_from
 from renubu_tui.services.queue.sql import (
     ITEM_COLUMNS,
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from sqlalchemy.sql import ColumnElement
 
 KEEP_DAYS = 8  # materializations kept per tenant (the demo's milestones fit)
+MAX_GAP = 14  # a new day is built from a kept day at most this many days earlier, else in full
 STALE = "stale"  # the config_key of a kept day that must be rebuilt before it is read
 
 
@@ -61,6 +64,18 @@ class QueueFilters:
     search: str | None = None
     snoozed: bool = False  # the Snoozed tab: hidden rows whose wake date is still ahead
     escalated_to: uuid.UUID | None = None  # the Escalated-to-me tab: anyone's, escalated to them
+
+
+@dataclass(frozen=True)
+class DayBuild:
+    """What building a day's queue did: its rows, how long it took, and whether it was built
+    from an earlier day (`from_day`, re-scoring `changed` customers) or in full."""
+
+    day: dt.date
+    rows: int
+    seconds: float
+    from_day: dt.date | None = None
+    changed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +119,7 @@ class QueueService:
         """Build the (tenant, today) materialization if missing or stale; True when it built."""
         if await self.is_built(tenant_id, today):
             return False
-        await self.refresh(tenant_id, today)
+        await self.build(tenant_id, today)
         return True
 
     async def is_built(self, tenant_id: uuid.UUID, today: dt.date) -> bool:
@@ -140,18 +155,38 @@ class QueueService:
         return [row_from(i, loaded.config) for i in items]
 
     async def refresh(self, tenant_id: uuid.UUID, today: dt.date) -> int:
-        """Rebuild the tenant's queue for `today` in one transaction; returns the row count."""
+        """Rebuild the tenant's queue for `today` from scratch in one transaction; returns the
+        row count."""
+        return (await self.build(tenant_id, today, full=True)).rows
+
+    async def build(self, tenant_id: uuid.UUID, today: dt.date, *, full: bool = False) -> DayBuild:
+        """Build the tenant's queue for `today` in one transaction, the quick way when it can.
+
+        From the newest kept day before it (built from the configuration now stored, at most
+        MAX_GAP days earlier) only the customers whose rows can differ are re-scored, and the
+        others' rows are copied with `days` shifted (`services/queue/new_day.py` says which and
+        why); without such a day, or with `full`, every row is computed. Either way the rows are
+        those a full build gives, row for row.
+        """
+        started = time.perf_counter()
         loaded = await self._config.load(tenant_id)
-        statement = insert(QueueItem).from_select(
-            list(ITEM_COLUMNS), rows_select(tenant_id, today, loaded.config, self._dialect)
-        )
         async with self._db.write() as session:
             if self._dialect.sqlite is False:
                 await session.execute(select(func.pg_advisory_xact_lock(_lock_key(tenant_id))))
+            before = None if full else await self._base_day(session, tenant_id, today, loaded)
             await session.execute(
                 delete(QueueItem).where(QueueItem.tenant_id == tenant_id, QueueItem.as_of == today)
             )
-            await session.execute(statement)
+            changed = None
+            if before is None:
+                await session.execute(
+                    insert(QueueItem).from_select(
+                        list(ITEM_COLUMNS),
+                        rows_select(tenant_id, today, loaded.config, self._dialect),
+                    )
+                )
+            else:
+                changed = await self._build_from(session, tenant_id, before, today, loaded)
             count = await session.scalar(
                 select(func.count())
                 .select_from(QueueItem)
@@ -169,7 +204,68 @@ class QueueService:
             )
             await self._forget_old_days(session, tenant_id, today)
         await self._db.shrink_log()
-        return int(count or 0)
+        return DayBuild(
+            day=today,
+            rows=int(count or 0),
+            seconds=time.perf_counter() - started,
+            from_day=before,
+            changed=changed,
+        )
+
+    async def _base_day(
+        self, session: AsyncSession, tenant_id: uuid.UUID, today: dt.date, loaded: LoadedConfig
+    ) -> dt.date | None:
+        """The kept day a new `today` can be built from: the newest one before it, built from
+        this configuration, at most MAX_GAP days earlier."""
+        return await session.scalar(
+            select(func.max(QueueState.as_of)).where(
+                QueueState.tenant_id == tenant_id,
+                QueueState.as_of < today,
+                QueueState.as_of >= today - dt.timedelta(days=MAX_GAP),
+                QueueState.config_key == loaded.key,
+            )
+        )
+
+    async def _build_from(
+        self,
+        session: AsyncSession,
+        tenant_id: uuid.UUID,
+        before: dt.date,
+        today: dt.date,
+        loaded: LoadedConfig,
+    ) -> int:
+        """`today`'s rows from `before`'s: the customers that can differ re-scored, the others
+        copied (see new_day); returns how many customers were re-scored."""
+        table = new_day.changed_table
+
+        def create(sync: Any) -> None:
+            connection = sync.connection()
+            if self._dialect.sqlite:  # a temporary table outlives the transaction there
+                table.drop(connection, checkfirst=True)
+            table.create(connection)
+
+        await session.run_sync(create)
+        await session.execute(
+            insert(table).from_select(
+                ["customer_id"], new_day.changed_select(tenant_id, before, today, loaded.config)
+            )
+        )
+        await session.execute(
+            insert(QueueItem).from_select(
+                list(ITEM_COLUMNS), new_day.copy_select(tenant_id, before, today)
+            )
+        )
+        part = Part(within=select(table.c.customer_id))
+        await session.execute(
+            insert(QueueItem).from_select(
+                list(ITEM_COLUMNS),
+                rows_select(tenant_id, today, loaded.config, self._dialect, part),
+            )
+        )
+        changed = await session.scalar(select(func.count()).select_from(table))
+        if self._dialect.sqlite:
+            await session.run_sync(lambda sync: table.drop(sync.connection()))
+        return int(changed or 0)
 
     async def _forget_old_days(
         self, session: AsyncSession, tenant_id: uuid.UUID, today: dt.date
