@@ -213,6 +213,10 @@ class QueueService:
             if self._dialect.sqlite is False:
                 await session.execute(select(func.pg_advisory_xact_lock(_lock_key(tenant_id))))
             await self._forget_old_days(session, tenant_id, today)
+            if self._dialect.sqlite is False:
+                # PostgreSQL's statistics do not know the new day yet: its first pages would
+                # walk the primary key and filter 200 000 rows (0.9 s) instead of the owner index
+                await session.execute(text("ANALYZE queue_items"))
         await self._db.shrink_log()
         return DayBuild(
             day=today,
