@@ -1,7 +1,7 @@
 """A new day's queue from the previous day's materialization: what can differ, and the rest.
 
-`sql.rows_select` reads the day at these places, and nowhere else (a test holds the list to the
-SQL: `tests/services/queue/test_queue_new_day.py`):
+`sql.rows_select` reads the day at these places, and nowhere else (`tests/services/queue/
+test_queue_new_day.py` fails when any one of the sources of change below is left out):
 
 - the governing contract: the latest-starting contract known on the day (signed by then, or
   with no signing day started by then);
@@ -26,6 +26,11 @@ depends on `days` alone, and `days` falling cannot requalify an overdue renewal.
 
 The customers that can change are written to a temporary table once and read twice (copy the
 others, recompute them through `Part(within=…)`, the same SQL as a full build).
+
+This trusts the earlier day as the materialization is trusted on its own day: every change made
+through the services re-scores it in place or marks it stale (`QueueService.refresh_customer`), so
+it equals a full build of that day on the data as it is now. Data written behind the services'
+back (a bulk import) needs `renubu queue build --full`, as it did before for the day itself.
 """
 
 from __future__ import annotations
