@@ -1,4 +1,5 @@
-"""`renubu queue`: the ranked queue as a table, and `--explain` for one customer."""
+"""`renubu queue`: the ranked queue as a table, `--explain` for one customer, and `queue build`
+(a team's nightly job: the coming days' queues built ahead)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def _finite(_ctx: click.Context, _param: click.Parameter, value: float | None) -
     return value
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option(
     "--owner", metavar="EMAIL", help="Whose work (default: you); a unique prefix will do."
 )
@@ -50,6 +51,8 @@ def _finite(_ctx: click.Context, _param: click.Parameter, value: float | None) -
 @pass_context
 def queue(ctx: Context, **options: Any) -> None:
     """Print the prioritized queue: rank, customer, type, stage, days, ARR, plan, score."""
+    if click.get_current_context().invoked_subcommand is not None:
+        return  # `queue build`: its own options and output
     from renubu_tui.domain.enums import AccountPlan, WorkflowType
     from renubu_tui.services.customers.lookup import customer_by_ref
     from renubu_tui.services.queue.service import QueueFilters
@@ -115,6 +118,49 @@ def queue(ctx: Context, **options: Any) -> None:
             click.echo(line)
 
     ctx.with_services(body)
+
+
+@queue.command("build")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 366),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Build today and the next N-1 days.",
+)
+@click.option("--full", is_flag=True, help="Rebuild every day from scratch, even if built.")
+@command_options
+@pass_context
+def build(ctx: Context, days: int, full: bool) -> None:
+    """Build the queue of today and the next N-1 days ahead (a team's nightly job).
+
+    A day already built from the configuration now stored is left as it is (changes since were
+    re-scored in place when they were made); a new day is built from the day before it when it
+    can (only the customers whose rows can change are re-scored), else in full. One line per
+    day: its rows, how it was built, and how long it took.
+    """
+    import datetime as dt
+
+    from renubu_tui.services.container import open_services
+
+    async def go() -> None:
+        async with open_services(ctx.settings) as s:
+            first = s.clock.today()
+            for n in range(days):
+                day = first + dt.timedelta(days=n)
+                if not full and await s.queue.is_built(s.tenant.id, day):
+                    click.echo(f"{day}  already built")
+                    continue
+                result = await s.queue.build(s.tenant.id, day, full=full)
+                how = (
+                    "in full"
+                    if result.from_day is None
+                    else f"from {result.from_day}, {result.changed:,} customers re-scored"
+                )
+                click.echo(f"{day}  {result.rows:>9,} rows  {result.seconds:7.2f} s  {how}")
+
+    ctx.run(go())
 
 
 def _named(given: Sequence[str], known: list[str], what: str) -> tuple[str, ...]:

@@ -184,3 +184,25 @@ def test_a_queue_that_is_not_current_is_computed_the_full_way(
     assert loaded
     assert out != before  # Critical rows score higher
     assert out == cli("queue", "--owner", "maya")[1]
+
+
+def test_queue_build_builds_the_coming_days_from_the_day_before(cli: Run) -> None:
+    code, out, err = cli("queue", "build", "--days", "3")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines] == ["2025-09-24", "2025-09-25", "2025-09-26"]
+    assert lines[0].endswith("in full")
+    assert "from 2025-09-24" in lines[1] and "customers re-scored" in lines[1]
+    assert "from 2025-09-25" in lines[2]
+    assert all(re.search(r" \d+ rows +\d+\.\d\d s ", line) for line in lines), out
+    # a second run leaves built days alone; --full rebuilds them
+    code, out, _ = cli("queue", "build", "--days", "2")
+    assert (code, out.splitlines()) == (
+        0,
+        ["2025-09-24  already built", "2025-09-25  already built"],
+    )
+    code, out, _ = cli("queue", "build", "--full")
+    assert code == 0 and out.rstrip().endswith("in full")
+    # and the queue reads the day built
+    code, out, _ = cli("queue", "--as-of", "2025-09-25", "--limit", "1")
+    assert code == 0 and " · 2025-09-25 · " in out.splitlines()[0]

@@ -186,10 +186,21 @@ def governing_contract_id(customer_id: Any, today: Any) -> Any:
 
 @dataclass(frozen=True)
 class Part:
-    """A part of a tenant's customers: those of these owners, or (no owners given) these ones."""
+    """A part of a tenant's customers: those of these owners, or (no owners given) these ones,
+    or (neither given) those whose ids `within` selects (a one-column select: a new day's
+    changed customers, too many to name one by one)."""
 
     owners: tuple[uuid.UUID, ...] = ()
     customers: tuple[uuid.UUID, ...] = ()
+    within: Any = None
+
+    def workload_owners(self) -> Any:
+        """The owners whose workload the part's rows need: its owners, or its customers'."""
+        if self.owners:
+            return self.owners
+        c = Customer.__table__.alias("c_part")
+        ids = self.customers if self.within is None else self.within
+        return select(c.c.owner_id).where(c.c.id.in_(ids), c.c.owner_id.is_not(None))
 
 
 def facts_select(
@@ -233,8 +244,8 @@ def facts_select(
         .where(
             e.c.tenant_id == tenant_id,
             counts_as_workload(e, today),
-            # a part's customers all belong to its owners (or have none): count only theirs
-            *([] if part is None else [e.c.owner_id.in_(part.owners)]),
+            # count only the owners of the part's customers
+            *([] if part is None else [e.c.owner_id.in_(part.workload_owners())]),
         )
         .group_by(e.c.owner_id)
         .subquery("workload")
@@ -319,7 +330,9 @@ def customer_day(row: RowMapping) -> CustomerDay:
 
 def _in_part(c: Any, part: Part) -> ColumnElement[bool]:
     """Owners or customers, not both: an OR of the two would keep SQLite off the owner index."""
-    return c.c.owner_id.in_(part.owners) if part.owners else c.c.id.in_(part.customers)
+    if part.owners:
+        return c.c.owner_id.in_(part.owners)
+    return c.c.id.in_(part.customers if part.within is None else part.within)
 
 
 def _multiplier(value: Any, table: dict[str, float]) -> Any:
