@@ -151,6 +151,9 @@ class HttpProvider:
         self._rand = rand or random.random
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
         self._client: httpx.AsyncClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+        # a process-wide provider (make_provider's cache) keeps its client across answers
+        self.keep_open = False
 
     # --- what subclasses provide ---------------------------------------------------------
 
@@ -204,8 +207,19 @@ class HttpProvider:
 
     @property
     def client(self) -> httpx.AsyncClient:
-        """One client per provider: connections are pooled across the questions of a session."""
+        """One client per provider: connections are pooled across the questions of a session.
+
+        A client belongs to the event loop it was made in; a provider kept for the process
+        that is used from a new loop (a second `asyncio.run`) starts a new client there.
+        """
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if self._client is not None and loop is not self._client_loop:
+            self._client = None  # its connections belong to a finished loop: let it go
         if self._client is None:
+            self._client_loop = loop
             t = self.timeout
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(
@@ -217,6 +231,12 @@ class HttpProvider:
         return self._client
 
     async def aclose(self) -> None:
+        """Done with this answer: a shared provider keeps its client (and breaker) open."""
+        if not self.keep_open:
+            await self.close()
+
+    async def close(self) -> None:
+        """Close the client for good (the end of the process, or an unshared provider)."""
         if self._client is not None:
             await self._client.aclose()
             self._client = None
