@@ -97,6 +97,8 @@ def _build(
         "base_url": getattr(settings, "llm_base_url", None),
         "api_key": getattr(settings, "llm_api_key", None),
         "timeout": getattr(settings, "llm_timeout", None) or 60.0,
+        "first_token_timeout": getattr(settings, "llm_first_token_timeout", None),
+        "deadline": getattr(settings, "llm_deadline", None),
         **http_options,
     }
     provider: Provider

@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import json
 import random
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -40,6 +41,8 @@ from renubu_tui.llm.resilience import (
 )
 
 Sleep = Callable[[float], Awaitable[None]]
+DEFAULT_FIRST_TOKEN_TIMEOUT = 120.0
+DEFAULT_DEADLINE = 600.0
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"})
 
 _STOP_REASONS = {
@@ -133,17 +136,25 @@ class HttpProvider:
         base_url: str | None = None,
         api_key: str | None = None,
         timeout: float = 60.0,
+        first_token_timeout: float | None = None,
+        deadline: float | None = None,
         retry: RetryPolicy | None = None,
         breaker: CircuitBreaker | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
         rand: Callable[[], float] | None = None,
         now: Callable[[], dt.datetime] | None = None,
+        monotonic: Callable[[], float] | None = None,
     ) -> None:
         self.model = model or self.default_model
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.api_key = api_key or None
-        self.timeout = float(timeout)
+        self.timeout = float(timeout)  # connect / read idle: a silent socket
+        # deadlines for the answer, counted from its start (retries included); keep-alive
+        # comments and pings are not progress, only text or a tool call is
+        self.first_token_timeout = float(first_token_timeout or DEFAULT_FIRST_TOKEN_TIMEOUT)
+        self.deadline = float(deadline or DEFAULT_DEADLINE)
+        self._monotonic = monotonic or time.monotonic
         self.retry = retry or RetryPolicy()
         self.breaker = breaker or CircuitBreaker()
         self._transport = transport
@@ -356,7 +367,44 @@ class HttpProvider:
             else:
                 self.breaker.release()
 
+    async def _within_deadlines(
+        self, lines: AsyncIterator[str], state: StreamState, started: float
+    ) -> AsyncIterator[str]:
+        """The reply's lines, ended with a timeout error when the first token or the whole
+        answer is late. Only text or a tool call counts as progress: a server that sends
+        keep-alive comments (or pings) and nothing else still meets the first-token deadline.
+        """
+        iterator = aiter(lines)
+        while True:
+            progressed = bool(state.text) or state.tool_calls > 0
+            first_due = started + self.first_token_timeout
+            end = started + self.deadline
+            due = end if progressed else min(first_due, end)
+            remaining = due - self._monotonic()
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                async with asyncio.timeout(remaining):
+                    line = await anext(iterator)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                if not progressed and first_due <= end:
+                    raise UpstreamError(
+                        "timeout",
+                        f"no first token within {self.first_token_timeout:g} s — the server "
+                        "is up but the model has not started; raise [llm] first_token_timeout "
+                        "or use a smaller model",
+                    ) from None
+                raise UpstreamError(
+                    "timeout",
+                    f"the answer took longer than {self.deadline:g} s and was stopped — "
+                    "raise [llm] deadline",
+                ) from None
+            yield line
+
     async def _attempts(self, request: ChatRequest) -> AsyncIterator[StreamEvent | _Failure]:
+        started = self._monotonic()
         url = self.endpoint()
         label = self.label_for(self.model_for(request))
         body = self.payload(request)
@@ -382,7 +430,8 @@ class HttpProvider:
                             return
                     else:
                         try:
-                            async for event in self.parse(reply.aiter_lines(), state):
+                            lines = self._within_deadlines(reply.aiter_lines(), state, started)
+                            async for event in self.parse(lines, state):
                                 streamed = True
                                 if isinstance(event, TextDelta):
                                     state.text += event.text
