@@ -85,6 +85,10 @@ class Settings:
     llm_deadline: float = field(
         default=600.0, metadata={"doc": "Seconds an answer may take in all, then it is stopped."}
     )
+    llm_max_tokens: int | None = field(
+        default=None,
+        metadata={"doc": "Most tokens one answer may have (unset: 2000, or the thread's own)."},
+    )
     llm_fallback: bool = field(
         default=False,
         metadata={"doc": "Answer with the offline assistant when the model is unreachable."},
@@ -119,6 +123,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "llm_timeout": (0.0, 3600.0, "seconds"),
     "llm_first_token_timeout": (0.0, 3600.0, "seconds"),
     "llm_deadline": (0.0, 86400.0, "seconds"),
+    "llm_max_tokens": (0.0, 1_000_000.0, "tokens"),
 }
 
 
@@ -142,6 +147,11 @@ def _coerce(name: str, value: Any, source: str = "") -> Any:
             raise ValueError(f"expected true or false, got {value!r}")
         if kind == "float":
             return _number(name, value)
+        if kind.startswith("int"):
+            number = _number(name, value)
+            if number != int(number):
+                raise ValueError(f"expected a whole number, got {value!r}")
+            return int(number)
         if not isinstance(value, str):  # `tenant = 5` in the file: a typo, not the text "5"
             raise ValueError(f"expected text, got {_kind(value)}")
         return value

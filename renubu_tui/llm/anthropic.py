@@ -89,7 +89,7 @@ class AnthropicProvider(HttpProvider):
             system = f"{system}\n\n{JSON_INSTRUCTION}".strip()
         body: dict[str, Any] = {
             "model": self.model_for(request),
-            "max_tokens": request.max_tokens,
+            "max_tokens": self.max_tokens_for(request),
             "temperature": request.temperature,
             "messages": anthropic_messages(list(request.messages)),
             "stream": True,

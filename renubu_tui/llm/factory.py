@@ -99,6 +99,7 @@ def _build(
         "timeout": getattr(settings, "llm_timeout", None) or 60.0,
         "first_token_timeout": getattr(settings, "llm_first_token_timeout", None),
         "deadline": getattr(settings, "llm_deadline", None),
+        "max_tokens": getattr(settings, "llm_max_tokens", None),
         **http_options,
     }
     provider: Provider

@@ -138,6 +138,7 @@ class HttpProvider:
         timeout: float = 60.0,
         first_token_timeout: float | None = None,
         deadline: float | None = None,
+        max_tokens: int | None = None,
         retry: RetryPolicy | None = None,
         breaker: CircuitBreaker | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -155,6 +156,7 @@ class HttpProvider:
         self.first_token_timeout = float(first_token_timeout or DEFAULT_FIRST_TOKEN_TIMEOUT)
         self.deadline = float(deadline or DEFAULT_DEADLINE)
         self._monotonic = monotonic or time.monotonic
+        self.max_tokens = max_tokens  # [llm] max_tokens: overrides the request's own
         self.retry = retry or RetryPolicy()
         self.breaker = breaker or CircuitBreaker()
         self._transport = transport
@@ -178,6 +180,9 @@ class HttpProvider:
     def model_for(self, request: ChatRequest) -> str:
         """A thread may pin its own model (domain.md §11); else the configured one."""
         return request.model or self.model
+
+    def max_tokens_for(self, request: ChatRequest) -> int:
+        return self.max_tokens or request.max_tokens
 
     def config_problem(self) -> str | None:
         """A reason not to send anything at all (missing key), as one line for a person."""

@@ -52,7 +52,10 @@ class OllamaProvider(HttpProvider):
             "model": self.model_for(request),
             "messages": [ollama_message(m) for m in request.messages],
             "stream": True,
-            "options": {"temperature": request.temperature, "num_predict": request.max_tokens},
+            "options": {
+                "temperature": request.temperature,
+                "num_predict": self.max_tokens_for(request),
+            },
         }
         if request.response_format_json:
             body["format"] = "json"

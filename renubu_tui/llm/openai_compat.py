@@ -75,7 +75,7 @@ class OpenAICompatProvider(HttpProvider):
             "stream": True,
             "stream_options": {"include_usage": True},
             "temperature": request.temperature,
-            "max_tokens": request.max_tokens,
+            "max_tokens": self.max_tokens_for(request),
         }
         if request.response_format_json:
             body["response_format"] = {"type": "json_object"}

@@ -192,3 +192,13 @@ async def test_the_breaker_trips_across_answers() -> None:
     assert len(replay.requests) == threshold  # no request was sent
     assert provider._client is not None  # one client, kept across answers
     await provider.close()
+
+
+def test_max_tokens_setting_overrides_the_request() -> None:
+    provider = make_provider(settings(llm_provider="openai", llm_api_key="sk", llm_max_tokens=64))
+    assert isinstance(provider, OpenAICompatProvider)
+    assert provider.payload(REQUEST)["max_tokens"] == 64
+    assert (
+        make_provider(settings(llm_provider="ollama")).payload(REQUEST)["options"]["num_predict"]
+        == REQUEST.max_tokens
+    )

@@ -288,6 +288,11 @@ class StepRunner:
         found = [error] if error else problems(schema, data)
         if not error and not isinstance(data, dict):
             found = ["the answer must be a JSON object"]
+        if found and done is not None and done.stop_reason == "max_tokens":
+            # the model ran out of room, not out of sense: a repair would be cut off too
+            message = cut_off(done.usage.output_tokens)
+            attempts.append(Attempt(asked, answer.text, [], model, label, *tokens, ms, message))
+            raise StepRunError(message)
         attempts.append(Attempt(asked, answer.text, found, model, label, *tokens, ms))
         return (data if not found else None), answer.text
 
@@ -319,6 +324,14 @@ class StepRunner:
                         error=attempt.error or ("; ".join(attempt.problems[:5]) or None),
                     )
                 )
+
+
+def cut_off(tokens: int) -> str:
+    """What a person reads when the answer hit the token limit (stop reason max_tokens)."""
+    return (
+        f"the answer was cut off at {tokens:,} tokens (raise `[llm] max_tokens`, or use a "
+        "larger model)"
+    )
 
 
 def plain_problems(found: list[str]) -> str:
@@ -369,6 +382,7 @@ __all__ = [
     "StepRun",
     "StepRunError",
     "StepRunner",
+    "cut_off",
     "default_schema",
     "parse_json",
     "plain_problems",

@@ -18,6 +18,7 @@ from renubu_tui.data.models import (
     UserPreferences,
     Workflow,
 )
+from renubu_tui.llm.events import Done, Usage
 from renubu_tui.services.workflows.executions import GateClosed, RouteRequired
 from renubu_tui.services.workflows.schema_check import problems
 from renubu_tui.services.workflows.step_runner import (
@@ -229,6 +230,23 @@ async def test_a_failed_call_is_reported_and_recorded(seeded_db: Database) -> No
         record = await s.scalar(select(LlmContext).where(LlmContext.execution_id == run_id))
     assert record is not None and record.error == "model unreachable"
     assert provider.closed == 1
+
+
+async def test_a_cut_off_answer_says_so_not_that_it_does_not_parse(seeded_db: Database) -> None:
+    """Stop reason max_tokens: the answer ran out of room; no repair (it would be cut too)."""
+    cut = Done("scripted model", "scripted-1", "max_tokens", Usage(2400, 1999))
+    provider = ScriptedProvider([text('{"summary": "Bluesoft is at risk because'), cut])
+    env = await make_env(seeded_db, lambda: provider)
+    run_id = await open_critical(seeded_db)
+    with pytest.raises(StepRunError) as refused:
+        await env.runner.run_step(TENANT, run_id, env.maya)
+    assert str(refused.value) == (
+        "the answer was cut off at 1,999 tokens (raise `[llm] max_tokens`, or use a larger model)"
+    )
+    assert len(provider.requests) == 1
+    async with seeded_db.sessions() as s:
+        record = await s.scalar(select(LlmContext).where(LlmContext.execution_id == run_id))
+    assert record is not None and (record.error or "").startswith("the answer was cut off")
 
 
 def test_parse_json_tolerates_prose_and_fences() -> None:
