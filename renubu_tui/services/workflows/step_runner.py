@@ -250,11 +250,18 @@ class StepRunner:
         )
 
     def _provider(self, schema: Mapping[str, Any]) -> Provider:
+        from renubu_tui.llm.fallback import FallbackProvider
+
         provider = self._provider_factory()
         if provider.name == "offline":
             from renubu_tui.services.workflows.offline_steps import SchemaOfflineProvider
 
             return SchemaOfflineProvider(provider, schema)
+        if isinstance(provider, FallbackProvider) and provider.enabled:
+            # a fallback answer fits the step like the offline assistant's own
+            from renubu_tui.services.workflows.offline_steps import SchemaOfflineProvider
+
+            return provider.with_offline(SchemaOfflineProvider(provider.offline, schema))
         return provider
 
     async def _ask(

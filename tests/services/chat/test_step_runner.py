@@ -249,6 +249,39 @@ async def test_a_cut_off_answer_says_so_not_that_it_does_not_parse(seeded_db: Da
     assert record is not None and (record.error or "").startswith("the answer was cut off")
 
 
+async def test_a_fallback_answer_fits_the_step_and_names_the_unreachable_server(
+    seeded_db: Database,
+) -> None:
+    """fallback = true, server down: the offline assistant answers in the step's shape, and
+    the label says it is a fallback and why."""
+    from types import SimpleNamespace
+
+    import httpx
+
+    from renubu_tui.llm.factory import make_provider
+    from renubu_tui.llm.resilience import RetryPolicy
+    from tests.llm.conftest import FakeSleep, Replay
+
+    replay = Replay(httpx.ConnectError("refused"))
+    config = SimpleNamespace(
+        llm_provider="ollama", llm_model=None, llm_base_url=None, llm_api_key=None,
+        llm_timeout=5.0, llm_fallback=True,
+    )  # fmt: skip
+    options = {"transport": replay.transport, "sleep": FakeSleep()}
+    options["retry"] = RetryPolicy(max_attempts=1)
+    env = await make_env(seeded_db, lambda: make_provider(config, offline_pace=0, **options))
+    run_id = await open_critical(seeded_db)
+    result = await env.runner.run_step(TENANT, run_id, env.maya)
+    assert len(result.attempts) == 1 and result.attempts[0].problems == []
+    assert result.outputs["route"] and result.suggested_route == result.outputs["route"]
+    assert {"blockers", "primaryBlocker", "summary"} <= set(result.outputs)
+    assert result.provider_label == (
+        "offline assistant (fallback: ollama · llama3.1 unavailable: cannot reach ollama at "
+        "http://127.0.0.1:11434 — is it running?)"
+    )
+    assert len(replay.requests) == 1
+
+
 def test_parse_json_tolerates_prose_and_fences() -> None:
     assert parse_json('```json\n{"a": 1}\n```') == ({"a": 1}, None)
     assert parse_json('Sure! {"a": [1, 2]} Hope that helps.') == ({"a": [1, 2]}, None)
