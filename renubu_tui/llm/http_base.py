@@ -92,6 +92,7 @@ class StreamState:
     stop_reason: str | None = None
     text: str = ""
     tool_calls: int = 0
+    answer_tool: bool = False  # the answer came as the forced schema tool's input
 
 
 @dataclass(frozen=True)
@@ -326,15 +327,16 @@ class HttpProvider:
         input_tokens = state.input_tokens
         if input_tokens is None:
             input_tokens = estimate_tokens("".join(m.content for m in request.messages))
+        raw_stop = state.stop_reason
+        if state.answer_tool and raw_stop == "tool_use":
+            raw_stop = None  # the forced answer tool was the answer: it ended the turn
         output_tokens = state.output_tokens
         if output_tokens is None:
             output_tokens = estimate_tokens(state.text)
         return Done(
             provider_label=self.label_for(self.model_for(request)),
             model=self.model_for(request),
-            stop_reason=normalise_stop_reason(
-                state.stop_reason, made_tool_calls=state.tool_calls > 0
-            ),
+            stop_reason=normalise_stop_reason(raw_stop, made_tool_calls=state.tool_calls > 0),
             usage=Usage(input_tokens, output_tokens, estimated=estimated),
         )
 
@@ -438,6 +440,14 @@ class HttpProvider:
                             lines = self._within_deadlines(reply.aiter_lines(), state, started)
                             async for event in self.parse(lines, state):
                                 streamed = True
+                                if (
+                                    isinstance(event, ToolCallRequest)
+                                    and request.json_schema is not None
+                                    and event.name == request.schema_name
+                                ):
+                                    # the forced answer tool (Anthropic): its input is the answer
+                                    event = TextDelta(json.dumps(event.arguments))
+                                    state.answer_tool = True
                                 if isinstance(event, TextDelta):
                                     state.text += event.text
                                 else:

@@ -57,7 +57,9 @@ class OllamaProvider(HttpProvider):
                 "num_predict": self.max_tokens_for(request),
             },
         }
-        if request.response_format_json:
+        if request.json_schema is not None:
+            body["format"] = request.json_schema  # structured outputs (ollama 0.5+)
+        elif request.response_format_json:
             body["format"] = "json"
         if request.tools:
             body["tools"] = [

@@ -282,6 +282,50 @@ async def test_a_fallback_answer_fits_the_step_and_names_the_unreachable_server(
     assert len(replay.requests) == 1
 
 
+def _fitting(schema: dict) -> object:
+    """What a server honouring `response_format` (as llama.cpp's grammar does) could write."""
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kinds = schema.get("type")
+    kind = kinds[0] if isinstance(kinds, list) else kinds
+    if kind == "object":
+        return {name: _fitting(rule) for name, rule in schema.get("properties", {}).items()}
+    samples = {"array": [], "string": "text", "number": 1, "integer": 1, "boolean": True}
+    return samples.get(kind)
+
+
+async def test_a_server_honouring_response_format_fits_on_the_first_try(
+    seeded_db: Database,
+) -> None:
+    import httpx
+
+    from renubu_tui.llm.openai_compat import OpenAICompatProvider
+    from tests.llm.conftest import FakeSleep, Replay, streamed
+
+    def server(request: httpx.Request) -> httpx.Response:
+        sent = json.loads(request.content)
+        schema = sent["response_format"]["json_schema"]["schema"]
+        content = json.dumps(_fitting(schema))
+        chunk = {"choices": [{"index": 0, "delta": {"content": content}, "finish_reason": "stop"}]}
+        return streamed(f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n")
+
+    replay = Replay(server)
+    provider = OpenAICompatProvider(
+        model="smol",
+        base_url="http://127.0.0.1:8080",
+        transport=replay.transport,
+        sleep=FakeSleep(),
+    )
+    env = await make_env(seeded_db, lambda: provider)
+    run_id = await open_critical(seeded_db)
+    result = await env.runner.run_step(TENANT, run_id, env.maya)
+    assert len(result.attempts) == 1 and result.attempts[0].problems == []
+    assert result.suggested_route == result.outputs["route"]
+    sent = json.loads(replay.requests[0].content)["response_format"]
+    assert sent["type"] == "json_schema" and sent["json_schema"]["strict"] is True
+    assert sent["json_schema"]["name"] == "critical-status-assessment"
+
+
 def test_parse_json_tolerates_prose_and_fences() -> None:
     assert parse_json('```json\n{"a": 1}\n```') == ({"a": 1}, None)
     assert parse_json('Sure! {"a": [1, 2]} Hope that helps.') == ({"a": [1, 2]}, None)
