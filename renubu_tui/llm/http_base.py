@@ -65,6 +65,17 @@ def normalise_stop_reason(raw: str | None, *, made_tool_calls: bool = False) -> 
     return _STOP_REASONS.get(raw, raw)
 
 
+def _broken(exc: httpx.HTTPError) -> str:
+    """A failed connection in words (not an exception class name)."""
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the server closed the connection without a reply"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return "the connection broke before a reply"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return "the base URL is not usable — check RENUBU_LLM_BASE_URL"
+    return f"connection failed ({type(exc).__name__})"
+
+
 class UpstreamError(Exception):
     """A failure found while reading a reply (bad line, error event); becomes a StreamError.
 
@@ -485,8 +496,7 @@ class HttpProvider:
             except httpx.ConnectError:
                 failure = _Failure(StreamError("connect", self.unreachable(), True), True)
             except httpx.HTTPError as exc:  # read errors, a server that hung up mid-reply
-                what = "connection lost mid-answer" if streamed else type(exc).__name__
-                what = what if streamed else f"connection failed ({what})"
+                what = "connection lost mid-answer" if streamed else _broken(exc)
                 failure = _Failure(
                     StreamError("connect", one_line(f"{label}: {what}"), not streamed), True
                 )

@@ -277,3 +277,11 @@ async def test_the_overall_deadline_stops_an_answer_that_stalls(fake_sleep: Fake
         "stopped — raise [llm] deadline (the partial answer is kept)"
     )
     await provider.aclose()
+
+
+async def test_a_dropped_connection_is_said_in_words(fake_sleep: FakeSleep) -> None:
+    replay = Replay(httpx.RemoteProtocolError("Server disconnected without sending a response."))
+    events = await events_of(ollama(replay, fake_sleep, retry=RetryPolicy(max_attempts=1)), REQUEST)
+    error = events[-1]
+    assert isinstance(error, StreamError) and error.kind == "connect" and error.retryable
+    assert error.message == ("ollama · llama3.1: the server closed the connection without a reply")
