@@ -89,6 +89,10 @@ class Settings:
         default=None,
         metadata={"doc": "Most tokens one answer may have (unset: 2000, or the thread's own)."},
     )
+    llm_context_tokens: int | None = field(
+        default=None,
+        metadata={"doc": "The model's context window in tokens; prompts are cut to fit it."},
+    )
     llm_fallback: bool = field(
         default=False,
         metadata={"doc": "Answer with the offline assistant when the model is unreachable."},
@@ -124,6 +128,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "llm_first_token_timeout": (0.0, 3600.0, "seconds"),
     "llm_deadline": (0.0, 86400.0, "seconds"),
     "llm_max_tokens": (0.0, 1_000_000.0, "tokens"),
+    "llm_context_tokens": (0.0, 10_000_000.0, "tokens"),
 }
 
 

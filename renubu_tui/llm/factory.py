@@ -100,6 +100,7 @@ def _build(
         "first_token_timeout": getattr(settings, "llm_first_token_timeout", None),
         "deadline": getattr(settings, "llm_deadline", None),
         "max_tokens": getattr(settings, "llm_max_tokens", None),
+        "context_tokens": getattr(settings, "llm_context_tokens", None),
         **http_options,
     }
     provider: Provider

@@ -10,11 +10,12 @@ stream with a non-retryable StreamError and the caller keeps the partial text.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import random
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -31,7 +32,7 @@ from renubu_tui.llm.events import (
     Usage,
     one_line,
 )
-from renubu_tui.llm.messages import ChatRequest
+from renubu_tui.llm.messages import ChatMessage, ChatRequest
 from renubu_tui.llm.resilience import (
     CircuitBreaker,
     RetryPolicy,
@@ -151,6 +152,7 @@ class HttpProvider:
         first_token_timeout: float | None = None,
         deadline: float | None = None,
         max_tokens: int | None = None,
+        context_tokens: int | None = None,
         retry: RetryPolicy | None = None,
         breaker: CircuitBreaker | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -169,6 +171,7 @@ class HttpProvider:
         self.deadline = float(deadline or DEFAULT_DEADLINE)
         self._monotonic = monotonic or time.monotonic
         self.max_tokens = max_tokens  # [llm] max_tokens: overrides the request's own
+        self.context_tokens = context_tokens  # [llm] context_tokens: the model's window
         self.retry = retry or RetryPolicy()
         self.breaker = breaker or CircuitBreaker()
         self._transport = transport
@@ -194,6 +197,8 @@ class HttpProvider:
         return request.model or self.model
 
     def max_tokens_for(self, request: ChatRequest) -> int:
+        if self.context_tokens:  # fit() has already set the room the window leaves
+            return request.max_tokens
         return self.max_tokens or request.max_tokens
 
     def config_problem(self) -> str | None:
@@ -351,9 +356,54 @@ class HttpProvider:
             usage=Usage(input_tokens, output_tokens, estimated=estimated),
         )
 
+    def fit(self, request: ChatRequest) -> tuple[ChatRequest, str | None]:
+        """The request made to fit `context_tokens` (when set), or why even the least does not.
+
+        The answer gets room first (its max_tokens, at most half the window); the prompt gets
+        the rest: system messages and the newest turn always, then older turns newest first
+        (whole turns, so a tool reply never loses the call it answers). Tokens are estimated
+        (≈ 4 characters each), so the budget is a guide, not a guarantee.
+        """
+        window = self.context_tokens
+        if not window:
+            return request, None
+        wanted = self.max_tokens or request.max_tokens
+        room = min(wanted, window // 2)
+        budget = window - room
+        messages = list(request.messages)
+        system = [m for m in messages if m.role == "system"]
+        rest = [m for m in messages if m.role != "system"]
+        turns: list[list[ChatMessage]] = []
+        for message in rest:
+            if message.role == "user" or not turns:
+                turns.append([message])
+            else:
+                turns[-1].append(message)
+
+        def size(items: Sequence[ChatMessage]) -> int:
+            return sum(estimate_tokens(m.content) + 4 for m in items)
+
+        kept = [turns.pop()] if turns else []
+        used = size(system) + sum(size(t) for t in kept)
+        if used > budget:
+            return request, one_line(
+                f"{self.label_for(self.model_for(request))}: the prompt needs about {used:,} "
+                f"tokens but the model's context holds {window:,} with {room:,} kept for the "
+                "answer — raise [llm] context_tokens, lower [llm] max_tokens, or use a model "
+                "with a larger context"
+            )
+        while turns and used + size(turns[-1]) <= budget:
+            turn = turns.pop()
+            used += size(turn)
+            kept.insert(0, turn)
+        fitted = [*system, *(m for turn in kept for m in turn)]
+        answer_room = max(room, min(wanted, window - used))
+        return dataclasses.replace(request, messages=fitted, max_tokens=answer_room), None
+
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Events of one answer; always ends with exactly one Done or StreamError."""
-        problem = self._url_problem() or self.config_problem()
+        request, too_big = self.fit(request)
+        problem = self._url_problem() or self.config_problem() or too_big
         if problem:
             yield StreamError("config", one_line(problem))
             return

@@ -285,3 +285,43 @@ async def test_a_dropped_connection_is_said_in_words(fake_sleep: FakeSleep) -> N
     error = events[-1]
     assert isinstance(error, StreamError) and error.kind == "connect" and error.retryable
     assert error.message == ("ollama · llama3.1: the server closed the connection without a reply")
+
+
+# --- the context budget ([llm] context_tokens) -------------------------------------------------
+
+
+def _thread(turns: int) -> ChatRequest:
+    messages = [ChatMessage("system", "s" * 400)]  # ≈ 100 tokens
+    for n in range(turns):
+        messages += [ChatMessage("user", f"q{n} " + "u" * 396), ChatMessage("assistant", "a" * 400)]
+    messages.append(ChatMessage("user", "newest question"))
+    return ChatRequest(messages, max_tokens=2000)
+
+
+async def test_old_turns_are_dropped_to_fit_the_context(fake_sleep: FakeSleep) -> None:
+    replay = Replay(streamed(ok_body("Fine.")))
+    provider = ollama(replay, fake_sleep, context_tokens=1024)
+    events = await events_of(provider, _thread(10))
+    assert isinstance(events[-1], Done)
+    sent = json.loads(replay.requests[0].content)
+    contents = [m["content"][:3] for m in sent["messages"]]
+    # 512 tokens kept for the answer; the system prompt, the newest question, then whole
+    # turns newest first while they fit
+    assert contents[0] == "sss" and contents[-1] == "new"
+    assert contents[1:-1] == ["q9 ", "aaa"]  # 104 + 8 + 208 of 512; another turn would not fit
+    assert 512 <= sent["options"]["num_predict"] <= 2000
+
+
+async def test_a_prompt_that_cannot_fit_says_so_before_sending(fake_sleep: FakeSleep) -> None:
+    replay = Replay(streamed(ok_body("never")))
+    request = ChatRequest(
+        [ChatMessage("system", "x" * 9000), ChatMessage("user", "hi")], max_tokens=2000
+    )
+    events = await events_of(ollama(replay, fake_sleep, context_tokens=2048), request)
+    assert [type(e) for e in events] == [StreamError] and events[0].kind == "config"
+    assert events[0].message == (
+        "ollama · llama3.1: the prompt needs about 2,259 tokens but the model's context holds "
+        "2,048 with 1,024 kept for the answer — raise [llm] context_tokens, lower [llm] "
+        "max_tokens, or use a model with a larger context"
+    )
+    assert replay.requests == []
