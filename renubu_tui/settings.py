@@ -73,7 +73,25 @@ class Settings:
     llm_base_url: str | None = field(default=None, metadata={"doc": "Provider base URL."})
     llm_api_key: str | None = field(default=None, metadata={"doc": "Provider API key."})
     llm_timeout: float = field(
-        default=60.0, metadata={"doc": "Seconds before a model call gives up."}
+        default=60.0,
+        metadata={"doc": "Seconds a connection may stay silent before a model call gives up."},
+    )
+    llm_first_token_timeout: float = field(
+        default=120.0,
+        metadata={
+            "doc": "Seconds an answer may wait for its first token (keep-alives do not count)."
+        },
+    )
+    llm_deadline: float = field(
+        default=600.0, metadata={"doc": "Seconds an answer may take in all, then it is stopped."}
+    )
+    llm_max_tokens: int | None = field(
+        default=None,
+        metadata={"doc": "Most tokens one answer may have (unset: 2000, or the thread's own)."},
+    )
+    llm_context_tokens: int | None = field(
+        default=None,
+        metadata={"doc": "The model's context window in tokens; prompts are cut to fit it."},
     )
     llm_fallback: bool = field(
         default=False,
@@ -105,7 +123,13 @@ _FIELDS = {f.name: f for f in fields(Settings) if f.name != "config_file"}
 
 # The numbers a setting may take: (low, high, unit); low itself is excluded (a timeout of 0
 # seconds gives up before it starts). docs/rules.md, "Settings file, templates and workflows".
-RANGES: dict[str, tuple[float, float, str]] = {"llm_timeout": (0.0, 3600.0, "seconds")}
+RANGES: dict[str, tuple[float, float, str]] = {
+    "llm_timeout": (0.0, 3600.0, "seconds"),
+    "llm_first_token_timeout": (0.0, 3600.0, "seconds"),
+    "llm_deadline": (0.0, 86400.0, "seconds"),
+    "llm_max_tokens": (0.0, 1_000_000.0, "tokens"),
+    "llm_context_tokens": (0.0, 10_000_000.0, "tokens"),
+}
 
 
 def _coerce(name: str, value: Any, source: str = "") -> Any:
@@ -128,6 +152,11 @@ def _coerce(name: str, value: Any, source: str = "") -> Any:
             raise ValueError(f"expected true or false, got {value!r}")
         if kind == "float":
             return _number(name, value)
+        if kind.startswith("int"):
+            number = _number(name, value)
+            if number != int(number):
+                raise ValueError(f"expected a whole number, got {value!r}")
+            return int(number)
         if not isinstance(value, str):  # `tenant = 5` in the file: a typo, not the text "5"
             raise ValueError(f"expected text, got {_kind(value)}")
         return value

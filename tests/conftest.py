@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import shutil
 import socket
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -79,6 +80,15 @@ def _no_installed_clock() -> Iterator[None]:
 
     yield
     Clock.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_providers() -> Iterator[None]:
+    """Providers are kept per configuration for the process; each test starts with none."""
+    yield
+    factory = sys.modules.get("renubu_tui.llm.factory")
+    if factory is not None:
+        factory.forget_shared_providers()
 
 
 # --- no network -----------------------------------------------------------------------------

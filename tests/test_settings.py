@@ -173,3 +173,18 @@ def test_the_known_binding_ids_are_the_ones_the_app_declares() -> None:
                         declared.add(binding.id)
     assert declared == set(BINDING_IDS)
     assert set(RENAMED.values()) <= BINDING_IDS
+
+
+def test_llm_deadlines_are_read_from_the_llm_table(tmp_path: Path) -> None:
+    path = _file(tmp_path, "[llm]\nfirst_token_timeout = 30\ndeadline = 90\n")
+    settings = load_settings(config_file=path, environ={"RENUBU_LLM_DEADLINE": "120"})
+    assert (settings.llm_first_token_timeout, settings.llm_deadline) == (30.0, 120.0)
+    with pytest.raises(SettingsError, match="setting llm_deadline: 0 is out of range"):
+        load_settings(config_file=_file(tmp_path, "[llm]\ndeadline = 0\n"), environ={})
+
+
+def test_llm_max_tokens_is_a_whole_number(tmp_path: Path) -> None:
+    path = _file(tmp_path, "[llm]\nmax_tokens = 4096\n")
+    assert load_settings(config_file=path, environ={}).llm_max_tokens == 4096
+    with pytest.raises(SettingsError, match="expected a whole number"):
+        load_settings(config_file=_file(tmp_path, "[llm]\nmax_tokens = 10.5\n"), environ={})

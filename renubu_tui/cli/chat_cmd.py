@@ -103,10 +103,12 @@ def ask(
         )
         failed: StreamError | None = None
         label = ""
+        said = ""  # the answer's text so far: ended with a newline only when there is some
         async with aclosing(chat.send(thread.id, question)) as events:
             async for event in events:
                 if isinstance(event, TextDelta):
-                    click.echo(printable(event.text, keep_newlines=True), nl=False)
+                    said = printable(event.text, keep_newlines=True)
+                    click.echo(said, nl=False)
                 elif isinstance(event, ToolRan):
                     state = "ok" if event.success else f"failed: {event.error}"
                     click.echo(f"[{event.name}: {printable(state)}]", err=True)
@@ -117,9 +119,14 @@ def ask(
                     label = event.provider_label
                 elif isinstance(event, StreamError):
                     failed = event
-        click.echo("")
+        if said and not said.endswith("\n"):
+            click.echo("")
         if failed is not None:
-            raise click.ClickException(f"the assistant failed: {failed.message} (retry: ask again)")
+            # "ask again" only where that may help: not after a configuration error, and
+            # not twice when the message already says "try again"
+            again = failed.retryable and "try again" not in failed.message
+            suffix = " — ask again" if again else ""
+            raise click.ClickException(f"the assistant failed: {failed.message}{suffix}")
         click.echo(f"— answered by {printable(label)}", err=True)
 
     ctx.with_services(body)

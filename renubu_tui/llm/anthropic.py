@@ -89,7 +89,7 @@ class AnthropicProvider(HttpProvider):
             system = f"{system}\n\n{JSON_INSTRUCTION}".strip()
         body: dict[str, Any] = {
             "model": self.model_for(request),
-            "max_tokens": request.max_tokens,
+            "max_tokens": self.max_tokens_for(request),
             "temperature": request.temperature,
             "messages": anthropic_messages(list(request.messages)),
             "stream": True,
@@ -101,6 +101,17 @@ class AnthropicProvider(HttpProvider):
                 {"name": t.name, "description": t.description, "input_schema": t.parameters}
                 for t in request.tools
             ]
+        if request.json_schema is not None:
+            # Anthropic has no response schema: a tool whose input is the answer, forced
+            body["tools"] = [
+                *body.get("tools", ()),
+                {
+                    "name": request.schema_name,
+                    "description": "Record the answer, fitting the schema exactly.",
+                    "input_schema": request.json_schema,
+                },
+            ]
+            body["tool_choice"] = {"type": "tool", "name": request.schema_name}
         return body
 
     async def parse(

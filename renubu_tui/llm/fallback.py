@@ -6,9 +6,10 @@ switch is never silent either: the Done label names both, and the first delta sa
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncGenerator
 
-from renubu_tui.llm.events import StreamError, StreamEvent
+from renubu_tui.llm.events import Done, StreamError, StreamEvent, one_line
 from renubu_tui.llm.messages import ChatRequest
 from renubu_tui.llm.offline.provider import OfflineProvider
 from renubu_tui.llm.provider import Provider
@@ -21,7 +22,9 @@ class FallbackProvider:
     answer would be worse than a partial one. A cancelled answer never falls back.
     """
 
-    def __init__(self, primary: Provider, offline: OfflineProvider, enabled: bool = True) -> None:
+    def __init__(
+        self, primary: Provider, offline: OfflineProvider | Provider, enabled: bool = True
+    ) -> None:
         self.primary = primary
         self.offline = offline
         self.enabled = enabled
@@ -33,8 +36,14 @@ class FallbackProvider:
             return self.primary.label
         return f"{self.primary.label} (offline fallback on)"
 
-    def fallback_label(self) -> str:
-        return f"{self.offline.label} (fallback: {self.primary.label} unavailable)"
+    def fallback_label(self, reason: str | None = None) -> str:
+        why = f": {reason}" if reason else ""
+        return one_line(f"{self.offline.label} (fallback: {self.primary.label} unavailable{why})")
+
+    def with_offline(self, offline: Provider) -> FallbackProvider:
+        """The same primary (its breaker and client) with another offline writer, e.g. one
+        that fits a step's output schema."""
+        return FallbackProvider(self.primary, offline, enabled=self.enabled)
 
     async def aclose(self) -> None:
         await self.primary.aclose()
@@ -50,10 +59,20 @@ class FallbackProvider:
                 and event.kind != "cancelled"
             ):
                 reason = event.message.rstrip(".")
-                note = f"_(model unavailable: {reason}; answered by the offline assistant)_\n\n"
-                async for fallback_event in self.offline.stream_with_note(
-                    request, note, label=self.fallback_label()
-                ):
+                if isinstance(self.offline, OfflineProvider) and not request.response_format_json:
+                    note = f"_(model unavailable: {reason}; answered by the offline assistant)_\n\n"
+                    async for fallback_event in self.offline.stream_with_note(
+                        request, note, label=self.fallback_label()
+                    ):
+                        yield fallback_event
+                    return
+                # JSON must parse, so no note in the text: the label says it is a fallback
+                # and why (the unreachable server's own error)
+                async for fallback_event in self.offline.stream(request):
+                    if isinstance(fallback_event, Done):
+                        fallback_event = dataclasses.replace(
+                            fallback_event, provider_label=self.fallback_label(reason)
+                        )
                     yield fallback_event
                 return
             if not isinstance(event, StreamError):

@@ -10,10 +10,12 @@ stream with a non-retryable StreamError and the caller keeps the partial text.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import random
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -30,7 +32,7 @@ from renubu_tui.llm.events import (
     Usage,
     one_line,
 )
-from renubu_tui.llm.messages import ChatRequest
+from renubu_tui.llm.messages import ChatMessage, ChatRequest
 from renubu_tui.llm.resilience import (
     CircuitBreaker,
     RetryPolicy,
@@ -40,6 +42,8 @@ from renubu_tui.llm.resilience import (
 )
 
 Sleep = Callable[[float], Awaitable[None]]
+DEFAULT_FIRST_TOKEN_TIMEOUT = 120.0
+DEFAULT_DEADLINE = 600.0
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"})
 
 _STOP_REASONS = {
@@ -60,6 +64,17 @@ def normalise_stop_reason(raw: str | None, *, made_tool_calls: bool = False) -> 
     if raw is None:
         return "end_turn"
     return _STOP_REASONS.get(raw, raw)
+
+
+def _broken(exc: httpx.HTTPError) -> str:
+    """A failed connection in words (not an exception class name)."""
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the server closed the connection without a reply"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return "the connection broke before a reply"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return "the base URL is not usable — check RENUBU_LLM_BASE_URL"
+    return f"connection failed ({type(exc).__name__})"
 
 
 class UpstreamError(Exception):
@@ -89,6 +104,7 @@ class StreamState:
     stop_reason: str | None = None
     text: str = ""
     tool_calls: int = 0
+    answer_tool: bool = False  # the answer came as the forced schema tool's input
 
 
 @dataclass(frozen=True)
@@ -133,17 +149,29 @@ class HttpProvider:
         base_url: str | None = None,
         api_key: str | None = None,
         timeout: float = 60.0,
+        first_token_timeout: float | None = None,
+        deadline: float | None = None,
+        max_tokens: int | None = None,
+        context_tokens: int | None = None,
         retry: RetryPolicy | None = None,
         breaker: CircuitBreaker | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
         rand: Callable[[], float] | None = None,
         now: Callable[[], dt.datetime] | None = None,
+        monotonic: Callable[[], float] | None = None,
     ) -> None:
         self.model = model or self.default_model
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.api_key = api_key or None
-        self.timeout = float(timeout)
+        self.timeout = float(timeout)  # connect / read idle: a silent socket
+        # deadlines for the answer, counted from its start (retries included); keep-alive
+        # comments and pings are not progress, only text or a tool call is
+        self.first_token_timeout = float(first_token_timeout or DEFAULT_FIRST_TOKEN_TIMEOUT)
+        self.deadline = float(deadline or DEFAULT_DEADLINE)
+        self._monotonic = monotonic or time.monotonic
+        self.max_tokens = max_tokens  # [llm] max_tokens: overrides the request's own
+        self.context_tokens = context_tokens  # [llm] context_tokens: the model's window
         self.retry = retry or RetryPolicy()
         self.breaker = breaker or CircuitBreaker()
         self._transport = transport
@@ -151,6 +179,9 @@ class HttpProvider:
         self._rand = rand or random.random
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
         self._client: httpx.AsyncClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+        # a process-wide provider (make_provider's cache) keeps its client across answers
+        self.keep_open = False
 
     # --- what subclasses provide ---------------------------------------------------------
 
@@ -164,6 +195,11 @@ class HttpProvider:
     def model_for(self, request: ChatRequest) -> str:
         """A thread may pin its own model (domain.md §11); else the configured one."""
         return request.model or self.model
+
+    def max_tokens_for(self, request: ChatRequest) -> int:
+        if self.context_tokens:  # fit() has already set the room the window leaves
+            return request.max_tokens
+        return self.max_tokens or request.max_tokens
 
     def config_problem(self) -> str | None:
         """A reason not to send anything at all (missing key), as one line for a person."""
@@ -204,8 +240,19 @@ class HttpProvider:
 
     @property
     def client(self) -> httpx.AsyncClient:
-        """One client per provider: connections are pooled across the questions of a session."""
+        """One client per provider: connections are pooled across the questions of a session.
+
+        A client belongs to the event loop it was made in; a provider kept for the process
+        that is used from a new loop (a second `asyncio.run`) starts a new client there.
+        """
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if self._client is not None and loop is not self._client_loop:
+            self._client = None  # its connections belong to a finished loop: let it go
         if self._client is None:
+            self._client_loop = loop
             t = self.timeout
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(
@@ -217,6 +264,12 @@ class HttpProvider:
         return self._client
 
     async def aclose(self) -> None:
+        """Done with this answer: a shared provider keeps its client (and breaker) open."""
+        if not self.keep_open:
+            await self.close()
+
+    async def close(self) -> None:
+        """Close the client for good (the end of the process, or an unshared provider)."""
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -290,21 +343,67 @@ class HttpProvider:
         input_tokens = state.input_tokens
         if input_tokens is None:
             input_tokens = estimate_tokens("".join(m.content for m in request.messages))
+        raw_stop = state.stop_reason
+        if state.answer_tool and raw_stop == "tool_use":
+            raw_stop = None  # the forced answer tool was the answer: it ended the turn
         output_tokens = state.output_tokens
         if output_tokens is None:
             output_tokens = estimate_tokens(state.text)
         return Done(
             provider_label=self.label_for(self.model_for(request)),
             model=self.model_for(request),
-            stop_reason=normalise_stop_reason(
-                state.stop_reason, made_tool_calls=state.tool_calls > 0
-            ),
+            stop_reason=normalise_stop_reason(raw_stop, made_tool_calls=state.tool_calls > 0),
             usage=Usage(input_tokens, output_tokens, estimated=estimated),
         )
 
+    def fit(self, request: ChatRequest) -> tuple[ChatRequest, str | None]:
+        """The request made to fit `context_tokens` (when set), or why even the least does not.
+
+        The answer gets room first (its max_tokens, at most half the window); the prompt gets
+        the rest: system messages and the newest turn always, then older turns newest first
+        (whole turns, so a tool reply never loses the call it answers). Tokens are estimated
+        (≈ 4 characters each), so the budget is a guide, not a guarantee.
+        """
+        window = self.context_tokens
+        if not window:
+            return request, None
+        wanted = self.max_tokens or request.max_tokens
+        room = min(wanted, window // 2)
+        budget = window - room
+        messages = list(request.messages)
+        system = [m for m in messages if m.role == "system"]
+        rest = [m for m in messages if m.role != "system"]
+        turns: list[list[ChatMessage]] = []
+        for message in rest:
+            if message.role == "user" or not turns:
+                turns.append([message])
+            else:
+                turns[-1].append(message)
+
+        def size(items: Sequence[ChatMessage]) -> int:
+            return sum(estimate_tokens(m.content) + 4 for m in items)
+
+        kept = [turns.pop()] if turns else []
+        used = size(system) + sum(size(t) for t in kept)
+        if used > budget:
+            return request, one_line(
+                f"{self.label_for(self.model_for(request))}: the prompt needs about {used:,} "
+                f"tokens but the model's context holds {window:,} with {room:,} kept for the "
+                "answer — raise [llm] context_tokens, lower [llm] max_tokens, or use a model "
+                "with a larger context"
+            )
+        while turns and used + size(turns[-1]) <= budget:
+            turn = turns.pop()
+            used += size(turn)
+            kept.insert(0, turn)
+        fitted = [*system, *(m for turn in kept for m in turn)]
+        answer_room = max(room, min(wanted, window - used))
+        return dataclasses.replace(request, messages=fitted, max_tokens=answer_room), None
+
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Events of one answer; always ends with exactly one Done or StreamError."""
-        problem = self._url_problem() or self.config_problem()
+        request, too_big = self.fit(request)
+        problem = self._url_problem() or self.config_problem() or too_big
         if problem:
             yield StreamError("config", one_line(problem))
             return
@@ -336,7 +435,44 @@ class HttpProvider:
             else:
                 self.breaker.release()
 
+    async def _within_deadlines(
+        self, lines: AsyncIterator[str], state: StreamState, started: float
+    ) -> AsyncIterator[str]:
+        """The reply's lines, ended with a timeout error when the first token or the whole
+        answer is late. Only text or a tool call counts as progress: a server that sends
+        keep-alive comments (or pings) and nothing else still meets the first-token deadline.
+        """
+        iterator = aiter(lines)
+        while True:
+            progressed = bool(state.text) or state.tool_calls > 0
+            first_due = started + self.first_token_timeout
+            end = started + self.deadline
+            due = end if progressed else min(first_due, end)
+            remaining = due - self._monotonic()
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                async with asyncio.timeout(remaining):
+                    line = await anext(iterator)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                if not progressed and first_due <= end:
+                    raise UpstreamError(
+                        "timeout",
+                        f"no first token within {self.first_token_timeout:g} s — the server "
+                        "is up but the model has not started; raise [llm] first_token_timeout "
+                        "or use a smaller model",
+                    ) from None
+                raise UpstreamError(
+                    "timeout",
+                    f"the answer took longer than {self.deadline:g} s and was stopped — "
+                    "raise [llm] deadline",
+                ) from None
+            yield line
+
     async def _attempts(self, request: ChatRequest) -> AsyncIterator[StreamEvent | _Failure]:
+        started = self._monotonic()
         url = self.endpoint()
         label = self.label_for(self.model_for(request))
         body = self.payload(request)
@@ -362,8 +498,17 @@ class HttpProvider:
                             return
                     else:
                         try:
-                            async for event in self.parse(reply.aiter_lines(), state):
+                            lines = self._within_deadlines(reply.aiter_lines(), state, started)
+                            async for event in self.parse(lines, state):
                                 streamed = True
+                                if (
+                                    isinstance(event, ToolCallRequest)
+                                    and request.json_schema is not None
+                                    and event.name == request.schema_name
+                                ):
+                                    # the forced answer tool (Anthropic): its input is the answer
+                                    event = TextDelta(json.dumps(event.arguments))
+                                    state.answer_tool = True
                                 if isinstance(event, TextDelta):
                                     state.text += event.text
                                 else:
@@ -401,8 +546,7 @@ class HttpProvider:
             except httpx.ConnectError:
                 failure = _Failure(StreamError("connect", self.unreachable(), True), True)
             except httpx.HTTPError as exc:  # read errors, a server that hung up mid-reply
-                what = "connection lost mid-answer" if streamed else type(exc).__name__
-                what = what if streamed else f"connection failed ({what})"
+                what = "connection lost mid-answer" if streamed else _broken(exc)
                 failure = _Failure(
                     StreamError("connect", one_line(f"{label}: {what}"), not streamed), True
                 )

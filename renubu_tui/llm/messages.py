@@ -43,6 +43,10 @@ class ChatRequest:
     max_tokens: int = 2000
     tools: list[ToolSpec] | None = None
     response_format_json: bool = False
+    # standard JSON Schema the answer must fit (llm.json_schema), sent as constrained decoding
+    # where the provider offers it; `schema_name` names it (OpenAI json_schema, Anthropic tool)
+    json_schema: dict[str, Any] | None = None
+    schema_name: str = "output"
     context: dict[str, Any] | None = None
 
     def system_text(self) -> str:

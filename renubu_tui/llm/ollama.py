@@ -52,9 +52,14 @@ class OllamaProvider(HttpProvider):
             "model": self.model_for(request),
             "messages": [ollama_message(m) for m in request.messages],
             "stream": True,
-            "options": {"temperature": request.temperature, "num_predict": request.max_tokens},
+            "options": {
+                "temperature": request.temperature,
+                "num_predict": self.max_tokens_for(request),
+            },
         }
-        if request.response_format_json:
+        if request.json_schema is not None:
+            body["format"] = request.json_schema  # structured outputs (ollama 0.5+)
+        elif request.response_format_json:
             body["format"] = "json"
         if request.tools:
             body["tools"] = [

@@ -75,9 +75,18 @@ class OpenAICompatProvider(HttpProvider):
             "stream": True,
             "stream_options": {"include_usage": True},
             "temperature": request.temperature,
-            "max_tokens": request.max_tokens,
+            "max_tokens": self.max_tokens_for(request),
         }
-        if request.response_format_json:
+        if request.json_schema is not None:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": request.schema_name,
+                    "schema": request.json_schema,
+                    "strict": True,
+                },
+            }
+        elif request.response_format_json:
             body["response_format"] = {"type": "json_object"}
         if request.tools:
             body["tools"] = [

@@ -153,3 +153,52 @@ async def test_fallback_json_stays_parseable() -> None:
     data = json.loads(text_of(events))
     assert data["route"] == "SIGNATURE_PENDING"
     assert events[-1].provider_label.startswith("offline assistant (fallback: anthropic")
+
+
+# --- one provider per configuration for the process -------------------------------------------
+
+
+def test_one_provider_per_configuration() -> None:
+    first = make_provider(settings(llm_provider="ollama"))
+    assert make_provider(settings(llm_provider="ollama")) is first
+    assert make_provider(settings(llm_provider="ollama", llm_model="qwen2.5")) is not first
+    assert make_provider(settings(llm_provider="ollama"), shared=False) is not first
+
+
+async def test_the_breaker_trips_across_answers() -> None:
+    """Each answer asks the factory again (as the services do); the failures add up, and after
+    the threshold the next answer fails at once without a request."""
+    replay = Replay(httpx.Response(500, json={"error": "boom"}))
+    options: dict[str, Any] = {
+        "transport": replay.transport,
+        "sleep": FakeSleep(),
+        "retry": RetryPolicy(max_attempts=1),
+    }
+    config = settings(llm_provider="ollama")
+    threshold = make_provider(config, **options).breaker.failure_threshold
+    for _ in range(threshold):
+        provider = make_provider(config, **options)
+        events = await events_of(provider, REQUEST)
+        await provider.aclose()  # what every answer does: the shared client stays open
+        assert isinstance(events[-1], StreamError) and events[-1].kind == "http"
+    assert len(replay.requests) == threshold
+    provider = make_provider(config, **options)
+    events = await events_of(provider, REQUEST)
+    assert [type(e) for e in events] == [StreamError]
+    assert events[0].kind == "circuit_open"
+    assert events[0].message.startswith(
+        f"ollama · llama3.1: paused after {threshold} failed calls in a row"
+    )
+    assert len(replay.requests) == threshold  # no request was sent
+    assert provider._client is not None  # one client, kept across answers
+    await provider.close()
+
+
+def test_max_tokens_setting_overrides_the_request() -> None:
+    provider = make_provider(settings(llm_provider="openai", llm_api_key="sk", llm_max_tokens=64))
+    assert isinstance(provider, OpenAICompatProvider)
+    assert provider.payload(REQUEST)["max_tokens"] == 64
+    assert (
+        make_provider(settings(llm_provider="ollama")).payload(REQUEST)["options"]["num_predict"]
+        == REQUEST.max_tokens
+    )

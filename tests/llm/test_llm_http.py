@@ -192,3 +192,136 @@ async def test_client_timeouts_come_from_the_setting(
     assert (client.timeout.connect, client.timeout.read) == (connect, read)
     assert client.timeout.pool is not None and client.timeout.write is not None
     await provider.aclose()
+
+
+# --- deadlines: keep-alives are not progress --------------------------------------------------
+
+
+class KeepAlives(httpx.AsyncByteStream):
+    """A server that is up but never answers: SSE keep-alive comments every few ms, forever
+    (llama.cpp pings like this while a model loads or a long prompt is read), optionally after
+    some real events."""
+
+    def __init__(self, first: bytes = b"") -> None:
+        self.first = first
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        import asyncio
+
+        if self.first:
+            yield self.first
+        while True:
+            await asyncio.sleep(0.01)
+            yield b": keep-alive\n\n"
+
+    async def aclose(self) -> None:
+        return None
+
+
+def keep_alive_server(first: bytes = b"") -> Replay:
+    return Replay(
+        lambda request: httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, stream=KeepAlives(first)
+        )
+    )
+
+
+async def test_keep_alives_do_not_meet_the_first_token_deadline(fake_sleep: FakeSleep) -> None:
+    import time
+
+    from renubu_tui.llm import make_provider
+    from renubu_tui.settings import Settings
+
+    replay = keep_alive_server()
+    settings = Settings(
+        llm_provider="openai",
+        llm_base_url="http://127.0.0.1:8080",
+        llm_model="smol",
+        llm_timeout=10.0,  # the idle timeout never fires: comments keep the socket busy
+        llm_first_token_timeout=0.3,
+        llm_deadline=30.0,
+    )
+    provider = make_provider(settings, transport=replay.transport, sleep=fake_sleep)
+    started = time.monotonic()
+    events = await events_of(provider, REQUEST)
+    took = time.monotonic() - started
+    assert 0.25 <= took < 2.0
+    error = events[-1]
+    assert [type(e) for e in events] == [StreamError] and error.kind == "timeout"
+    assert error.message == (
+        "openai-compatible · smol @ 127.0.0.1:8080: no first token within 0.3 s — the server is "
+        "up but the model has not started; raise [llm] first_token_timeout or use a smaller model"
+    )
+    assert_one_line(error)
+    assert len(replay.requests) == 1  # a slow model stays slow: not retried
+    await provider.close()
+
+
+async def test_the_overall_deadline_stops_an_answer_that_stalls(fake_sleep: FakeSleep) -> None:
+    first = b'data: {"choices":[{"delta":{"content":"Bluesoft is"}}]}\n\n'
+    replay = keep_alive_server(first)
+    provider = OpenAICompatProvider(
+        base_url="http://127.0.0.1:8080",
+        model="smol",
+        transport=replay.transport,
+        sleep=fake_sleep,
+        first_token_timeout=5.0,
+        deadline=0.3,
+    )
+    events = await events_of(provider, REQUEST)
+    assert text_of(events) == "Bluesoft is"
+    error = events[-1]
+    assert isinstance(error, StreamError) and error.kind == "timeout" and not error.retryable
+    assert error.message == (
+        "openai-compatible · smol @ 127.0.0.1:8080: the answer took longer than 0.3 s and was "
+        "stopped — raise [llm] deadline (the partial answer is kept)"
+    )
+    await provider.aclose()
+
+
+async def test_a_dropped_connection_is_said_in_words(fake_sleep: FakeSleep) -> None:
+    replay = Replay(httpx.RemoteProtocolError("Server disconnected without sending a response."))
+    events = await events_of(ollama(replay, fake_sleep, retry=RetryPolicy(max_attempts=1)), REQUEST)
+    error = events[-1]
+    assert isinstance(error, StreamError) and error.kind == "connect" and error.retryable
+    assert error.message == ("ollama · llama3.1: the server closed the connection without a reply")
+
+
+# --- the context budget ([llm] context_tokens) -------------------------------------------------
+
+
+def _thread(turns: int) -> ChatRequest:
+    messages = [ChatMessage("system", "s" * 400)]  # ≈ 100 tokens
+    for n in range(turns):
+        messages += [ChatMessage("user", f"q{n} " + "u" * 396), ChatMessage("assistant", "a" * 400)]
+    messages.append(ChatMessage("user", "newest question"))
+    return ChatRequest(messages, max_tokens=2000)
+
+
+async def test_old_turns_are_dropped_to_fit_the_context(fake_sleep: FakeSleep) -> None:
+    replay = Replay(streamed(ok_body("Fine.")))
+    provider = ollama(replay, fake_sleep, context_tokens=1024)
+    events = await events_of(provider, _thread(10))
+    assert isinstance(events[-1], Done)
+    sent = json.loads(replay.requests[0].content)
+    contents = [m["content"][:3] for m in sent["messages"]]
+    # 512 tokens kept for the answer; the system prompt, the newest question, then whole
+    # turns newest first while they fit
+    assert contents[0] == "sss" and contents[-1] == "new"
+    assert contents[1:-1] == ["q9 ", "aaa"]  # 104 + 8 + 208 of 512; another turn would not fit
+    assert 512 <= sent["options"]["num_predict"] <= 2000
+
+
+async def test_a_prompt_that_cannot_fit_says_so_before_sending(fake_sleep: FakeSleep) -> None:
+    replay = Replay(streamed(ok_body("never")))
+    request = ChatRequest(
+        [ChatMessage("system", "x" * 9000), ChatMessage("user", "hi")], max_tokens=2000
+    )
+    events = await events_of(ollama(replay, fake_sleep, context_tokens=2048), request)
+    assert [type(e) for e in events] == [StreamError] and events[0].kind == "config"
+    assert events[0].message == (
+        "ollama · llama3.1: the prompt needs about 2,259 tokens but the model's context holds "
+        "2,048 with 1,024 kept for the answer — raise [llm] context_tokens, lower [llm] "
+        "max_tokens, or use a model with a larger context"
+    )
+    assert replay.requests == []

@@ -214,11 +214,20 @@ async def write(db: Database, work: Callable[[AsyncSession], Awaitable[T]]) -> T
 def history(messages: Sequence[ChatMessage], context_block: str) -> list[LlmMessage]:
     """What the model reads: the system prompt (with the customer data) and the conversation.
 
-    Failed answers are left out (a retry must not see them); a stopped answer is kept as far as
-    it got, since the reader saw it. Charts are summarised, their data being in the tool log.
+    Failed answers are left out (a retry must not see them). A stopped answer is kept as far as
+    it got once the reader has asked something after it (they read it and went on); one that
+    ends the thread, or that a retry answered again, is left out: a retry asks the question
+    again rather than continuing the stopped text. Charts are summarised, their data being in
+    the tool log.
     """
     out: list[LlmMessage] = []
-    for m in messages:
+    for index, m in enumerate(messages):
+        if (
+            m.role == "assistant"
+            and m.status == "stopped"
+            and not _followed_by_user(messages, index)
+        ):
+            continue
         if m.role == "system":
             text = f"{m.content}\n\n{context_block}" if context_block else m.content
             out.append(LlmMessage("system", text.strip()))
@@ -230,6 +239,16 @@ def history(messages: Sequence[ChatMessage], context_block: str) -> list[LlmMess
             else:
                 out.append(LlmMessage("assistant", m.content))
     return out
+
+
+def _followed_by_user(messages: Sequence[ChatMessage], index: int) -> bool:
+    """Is the next text turn after `index` the user's (not another answer to the same question)?"""
+    for later in messages[index + 1 :]:
+        if later.role == "user":
+            return True
+        if later.role == "assistant" and later.message_type != "chart" and later.content:
+            return False
+    return False
 
 
 __all__ = [

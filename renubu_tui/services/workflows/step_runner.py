@@ -29,6 +29,7 @@ from renubu_tui.data.engine import Database
 from renubu_tui.data.models import LlmContext, StepExecution, Tenant, User
 from renubu_tui.domain.enums import StepStatus
 from renubu_tui.domain.workflow_model import Step, as_step
+from renubu_tui.llm.json_schema import drop_optional_nulls, schema_name, standard_schema
 from renubu_tui.llm.messages import ChatMessage as LlmMessage
 from renubu_tui.llm.messages import ChatRequest
 from renubu_tui.llm.provider import Provider, collect
@@ -199,8 +200,12 @@ class StepRunner:
         messages = [LlmMessage("system", system.strip()), LlmMessage("user", prompt)]
         provider = self._provider(schema)
         attempts: list[Attempt] = []
+        # converted once: providers with constrained decoding hold the model to it
+        constrained = (standard_schema(schema), schema_name(step.id))
         try:
-            outputs, text = await self._ask(provider, messages, context, schema, attempts)
+            outputs, text = await self._ask(
+                provider, messages, context, schema, attempts, constrained
+            )
             if outputs is None:
                 messages += [
                     LlmMessage("assistant", text),
@@ -211,7 +216,9 @@ class StepRunner:
                         + "\nReply with the corrected JSON object only.",
                     ),
                 ]
-                outputs, text = await self._ask(provider, messages, context, schema, attempts)
+                outputs, text = await self._ask(
+                    provider, messages, context, schema, attempts, constrained
+                )
         finally:
             await self._record(view.id, step_row, provider.name, system, attempts)
             await provider.aclose()
@@ -250,11 +257,18 @@ class StepRunner:
         )
 
     def _provider(self, schema: Mapping[str, Any]) -> Provider:
+        from renubu_tui.llm.fallback import FallbackProvider
+
         provider = self._provider_factory()
         if provider.name == "offline":
             from renubu_tui.services.workflows.offline_steps import SchemaOfflineProvider
 
             return SchemaOfflineProvider(provider, schema)
+        if isinstance(provider, FallbackProvider) and provider.enabled:
+            # a fallback answer fits the step like the offline assistant's own
+            from renubu_tui.services.workflows.offline_steps import SchemaOfflineProvider
+
+            return provider.with_offline(SchemaOfflineProvider(provider.offline, schema))
         return provider
 
     async def _ask(
@@ -264,6 +278,7 @@ class StepRunner:
         context: dict[str, Any],
         schema: Mapping[str, Any],
         attempts: list[Attempt],
+        constrained: tuple[dict[str, Any], str] | None = None,
     ) -> tuple[dict[str, Any] | None, str]:
         started = time.monotonic()
         request = ChatRequest(
@@ -271,6 +286,8 @@ class StepRunner:
             temperature=TEMPERATURE,
             max_tokens=MAX_TOKENS,
             response_format_json=True,
+            json_schema=constrained[0] if constrained else None,
+            schema_name=constrained[1] if constrained else "output",
             context=context,
         )
         answer = await collect(provider, request)
@@ -285,9 +302,15 @@ class StepRunner:
             attempts.append(Attempt(asked, answer.text, [], model, label, *tokens, ms, message))
             raise StepRunError(f"the assistant could not answer: {message}")
         data, error = parse_json(answer.text)
+        data = drop_optional_nulls(schema, data)
         found = [error] if error else problems(schema, data)
         if not error and not isinstance(data, dict):
             found = ["the answer must be a JSON object"]
+        if found and done is not None and done.stop_reason == "max_tokens":
+            # the model ran out of room, not out of sense: a repair would be cut off too
+            message = cut_off(done.usage.output_tokens)
+            attempts.append(Attempt(asked, answer.text, [], model, label, *tokens, ms, message))
+            raise StepRunError(message)
         attempts.append(Attempt(asked, answer.text, found, model, label, *tokens, ms))
         return (data if not found else None), answer.text
 
@@ -319,6 +342,14 @@ class StepRunner:
                         error=attempt.error or ("; ".join(attempt.problems[:5]) or None),
                     )
                 )
+
+
+def cut_off(tokens: int) -> str:
+    """What a person reads when the answer hit the token limit (stop reason max_tokens)."""
+    return (
+        f"the answer was cut off at {tokens:,} tokens (raise `[llm] max_tokens`, or use a "
+        "larger model)"
+    )
 
 
 def plain_problems(found: list[str]) -> str:
@@ -369,6 +400,7 @@ __all__ = [
     "StepRun",
     "StepRunError",
     "StepRunner",
+    "cut_off",
     "default_schema",
     "parse_json",
     "plain_problems",

@@ -95,3 +95,29 @@ def test_step_shows_runs_and_chooses(url: str, capsys: pytest.CaptureFixture[str
     assert "Moving to the resolution plan" in out and "next: Emergency resolution" in out
     code, out, err = run(capsys, *base, "step", "kestrel", "--choose", "nope")
     assert code == 1 and "has no branch 'nope'" in err
+
+
+def test_ask_errors_are_one_line_with_ask_again_only_where_it_helps(
+    url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    base = ("--database-url", url, "--as-of", "2025-09-24", "ask", "bluesoft", "hi")
+    monkeypatch.setenv("RENUBU_LLM_PROVIDER", "openai")
+    monkeypatch.setenv("RENUBU_LLM_BASE_URL", "ftp://127.0.0.1:1")
+    code, out, err = run(capsys, *base)
+    assert code == 1 and out == ""  # no blank line before the error
+    assert err.strip().splitlines() == [
+        "renubu: the assistant failed: openai: 'ftp://127.0.0.1:1' is not an http(s) URL — "
+        "check RENUBU_LLM_BASE_URL"
+    ]
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("RENUBU_LLM_BASE_URL", f"http://127.0.0.1:{port}")
+    code, out, err = run(capsys, *base)
+    assert code == 1 and out == ""
+    assert err.strip() == (
+        "renubu: the assistant failed: cannot reach the OpenAI-compatible server at "
+        f"http://127.0.0.1:{port} — is it running? — ask again"
+    )

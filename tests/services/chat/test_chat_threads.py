@@ -218,14 +218,37 @@ async def test_cancelling_the_reader_task_marks_the_answer_stopped(seeded_db: Da
         await task
     rows = await _rows(seeded_db, thread.id)
     assert (rows[-1].status, rows[-1].content) == ("stopped", "Still thinking")
-    # the stopped text is kept for the model: the reader saw it
-    retry_provider = ScriptedProvider([text("Done now."), done()])
+    # retry asks the question again: the stopped text stays visible (marked stopped) but is
+    # not sent, or the model would continue it instead of answering
+    retry_provider = ScriptedProvider([text("Done now."), done()], [text("Sure."), done()])
     env2 = await make_env(seeded_db, lambda: retry_provider)
     await _collect(env2.chat.retry(thread.id))
-    assert [m.content for m in retry_provider.requests[0].messages][-2:] == [
-        "Slow one",
-        "Still thinking",
+    sent = retry_provider.requests[0].messages
+    assert [m.role for m in sent] == ["system", "user"] and sent[-1].content == "Slow one"
+    rows = await _rows(seeded_db, thread.id)
+    assert [(r.role, r.status, r.content) for r in rows[-3:]] == [
+        ("user", "complete", "Slow one"),
+        ("assistant", "stopped", "Still thinking"),
+        ("assistant", "complete", "Done now."),
     ]
+    # later turns see the answer the retry gave, not the superseded stopped one
+    await _collect(env2.chat.send(thread.id, "And then?"))
+    later = [(m.role, m.content) for m in retry_provider.requests[1].messages][1:]
+    assert later == [("user", "Slow one"), ("assistant", "Done now."), ("user", "And then?")]
+
+
+async def test_a_stopped_answer_the_reader_went_on_from_is_kept(seeded_db: Database) -> None:
+    provider = ScriptedProvider([text("Partial"), 10.0, done()], [text("Ok."), done()])
+    env = await make_env(seeded_db, lambda: provider)
+    thread = await _free_thread(env)
+    stream = env.chat.send(thread.id, "First?")
+    async for event in stream:
+        if isinstance(event, TextDelta):
+            break
+    await stream.aclose()
+    await _collect(env.chat.send(thread.id, "Second?"))
+    sent = [(m.role, m.content) for m in provider.requests[1].messages][1:]
+    assert sent == [("user", "First?"), ("assistant", "Partial"), ("user", "Second?")]
 
 
 async def test_tool_rounds_are_bounded(seeded_db: Database) -> None:

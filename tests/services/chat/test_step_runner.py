@@ -18,6 +18,7 @@ from renubu_tui.data.models import (
     UserPreferences,
     Workflow,
 )
+from renubu_tui.llm.events import Done, Usage
 from renubu_tui.services.workflows.executions import GateClosed, RouteRequired
 from renubu_tui.services.workflows.schema_check import problems
 from renubu_tui.services.workflows.step_runner import (
@@ -229,6 +230,100 @@ async def test_a_failed_call_is_reported_and_recorded(seeded_db: Database) -> No
         record = await s.scalar(select(LlmContext).where(LlmContext.execution_id == run_id))
     assert record is not None and record.error == "model unreachable"
     assert provider.closed == 1
+
+
+async def test_a_cut_off_answer_says_so_not_that_it_does_not_parse(seeded_db: Database) -> None:
+    """Stop reason max_tokens: the answer ran out of room; no repair (it would be cut too)."""
+    cut = Done("scripted model", "scripted-1", "max_tokens", Usage(2400, 1999))
+    provider = ScriptedProvider([text('{"summary": "Bluesoft is at risk because'), cut])
+    env = await make_env(seeded_db, lambda: provider)
+    run_id = await open_critical(seeded_db)
+    with pytest.raises(StepRunError) as refused:
+        await env.runner.run_step(TENANT, run_id, env.maya)
+    assert str(refused.value) == (
+        "the answer was cut off at 1,999 tokens (raise `[llm] max_tokens`, or use a larger model)"
+    )
+    assert len(provider.requests) == 1
+    async with seeded_db.sessions() as s:
+        record = await s.scalar(select(LlmContext).where(LlmContext.execution_id == run_id))
+    assert record is not None and (record.error or "").startswith("the answer was cut off")
+
+
+async def test_a_fallback_answer_fits_the_step_and_names_the_unreachable_server(
+    seeded_db: Database,
+) -> None:
+    """fallback = true, server down: the offline assistant answers in the step's shape, and
+    the label says it is a fallback and why."""
+    from types import SimpleNamespace
+
+    import httpx
+
+    from renubu_tui.llm.factory import make_provider
+    from renubu_tui.llm.resilience import RetryPolicy
+    from tests.llm.conftest import FakeSleep, Replay
+
+    replay = Replay(httpx.ConnectError("refused"))
+    config = SimpleNamespace(
+        llm_provider="ollama", llm_model=None, llm_base_url=None, llm_api_key=None,
+        llm_timeout=5.0, llm_fallback=True,
+    )  # fmt: skip
+    options = {"transport": replay.transport, "sleep": FakeSleep()}
+    options["retry"] = RetryPolicy(max_attempts=1)
+    env = await make_env(seeded_db, lambda: make_provider(config, offline_pace=0, **options))
+    run_id = await open_critical(seeded_db)
+    result = await env.runner.run_step(TENANT, run_id, env.maya)
+    assert len(result.attempts) == 1 and result.attempts[0].problems == []
+    assert result.outputs["route"] and result.suggested_route == result.outputs["route"]
+    assert {"blockers", "primaryBlocker", "summary"} <= set(result.outputs)
+    assert result.provider_label == (
+        "offline assistant (fallback: ollama · llama3.1 unavailable: cannot reach ollama at "
+        "http://127.0.0.1:11434 — is it running?)"
+    )
+    assert len(replay.requests) == 1
+
+
+def _fitting(schema: dict) -> object:
+    """What a server honouring `response_format` (as llama.cpp's grammar does) could write."""
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kinds = schema.get("type")
+    kind = kinds[0] if isinstance(kinds, list) else kinds
+    if kind == "object":
+        return {name: _fitting(rule) for name, rule in schema.get("properties", {}).items()}
+    samples = {"array": [], "string": "text", "number": 1, "integer": 1, "boolean": True}
+    return samples.get(kind)
+
+
+async def test_a_server_honouring_response_format_fits_on_the_first_try(
+    seeded_db: Database,
+) -> None:
+    import httpx
+
+    from renubu_tui.llm.openai_compat import OpenAICompatProvider
+    from tests.llm.conftest import FakeSleep, Replay, streamed
+
+    def server(request: httpx.Request) -> httpx.Response:
+        sent = json.loads(request.content)
+        schema = sent["response_format"]["json_schema"]["schema"]
+        content = json.dumps(_fitting(schema))
+        chunk = {"choices": [{"index": 0, "delta": {"content": content}, "finish_reason": "stop"}]}
+        return streamed(f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n")
+
+    replay = Replay(server)
+    provider = OpenAICompatProvider(
+        model="smol",
+        base_url="http://127.0.0.1:8080",
+        transport=replay.transport,
+        sleep=FakeSleep(),
+    )
+    env = await make_env(seeded_db, lambda: provider)
+    run_id = await open_critical(seeded_db)
+    result = await env.runner.run_step(TENANT, run_id, env.maya)
+    assert len(result.attempts) == 1 and result.attempts[0].problems == []
+    assert result.suggested_route == result.outputs["route"]
+    sent = json.loads(replay.requests[0].content)["response_format"]
+    assert sent["type"] == "json_schema" and sent["json_schema"]["strict"] is True
+    assert sent["json_schema"]["name"] == "critical-status-assessment"
 
 
 def test_parse_json_tolerates_prose_and_fences() -> None:
