@@ -196,7 +196,7 @@ class ActionService:
             )
             message = f"{_subject(customer, execution)} is awake again"
             await session.flush()
-            await self._changed(session, tenant_id, customer_id)
+            await self._changed(session, tenant_id, customer_id, kind="wake", actor=actor)
         return ActionOutcome("wake", message, {"executionId": str(execution.id)})
 
     async def run(
@@ -276,19 +276,27 @@ class ActionService:
                     )
                 )
                 await session.flush()
-                await self._changed(session, tenant_id, customer_id)
+                await self._changed(session, tenant_id, customer_id, kind=slug, actor=actor)
         except (ActionFailed, TransitionError) as exc:
             await self._fail(tenant_id, action, actor, customer_id, execution_id, checked, str(exc))
             raise ActionFailed(str(exc)) from None
         return ActionOutcome(slug, message, result)
 
     async def _changed(
-        self, session: AsyncSession, tenant_id: uuid.UUID, customer_id: uuid.UUID
+        self,
+        session: AsyncSession,
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID,
+        *,
+        kind: str = "action",
+        actor: User | None = None,
     ) -> None:
         """Re-score the customer's queue rows inside the action's transaction: a crash after
         the commit cannot leave the queue showing the work as it was."""
         if self._on_change is not None:
-            await self._on_change(tenant_id, customer_id, self._clock.today(), session=session)
+            await self._on_change(
+                tenant_id, customer_id, self._clock.today(), session=session, kind=kind, actor=actor
+            )
 
     async def _workflow_action(
         self,

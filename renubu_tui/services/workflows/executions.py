@@ -66,6 +66,8 @@ class OnChange(Protocol):
         /,
         *,
         session: AsyncSession | None = None,
+        kind: str = "change",
+        actor: User | None = None,
     ) -> Awaitable[None]: ...
 
 
@@ -275,12 +277,20 @@ class ExecutionService:
         )
 
     async def _changed(
-        self, tenant_id: uuid.UUID, customer_id: uuid.UUID, session: AsyncSession
+        self,
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID,
+        session: AsyncSession,
+        *,
+        kind: str = "step",
+        actor: User | None = None,
     ) -> None:
         """Tell the queue which customer's work changed, inside the change's transaction: the
         rows it can move are re-scored at once and commit with it (every view sees both)."""
         if self._on_change is not None:
-            await self._on_change(tenant_id, customer_id, self._clock.today(), session=session)
+            await self._on_change(
+                tenant_id, customer_id, self._clock.today(), session=session, kind=kind, actor=actor
+            )
 
     # --- reading -------------------------------------------------------------------------
 
@@ -508,7 +518,7 @@ class ExecutionService:
             )
             await session.flush()
             view = await self._view(session, tenant_id, execution.id)
-            await self._changed(tenant_id, customer_id, session)
+            await self._changed(tenant_id, customer_id, session, kind="start", actor=actor)
         view.fired = fired
         view.skipped = [(s.step_id, s.reason) for s in decision.skipped]
         return view
@@ -716,7 +726,7 @@ class ExecutionService:
             )
             await session.flush()
             view = await self._view(session, tenant_id, execution.id)
-            await self._changed(tenant_id, base.customer_id, session)
+            await self._changed(tenant_id, base.customer_id, session, kind="step", actor=actor)
         view.fired = fired
         view.fired.errors = list(decision.errors) + view.fired.errors
         view.skipped = [(s.step_id, s.reason) for s in decision.skipped]
@@ -789,7 +799,7 @@ class ExecutionService:
                     )
             result["notified"] = sorted({n.recipient_email for n in fired.created})
             _trail(session, execution, actor, action_slug, dict(params or {}), result)
-            await self._changed(tenant_id, base.customer_id, session)
+            await self._changed(tenant_id, base.customer_id, session, kind=action_slug, actor=actor)
         return result, fired
 
     async def _record_failure(
