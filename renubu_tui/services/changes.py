@@ -50,7 +50,8 @@ VERBS = {
     "branch": "chose a branch for",
     "config": "changed the configuration",
     "workflow": "saved a workflow",
-    "notification": "notified about",
+    "notification": "sent notifications",
+    "task": "updated a task for",
 }
 
 
@@ -67,9 +68,12 @@ class Change:
     def describe(self) -> str:
         """One line: who changed what (plain text: names are untrusted, never markup)."""
         who = self.actor_name or "Someone"
-        verb = VERBS.get(self.kind, f"{self.kind.replace('_', ' ').replace('-', ' ')}:")
+        verb = VERBS.get(self.kind) or next(
+            (v for k, v in VERBS.items() if self.kind.startswith(f"{k}-")),
+            f"did {self.kind.replace('_', ' ').replace('-', ' ')} for",
+        )
         if self.customer_id is None:
-            return f"{who} {verb}"
+            return f"{who} {verb.removesuffix(' for')}"
         return f"{who} {verb} {self.customer_name or 'a customer'}"
 
 
@@ -95,6 +99,7 @@ async def publish(
         kind=kind[:40],
         actor_id=actor_id,
         actor_name=actor_name[:254],
+        created_at=dt.datetime.now(dt.UTC),  # wall time, not a demo day's: pruning goes by it
     )
     session.add(event)
     await session.flush()

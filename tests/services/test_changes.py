@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -164,3 +165,17 @@ async def test_a_dropped_listener_reconnects_and_reloads_once(seeded_db: Databas
         await heard.until(lambda: heard.changes)
     assert [c.actor_name for c in heard.changes] == ["Maya Patel"]
     assert sum(b.reload for b in heard.batches) == 1
+
+
+def test_a_change_reads_as_one_line() -> None:
+    def line(kind: str, customer: str | None = "Bluesoft Corporation") -> str:
+        customer_id = uuid.uuid4() if customer else None
+        change = Change(1, TENANT, customer_id, kind, None, "Sam Lee", customer)
+        return change.describe()
+
+    assert line("snooze") == "Sam Lee snoozed Bluesoft Corporation"
+    assert line("snooze-3-days") == "Sam Lee snoozed Bluesoft Corporation"
+    assert line("task-complete") == "Sam Lee updated a task for Bluesoft Corporation"
+    assert line("schedule-meeting") == "Sam Lee did schedule meeting for Bluesoft Corporation"
+    assert line("workflow", None) == "Sam Lee saved a workflow"
+    assert line("[bold]x[/]", None) == "Sam Lee did [bold]x[/]"  # shown as plain text
