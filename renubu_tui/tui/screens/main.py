@@ -250,7 +250,11 @@ class MainScreen(
 
         self.watcher = watcher = ChangeWatcher(session.services.db, session.tenant_id)
         await prune(session.services.db, session.tenant_id)
+        config = session.services.config
         async for batch in watcher.batches():
+            if batch.reload or any(c.kind == "config" for c in batch.changes):
+                config.invalidate(session.tenant_id)  # another app changed it: read it again
+                session.config = await config.get(session.tenant_id)
             self.post_message(self.Changed(batch))
 
     def on_main_screen_changed(self, message: Changed) -> None:
