@@ -6,7 +6,6 @@ test database and a fixed clock.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -99,27 +98,24 @@ async def build_services(db: Database, settings: Settings, clock: Clock) -> Serv
     config = ConfigService(db)
     queue = QueueService(db, config)
 
-    async def changed(
+    async def published(
+        session: AsyncSession,
         tenant_id: uuid.UUID,
-        customer_id: uuid.UUID,
-        today: dt.date,
+        customer_id: uuid.UUID | None,
         /,
         *,
-        session: AsyncSession | None = None,
-        kind: str = "change",
+        kind: str,
         actor: User | None = None,
     ) -> None:
-        """A workflow that starts, moves or finishes changes the queue (status, workload): its
-        rows are re-scored, and the change is published for every open app (rules.md, "Live
-        updates"), both inside the change's transaction."""
-        await queue.invalidate(tenant_id, customer_id, today, session=session)
-        if session is not None:
-            who = actor or user
-            await publish(
-                session, tenant_id, customer_id, kind, actor_id=who.id, actor_name=who.name
-            )
+        """Every open app shows the change (rules.md, "Live updates"), written in its
+        transaction: it commits or rolls back with the change."""
+        who = actor or user
+        await publish(session, tenant_id, customer_id, kind, actor_id=who.id, actor_name=who.name)
 
-    executions = ExecutionService(db, clock, tenant_slug=tenant.slug, on_change=changed)
+    # a workflow that starts, moves or finishes changes the queue (status, workload)
+    executions = ExecutionService(
+        db, clock, tenant_slug=tenant.slug, on_change=queue.invalidate, on_publish=published
+    )
     return Services(
         settings=settings,
         db=db,
@@ -130,7 +126,13 @@ async def build_services(db: Database, settings: Settings, clock: Clock) -> Serv
         queue=queue,
         executions=executions,
         notifications=NotificationService(db),
-        actions=ActionService(db, clock, workflow_actions=executions, on_change=changed),
+        actions=ActionService(
+            db,
+            clock,
+            workflow_actions=executions,
+            on_change=queue.invalidate,
+            on_publish=published,
+        ),
         tasks=TaskService(db, clock),
         artifacts=ArtifactService(db, clock),
         preferences=PreferencesService(db),

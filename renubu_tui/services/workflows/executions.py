@@ -66,7 +66,21 @@ class OnChange(Protocol):
         /,
         *,
         session: AsyncSession | None = None,
-        kind: str = "change",
+    ) -> Awaitable[None]: ...
+
+
+class OnPublish(Protocol):
+    """Publishes a change for every open app (services/changes.py: publish), inside the
+    change's transaction: who (`actor`, else the app's user) changed which customer's what."""
+
+    def __call__(
+        self,
+        session: AsyncSession,
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID | None,
+        /,
+        *,
+        kind: str,
         actor: User | None = None,
     ) -> Awaitable[None]: ...
 
@@ -260,12 +274,19 @@ def with_outputs(context: Mapping[str, Any], store_in: str, outputs: Any) -> dic
 
 class ExecutionService:
     def __init__(
-        self, db: Database, clock: Clock, *, tenant_slug: str, on_change: OnChange | None = None
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        tenant_slug: str,
+        on_change: OnChange | None = None,
+        on_publish: OnPublish | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._tenant_slug = tenant_slug
         self._on_change = on_change
+        self._on_publish = on_publish
 
     async def _context(
         self, customer_id: uuid.UUID, execution_id: uuid.UUID | None
@@ -288,9 +309,9 @@ class ExecutionService:
         """Tell the queue which customer's work changed, inside the change's transaction: the
         rows it can move are re-scored at once and commit with it (every view sees both)."""
         if self._on_change is not None:
-            await self._on_change(
-                tenant_id, customer_id, self._clock.today(), session=session, kind=kind, actor=actor
-            )
+            await self._on_change(tenant_id, customer_id, self._clock.today(), session=session)
+        if self._on_publish is not None:
+            await self._on_publish(session, tenant_id, customer_id, kind=kind, actor=actor)
 
     # --- reading -------------------------------------------------------------------------
 
