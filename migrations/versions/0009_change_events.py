@@ -32,7 +32,8 @@ TENANT_IDS = "renubu_tenant_ids"
 def upgrade() -> None:
     op.create_table(
         "change_events",
-        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        # an identity column: a CSM's login needs INSERT on the table, no grant on a sequence
+        sa.Column("id", sa.Integer(), sa.Identity(), primary_key=True),
         sa.Column(
             "tenant_id",
             sa.Uuid(),

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     String,
@@ -126,7 +127,7 @@ class ChangeEvent(Base):
     __tablename__ = "change_events"
     __table_args__ = (Index("ix_change_events_tenant_id_id", "tenant_id", "id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
     tenant_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
     )
