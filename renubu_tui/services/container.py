@@ -16,6 +16,7 @@ from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
 from renubu_tui.data.models import Tenant, User
 from renubu_tui.services.bootstrap import open_database, prepare
+from renubu_tui.services.changes import publish
 from renubu_tui.services.config.preferences import PreferencesService
 from renubu_tui.services.config.service import ConfigService
 from renubu_tui.services.customers.lookup import acting_user
@@ -27,6 +28,8 @@ from renubu_tui.services.workflows.tasks import ArtifactService, TaskService
 from renubu_tui.settings import Settings
 
 if TYPE_CHECKING:  # built on demand: their imports stay off the start-up
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from renubu_tui.llm.provider import Provider
     from renubu_tui.services.chat.service import ChatService
     from renubu_tui.services.workflows.step_runner import StepRunner
@@ -94,8 +97,25 @@ async def build_services(db: Database, settings: Settings, clock: Clock) -> Serv
         tenant, user = await acting_user(session, settings.tenant, settings.user)
     config = ConfigService(db)
     queue = QueueService(db, config)
+
+    async def published(
+        session: AsyncSession,
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID | None,
+        /,
+        *,
+        kind: str,
+        actor: User | None = None,
+    ) -> None:
+        """Every open app shows the change (rules.md, "Live updates"), written in its
+        transaction: it commits or rolls back with the change."""
+        who = actor or user
+        await publish(session, tenant_id, customer_id, kind, actor_id=who.id, actor_name=who.name)
+
     # a workflow that starts, moves or finishes changes the queue (status, workload)
-    executions = ExecutionService(db, clock, tenant_slug=tenant.slug, on_change=queue.invalidate)
+    executions = ExecutionService(
+        db, clock, tenant_slug=tenant.slug, on_change=queue.invalidate, on_publish=published
+    )
     return Services(
         settings=settings,
         db=db,
@@ -106,7 +126,13 @@ async def build_services(db: Database, settings: Settings, clock: Clock) -> Serv
         queue=queue,
         executions=executions,
         notifications=NotificationService(db),
-        actions=ActionService(db, clock, workflow_actions=executions, on_change=queue.invalidate),
+        actions=ActionService(
+            db,
+            clock,
+            workflow_actions=executions,
+            on_change=queue.invalidate,
+            on_publish=published,
+        ),
         tasks=TaskService(db, clock),
         artifacts=ArtifactService(db, clock),
         preferences=PreferencesService(db),

@@ -67,6 +67,8 @@ class RenubuApp(App[None]):
     demo_autoplay: bool = False  # renubu demo --play: walk the milestones until a key is pressed
     demo_pace: float = 3.0  # seconds between milestones while playing
     """Set by `renubu demo` before the app runs."""
+    live_updates: bool = True
+    """Show what other apps on the database commit as it commits (tests turn it on per test)."""
     chat_pace: float = 0.02
     """Seconds between the offline assistant's words (tests set 0)."""
     chat_timer: Callable[[], float] = staticmethod(time.monotonic)

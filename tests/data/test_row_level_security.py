@@ -574,3 +574,46 @@ async def test_sqlite_and_the_owner_keep_the_named_user(seeded_db: Database) -> 
         else:
             login = (await session.execute(text("SELECT session_user::text"))).scalar_one()
             assert entry.db_role == login
+
+
+async def test_a_logins_change_is_heard_by_its_tenant_only(
+    world: World, as_login: dict[str, Database]
+) -> None:
+    """Live updates under row-level security: a CSM's login publishes (an identity column: no
+    grant on a sequence), its tenant's watcher hears it, the other tenant's sees nothing."""
+    import asyncio
+
+    from renubu_tui.services.changes import ChangeWatcher, publish
+
+    mine, theirs = as_login["maya"], as_login["gmaya"]
+    heard: dict[str, list[str]] = {"maya": [], "gmaya": []}
+    watchers = {
+        "maya": ChangeWatcher(mine, world.tenant_ids[A], interval=0.05),
+        "gmaya": ChangeWatcher(theirs, world.tenant_ids[A], interval=0.05),  # asks for A's
+    }
+
+    async def listen(login: str) -> None:
+        async for batch in watchers[login].batches():
+            heard[login] += [c.actor_name for c in batch.changes]
+
+    tasks = [asyncio.create_task(listen(login)) for login in watchers]
+    try:
+        for watcher in watchers.values():
+            await asyncio.wait_for(watcher.listening.wait(), 10)
+        async with mine.sessions() as session, session.begin():
+            await publish(
+                session, world.tenant_ids[A], world.bluesoft[A], "snooze", actor_name="Maya"
+            )
+        for _ in range(100):
+            if heard["maya"]:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+        assert heard == {"maya": ["Maya"], "gmaya": []}
+        theirs_sql = "SELECT id FROM change_events WHERE tenant_id = $1"
+        assert await _plain(world, "gmaya", theirs_sql, world.tenant_ids[A]) == []
+        assert await _plain(world, "maya", theirs_sql, world.tenant_ids[A]) != []
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -46,14 +46,18 @@ def db_path(tmp_path: Path, sqlite_templates: dict[str, Path]) -> Path:
 
 @pytest.fixture
 def app_factory(db_path: Path) -> AppFactory:
-    def make(**settings: Any) -> RenubuApp:
+    def make(*, live: bool = False, **settings: Any) -> RenubuApp:
+        """The app over the copy; `live=True` watches for others' changes (off by default: a
+        watcher runs for the app's life, and snapshots show no one else's toasts)."""
         values: dict[str, Any] = {
             "database_url": f"sqlite+aiosqlite:///{db_path}",
             "today": TEST_TODAY,
             "tenant": "acme-cs",
             **settings,
         }
-        return RenubuApp(Settings(**values))
+        app = RenubuApp(Settings(**values))
+        app.live_updates = live
+        return app
 
     return make
 
@@ -82,11 +86,12 @@ async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
 
 
 SHORT_TIMER = 0.5
+LIVE = "live"  # the worker group of the live-updates watcher (never finishes by itself)
 
 
 def _busy(app: Any) -> bool:
     """A worker still running, a message still queued or a short one-shot timer pending."""
-    if any(not w.is_finished for w in app.workers):
+    if any(not w.is_finished and w.group != LIVE for w in app.workers):
         return True
     nodes = [app, *(n for screen in app.screen_stack for n in screen.walk_children(with_self=True))]
     for node in nodes:
@@ -107,6 +112,8 @@ def _busy(app: Any) -> bool:
 
 async def _workers_done(pilot: Pilot[Any]) -> None:
     for worker in list(pilot.app.workers):
+        if worker.group == LIVE:
+            continue  # the live-updates watcher runs for the app's life
         with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await worker.wait()
 

@@ -26,6 +26,7 @@ from renubu_tui.data.models.customers import (
 from renubu_tui.data.models.queue import QueueItem, QueueState
 from renubu_tui.data.models.tenancy import (
     AuditEntry,
+    ChangeEvent,
     CompanySettings,
     Tenant,
     User,
@@ -45,6 +46,7 @@ __all__ = [
     "ActionExecution",
     "AuditEntry",
     "Base",
+    "ChangeEvent",
     "ChatBranch",
     "ChatMessage",
     "ChatThread",

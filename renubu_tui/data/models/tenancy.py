@@ -6,7 +6,19 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from renubu_tui.data.models.base import (
@@ -105,4 +117,22 @@ class AuditEntry(Base):
     # PostgreSQL: the login that wrote the row (set by a trigger to session_user; NULL on SQLite).
     # Beside actor_id/actor_label (the user acted as) it shows an admin's `--user`.
     db_role: Mapped[str | None] = mapped_column(String(63))
+    created_at: Mapped[dt.datetime] = created_at()
+
+
+class ChangeEvent(Base):
+    """A change that committed, for every open app on the database to show (rules.md, "Live
+    updates"): who changed which customer's what. Never the data itself; pruned after a day."""
+
+    __tablename__ = "change_events"
+    __table_args__ = (Index("ix_change_events_tenant_id_id", "tenant_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
+    )
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
+    actor_name: Mapped[str] = mapped_column(String(254), default="")
     created_at: Mapped[dt.datetime] = created_at()

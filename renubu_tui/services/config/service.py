@@ -142,6 +142,9 @@ class ConfigService:
                     new_value=value,
                 )
             )
+            from renubu_tui.services.changes import publish
+
+            await publish(session, tenant_id, None, "config", actor_id=actor_id, actor_name=actor)
         self.invalidate(tenant_id)
         return old, value
 

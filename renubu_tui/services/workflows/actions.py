@@ -42,7 +42,11 @@ from renubu_tui.domain.vocabulary import OPEN_EXECUTION_STATUSES
 from renubu_tui.services.refusals import Refused
 
 if TYPE_CHECKING:
-    from renubu_tui.services.workflows.executions import ExecutionService, OnChange
+    from renubu_tui.services.workflows.executions import (
+        ExecutionService,
+        OnChange,
+        OnPublish,
+    )
 
 START_HINT = "start one first"
 TYPE_WORDS = {
@@ -86,11 +90,13 @@ class ActionService:
         *,
         workflow_actions: ExecutionService | None = None,  # for war room / acknowledgment
         on_change: OnChange | None = None,
+        on_publish: OnPublish | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._workflow_actions = workflow_actions
         self._on_change = on_change
+        self._on_publish = on_publish
 
     async def available(self, tenant_id: uuid.UUID) -> list[SavedAction]:
         """The tenant's saved actions (its own override core ones of the same slug)."""
@@ -196,7 +202,7 @@ class ActionService:
             )
             message = f"{_subject(customer, execution)} is awake again"
             await session.flush()
-            await self._changed(session, tenant_id, customer_id)
+            await self._changed(session, tenant_id, customer_id, kind="wake", actor=actor)
         return ActionOutcome("wake", message, {"executionId": str(execution.id)})
 
     async def run(
@@ -276,19 +282,27 @@ class ActionService:
                     )
                 )
                 await session.flush()
-                await self._changed(session, tenant_id, customer_id)
+                await self._changed(session, tenant_id, customer_id, kind=slug, actor=actor)
         except (ActionFailed, TransitionError) as exc:
             await self._fail(tenant_id, action, actor, customer_id, execution_id, checked, str(exc))
             raise ActionFailed(str(exc)) from None
         return ActionOutcome(slug, message, result)
 
     async def _changed(
-        self, session: AsyncSession, tenant_id: uuid.UUID, customer_id: uuid.UUID
+        self,
+        session: AsyncSession,
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID,
+        *,
+        kind: str = "action",
+        actor: User | None = None,
     ) -> None:
         """Re-score the customer's queue rows inside the action's transaction: a crash after
         the commit cannot leave the queue showing the work as it was."""
         if self._on_change is not None:
             await self._on_change(tenant_id, customer_id, self._clock.today(), session=session)
+        if self._on_publish is not None:
+            await self._on_publish(session, tenant_id, customer_id, kind=kind, actor=actor)
 
     async def _workflow_action(
         self,

@@ -69,6 +69,22 @@ class OnChange(Protocol):
     ) -> Awaitable[None]: ...
 
 
+class OnPublish(Protocol):
+    """Publishes a change for every open app (services/changes.py: publish), inside the
+    change's transaction: who (`actor`, else the app's user) changed which customer's what."""
+
+    def __call__(
+        self,
+        session: AsyncSession,
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID | None,
+        /,
+        *,
+        kind: str,
+        actor: User | None = None,
+    ) -> Awaitable[None]: ...
+
+
 WORKFLOW_ACTIONS = {
     "create-war-room": "a war room with a daily stand-up",
     "create-team-slack-channel": "a team channel for the renewal",
@@ -258,12 +274,19 @@ def with_outputs(context: Mapping[str, Any], store_in: str, outputs: Any) -> dic
 
 class ExecutionService:
     def __init__(
-        self, db: Database, clock: Clock, *, tenant_slug: str, on_change: OnChange | None = None
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        tenant_slug: str,
+        on_change: OnChange | None = None,
+        on_publish: OnPublish | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._tenant_slug = tenant_slug
         self._on_change = on_change
+        self._on_publish = on_publish
 
     async def _context(
         self, customer_id: uuid.UUID, execution_id: uuid.UUID | None
@@ -275,12 +298,20 @@ class ExecutionService:
         )
 
     async def _changed(
-        self, tenant_id: uuid.UUID, customer_id: uuid.UUID, session: AsyncSession
+        self,
+        tenant_id: uuid.UUID,
+        customer_id: uuid.UUID,
+        session: AsyncSession,
+        *,
+        kind: str = "step",
+        actor: User | None = None,
     ) -> None:
         """Tell the queue which customer's work changed, inside the change's transaction: the
         rows it can move are re-scored at once and commit with it (every view sees both)."""
         if self._on_change is not None:
             await self._on_change(tenant_id, customer_id, self._clock.today(), session=session)
+        if self._on_publish is not None:
+            await self._on_publish(session, tenant_id, customer_id, kind=kind, actor=actor)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -508,7 +539,7 @@ class ExecutionService:
             )
             await session.flush()
             view = await self._view(session, tenant_id, execution.id)
-            await self._changed(tenant_id, customer_id, session)
+            await self._changed(tenant_id, customer_id, session, kind="start", actor=actor)
         view.fired = fired
         view.skipped = [(s.step_id, s.reason) for s in decision.skipped]
         return view
@@ -716,7 +747,7 @@ class ExecutionService:
             )
             await session.flush()
             view = await self._view(session, tenant_id, execution.id)
-            await self._changed(tenant_id, base.customer_id, session)
+            await self._changed(tenant_id, base.customer_id, session, kind="step", actor=actor)
         view.fired = fired
         view.fired.errors = list(decision.errors) + view.fired.errors
         view.skipped = [(s.step_id, s.reason) for s in decision.skipped]
@@ -789,7 +820,7 @@ class ExecutionService:
                     )
             result["notified"] = sorted({n.recipient_email for n in fired.created})
             _trail(session, execution, actor, action_slug, dict(params or {}), result)
-            await self._changed(tenant_id, base.customer_id, session)
+            await self._changed(tenant_id, base.customer_id, session, kind=action_slug, actor=actor)
         return result, fired
 
     async def _record_failure(

@@ -386,6 +386,10 @@ class NotificationService:
                 report.fire.merge(result)
                 report.days_evaluated += 1
                 report.first_day = min(report.first_day or day, day)
+            if report.fire.created:  # every open app's bell counts them
+                from renubu_tui.services.changes import publish
+
+                await publish(session, tenant.id, None, "notification", actor_name="renubu")
             if last is None or today > last:
                 state = await session.get(SweepState, tenant.id)
                 if state is None:

@@ -161,6 +161,16 @@ class TaskService:
                     new_value={k: _plain(v) for k, v in changes.items()},
                 )
             )
+            from renubu_tui.services.changes import publish  # every open app shows it
+
+            await publish(
+                session,
+                tenant_id,
+                task.customer_id,
+                f"task-{action}",
+                actor_id=actor.id,
+                actor_name=actor.name,
+            )
         return next(v for v in await self.list(tenant_id) if v.id == task_id)
 
     async def complete(self, tenant_id: uuid.UUID, task_id: uuid.UUID, actor: User) -> TaskView:

@@ -327,6 +327,9 @@ async def write_version(
         at=at,
     )
     await session.flush()
+    from renubu_tui.services.changes import publish  # every open app shows the new version
+
+    await publish(session, tenant_id, None, "workflow", actor_id=actor_id, actor_name=actor)
     return number
 
 

@@ -42,10 +42,13 @@ if TYPE_CHECKING:
     from textual.timer import Timer
     from textual.widget import Widget
 
+    from renubu_tui.services.changes import Batch, ChangeWatcher
     from renubu_tui.services.queue.peek import QueuePeek
     from renubu_tui.settings import Settings
     from renubu_tui.tui.session import Session
     from renubu_tui.tui.widgets.step_pane import StepChanged
+
+TOASTS_AT_ONCE = 3  # others' changes toasted from one batch; the rest are counted in one line
 
 # Below MEDIUM: queue only; below WIDE: no sidebar unless asked; from HUGE: every queue column.
 MEDIUM, WIDE, HUGE = 120, 150, 200
@@ -90,6 +93,13 @@ class MainScreen(
             super().__init__()
             self.session = session
 
+    class Changed(Message):
+        """Changes committed on the database (by any app, this one included)."""
+
+        def __init__(self, batch: Batch) -> None:
+            super().__init__()
+            self.batch = batch
+
     class Peeked(Message):
         """The day's first page as stored, or None when the services must build or read it."""
 
@@ -104,6 +114,7 @@ class MainScreen(
         self._wide_choice = True  # sidebar choice to restore when the terminal widens again
         self._retries = 0  # automatic retries since the database was last reached
         self._retry_timer: Timer | None = None
+        self.watcher: ChangeWatcher | None = None  # live updates (rules.md, "Live updates")
 
     @property
     def session(self) -> Session | None:
@@ -193,6 +204,8 @@ class MainScreen(
         app.sub_title = f"{clean(user.name)} · {clean(tenant.slug)} · {session.today}"
         self.database_back()
         self.query_one(QueuePane).attach(session)
+        if getattr(app, "live_updates", False):
+            self.watch_changes(session)
 
     def on_queue_pane_loaded(self, message: QueuePane.Loaded) -> None:
         self.database_back()
@@ -226,6 +239,50 @@ class MainScreen(
         for sidebar in self.query(ContextSidebar):
             sidebar.reload()
         self.refresh_bell()
+
+    # --- live updates ---------------------------------------------------------------------------
+
+    @work(exclusive=True, group="live", exit_on_error=False)
+    async def watch_changes(self, session: Session) -> None:
+        """Every change another app (or this one) commits, as it commits: LISTEN/NOTIFY on
+        PostgreSQL, `PRAGMA data_version` on SQLite. Runs as long as the screen."""
+        from renubu_tui.services.changes import ChangeWatcher, prune
+
+        self.watcher = watcher = ChangeWatcher(session.services.db, session.tenant_id)
+        await prune(session.services.db, session.tenant_id)
+        config = session.services.config
+        async for batch in watcher.batches():
+            if batch.reload or any(c.kind == "config" for c in batch.changes):
+                config.invalidate(session.tenant_id)  # another app changed it: read it again
+                session.config = await config.get(session.tenant_id)
+            self.post_message(self.Changed(batch))
+
+    def on_main_screen_changed(self, message: Changed) -> None:
+        """The queue reads its page again in place (the cursor stays on its row), the open
+        customer's step view and the sidebar read again when that customer changed, the bell
+        counts again, and someone else's change says so in one line."""
+        from renubu_tui.tui.widgets.sidebar import ContextSidebar
+        from renubu_tui.tui.widgets.step_pane import StepPane
+
+        session = self.session
+        if session is None:
+            return
+        batch = message.batch
+        changed = {c.customer_id for c in batch.changes}
+        everything = batch.reload or None in changed
+        self.query_one(QueuePane).reload(quiet=True)
+        for step in self.query(StepPane):
+            if everything or step.customer_id in changed:
+                step.reload()
+        for sidebar in self.query(ContextSidebar):
+            if everything or sidebar.customer_id in changed:
+                sidebar.reload()
+        self.refresh_bell()
+        others = [c for c in batch.changes if c.actor_id != session.user_id]
+        for change in others[:TOASTS_AT_ONCE]:
+            self.notify(change.describe(), markup=False)
+        if len(others) > TOASTS_AT_ONCE:
+            self.notify(f"and {len(others) - TOASTS_AT_ONCE} more changes", markup=False)
 
     # --- a lost database --------------------------------------------------------------------------
 
