@@ -25,8 +25,9 @@ from renubu_tui.services.refusals import NotFound
 ADMIN_ROLE = "renubu_admin"  # migration 0008: its members may act as another user (--user)
 
 
-class IdentityRefused(LookupError):
-    """The login may not be the user asked for (one line, exit 2 like any unknown name)."""
+class IdentityRefused(NotFound):
+    """The login may not be the user asked for: a refusal said like an unknown name (one line,
+    exit 2), since to this login that user is not there."""
 
 
 @dataclass(frozen=True)
