@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from renubu_tui.clock import stamp
 from renubu_tui.data.engine import Database, sqlite_file
 from renubu_tui.data.models import ChangeEvent, Customer
 
@@ -99,7 +100,9 @@ async def publish(
         kind=kind[:40],
         actor_id=actor_id,
         actor_name=actor_name[:254],
-        created_at=dt.datetime.now(dt.UTC),  # wall time, not a demo day's: pruning goes by it
+        # dated like every other row, by the installed clock (a demo day, --as-of): a database
+        # holds nothing dated after its today; pruning goes by the same clock
+        created_at=stamp(),
     )
     session.add(event)
     await session.flush()
@@ -113,7 +116,7 @@ async def publish(
 
 async def prune(db: Database, tenant_id: uuid.UUID, *, now: dt.datetime | None = None) -> int:
     """Drop the tenant's events older than KEEP_FOR; how many went."""
-    cutoff = (now or dt.datetime.now(dt.UTC)) - KEEP_FOR
+    cutoff = (now or stamp()) - KEEP_FOR
     async with db.sessions() as session, session.begin():
         result = await session.execute(
             delete(ChangeEvent).where(
