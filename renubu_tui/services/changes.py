@@ -53,6 +53,7 @@ VERBS = {
     "workflow": "saved a workflow",
     "notification": "sent notifications",
     "task": "updated a task for",
+    "import": "imported a CRM export",  # import-customers, import-contracts …
 }
 
 

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # built on demand: their imports stay off the start-up
 
     from renubu_tui.llm.provider import Provider
     from renubu_tui.services.chat.service import ChatService
+    from renubu_tui.services.imports.service import ImportService
     from renubu_tui.services.workflows.step_runner import StepRunner
 
 
@@ -61,6 +62,33 @@ class Services:
             except LookupError:
                 return None
         return customer.id, customer.name
+
+    def importer(self) -> ImportService:
+        """`renubu import`: validated, one transaction, today's queue rebuilt after it."""
+        from renubu_tui.services.imports.service import ImportService
+
+        async def published(
+            session: AsyncSession, tenant_id: uuid.UUID, *args: Any, **kw: Any
+        ) -> None:
+            customer_id = args[0] if args else None
+            await publish(
+                session,
+                tenant_id,
+                customer_id,
+                kw["kind"],
+                actor_id=self.user.id,
+                actor_name=self.user.name,
+            )
+
+        return ImportService(
+            self.db,
+            self.clock,
+            self.tenant,
+            self.user,
+            rebuild_queue=self.queue.refresh,
+            forget_queue=self.queue.invalidate,
+            publish=published,
+        )
 
     def provider_factory(self, *, pace: float = 0.02) -> Callable[[], Provider]:
         """Builds the configured model provider on demand (its import stays off the start-up)."""

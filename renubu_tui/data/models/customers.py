@@ -65,6 +65,7 @@ class Customer(Base):
         UniqueConstraint("tenant_id", "slug"),
         Index("ix_customers_tenant_owner", "tenant_id", "owner_id"),
         Index("ix_customers_tenant_name", "tenant_id", "name"),
+        Index("uq_customers_tenant_external_id", "tenant_id", "external_id", unique=True),
         one_of("account_plan", ACCOUNT_PLANS),
     )
 
@@ -82,6 +83,8 @@ class Customer(Base):
     sa_email: Mapped[str | None] = mapped_column(String(254))
     executive_sponsor_email: Mapped[str | None] = mapped_column(String(254))
     is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # the CRM's id of the account (`renubu import` upserts by it); NULL for rows made here
+    external_id: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = created_at()
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -93,6 +96,7 @@ class Contract(Base):
     __table_args__ = (
         UniqueConstraint("customer_id", "start_date"),
         Index("ix_contracts_customer_period", "customer_id", "end_date", "start_date"),
+        Index("uq_contracts_customer_external_id", "customer_id", "external_id", unique=True),
         CheckConstraint("end_date >= start_date", name="period_ordered"),
         CheckConstraint("arr >= 0", name="arr_not_negative"),
         one_of("status", CONTRACT_STATUSES),
@@ -108,6 +112,8 @@ class Contract(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     # When the term was signed; a later term signed by today means the renewal is secured.
     signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # the CRM's id of the deal or term (`renubu import contracts`); NULL for rows made here
+    external_id: Mapped[str | None] = mapped_column(String(120))
 
 
 class CustomerIntelligence(Base):
