@@ -240,6 +240,7 @@ def register() -> None:
         context,
         db,
         engine_cmd,
+        import_cmd,
         locate,
         queue,
         serve_cmd,
@@ -265,6 +266,8 @@ def register() -> None:
     cli.add_command(chat_cmd.step)
     cli.add_command(template.template)
     cli.add_command(serve_cmd.serve)
+    cli.add_command(import_cmd.import_)
+    cli.add_command(import_cmd.export)
 
     from renubu_tui.cli.demo_cmd import demo
 

@@ -1,0 +1,198 @@
+"""`renubu import KIND FILE` / `renubu import --bundle DIR`, and `renubu export KIND`.
+
+Import prints what it did (or, with --dry-run, would do) and every refused row with its line,
+column and reason; a real run with refused rows writes nothing and exits 1 unless
+--skip-invalid. A progress bar goes to stderr, and only when stderr is a terminal. Export writes
+CSV or JSON to stdout, a page at a time (`renubu export queue | head` ends quietly).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from renubu_tui.cli.root import Context, command_options, pass_context
+from renubu_tui.safe_text import printable
+
+if TYPE_CHECKING:
+    from renubu_tui.services.container import Services
+    from renubu_tui.services.imports.service import ImportResult
+
+KIND_NAMES = ("customers", "contracts", "contacts", "usage", "health")
+PROGRESS_FROM = 5000  # rows: a shorter file is done before a bar would be worth drawing
+
+
+@click.command("import")
+@click.argument("kind", required=False, metavar="KIND")
+@click.argument("file", required=False, type=click.Path(path_type=Path), metavar="FILE")
+@click.option(
+    "--bundle",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Import a folder: customers.csv, contracts.csv, contacts.csv, usage.csv, health.csv.",
+)
+@click.option("--dry-run", is_flag=True, help="Check and count; write nothing.")
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path),
+    metavar="FILE.toml",
+    help="Which column is which, the date format, the decimal mark (README).",
+)
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows though some are refused.")
+@command_options
+@pass_context
+def import_(
+    ctx: Context,
+    kind: str | None,
+    file: Path | None,
+    bundle: Path | None,
+    dry_run: bool,
+    mapping: Path | None,
+    skip_invalid: bool,
+) -> None:
+    """Import KIND (customers, contracts, contacts, usage, health) from a CSV or XLSX export.
+
+    Salesforce and HubSpot column names are recognised; anything else through --mapping. Rows
+    are matched by the CRM's id: importing the same file twice changes nothing.
+    """
+    from renubu_tui.services.imports.service import bundle_files, kind_of, mapping_from
+
+    if bundle is not None:
+        if kind is not None or file is not None:
+            raise click.UsageError("give either KIND FILE or --bundle DIR, not both")
+        jobs = bundle_files(bundle)
+    else:
+        if kind is None or file is None:
+            raise click.UsageError(
+                "give KIND FILE (KIND: customers, contracts, contacts, usage, health) "
+                "or --bundle DIR"
+            )
+        jobs = [(kind_of(kind), file)]
+    the_mapping = mapping_from(mapping)
+
+    async def body(s: Services) -> int:
+        failed = 0
+        importer = s.importer()
+        for job_kind, path in jobs:
+            with _progress(path) as progress:
+                result = await importer.run(
+                    job_kind,
+                    path,
+                    mapping=the_mapping,
+                    dry_run=dry_run,
+                    skip_invalid=skip_invalid,
+                    progress=progress,
+                )
+            _report(result)
+            if result.stopped:
+                failed += 1
+                if bundle is not None:
+                    click.echo("the bundle stops here: the files after it were not imported")
+                    break
+        return failed
+
+    if ctx.with_services(body):
+        sys.exit(1)
+
+
+def _report(r: ImportResult) -> None:
+    name = printable(str(r.path))
+    verb = ("would insert", "would update") if r.dry_run else ("inserted", "updated")
+    if r.stopped:
+        verb = ("would insert", "would update")
+    click.echo(
+        f"{name}: {r.rows:,} rows ({r.kind}): {verb[0]} {r.inserted:,}, {verb[1]} "
+        f"{r.updated:,}, unchanged {r.unchanged:,}, refused {len(r.refused):,}"
+    )
+    for rejected in r.refused:
+        for column, reason in zip(rejected.columns, rejected.reasons, strict=True):
+            click.echo(f"  line {rejected.line}: {printable(column)}: {printable(reason)}")
+    for note in r.notes:
+        click.echo(f"note: {note}")
+    if r.rejects_path is not None:
+        click.echo(f"refused rows written to {printable(str(r.rejects_path))}")
+    if r.stopped:
+        click.echo(
+            f"nothing written: {len(r.refused):,} row(s) refused; fix them, or import the "
+            "others with --skip-invalid"
+        )
+    elif r.dry_run:
+        click.echo("dry run: nothing written")
+    elif r.queue_rows is not None:
+        click.echo(f"today's queue rebuilt: {r.queue_rows:,} rows ({r.seconds:.1f} s in all)")
+
+
+class _progress:
+    """A rich progress bar on stderr while a long file is checked; nothing when stderr is not
+    a terminal (a pipe, a log, a test)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        if not sys.stderr.isatty():
+            return None
+        return self._update
+
+    def _update(self, done: int, total: int) -> None:
+        if total < PROGRESS_FROM:
+            return
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(f"checking {self._path.name}", total=total)
+        self._bar.update(self._task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@click.command("export")
+@click.argument("kind", metavar="KIND")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+)
+@command_options
+@pass_context
+def export(ctx: Context, kind: str, fmt: str) -> None:
+    """Print KIND (customers, queue, tasks) as CSV or JSON on stdout."""
+    from renubu_tui.services.imports.export import columns_of, records
+
+    columns = columns_of(kind)
+
+    async def body(s: Services) -> None:
+        out = sys.stdout
+        if fmt == "csv":
+            writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            async with contextlib.aclosing(records(s, kind)) as rows:
+                async for record in rows:
+                    writer.writerow(record)
+            return
+        out.write("[")
+        first = True
+        async with contextlib.aclosing(records(s, kind)) as rows:
+            async for record in rows:
+                out.write(("\n  " if first else ",\n  ") + json.dumps(record, ensure_ascii=False))
+                first = False
+        out.write("\n]\n" if not first else "]\n")
+
+    ctx.with_services(body)
+    sys.stdout.flush()
