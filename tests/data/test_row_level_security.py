@@ -617,3 +617,32 @@ async def test_a_logins_change_is_heard_by_its_tenant_only(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_an_import_by_a_login_writes_its_own_tenant_only(
+    world: World, as_login: dict[str, Database], tmp_path: Path
+) -> None:
+    """`renubu import` as a CSM's login: the customers, their terms, the audit rows, the change
+    event and the rebuilt queue all land in the login's tenant; the other tenant sees none of
+    them, and the same account ids there are its own customers."""
+    path = tmp_path / "accounts.csv"
+    path.write_text(
+        "Account ID,Account Name,Account Owner,Annual Revenue,Contract End Date\n"
+        f'RLS-1,Row Level One,{MAYA},"$90,000",2025-10-10\n'
+        "RLS-2,Row Level Two,,12000,2026-01-31\n",
+        encoding="utf-8",
+    )
+    mine = await _services(as_login["maya"], A)
+    result = await mine.importer().run("customers", path)
+    assert result.written and result.inserted == 2 and result.queue_rows
+    sql = "SELECT external_id FROM customers WHERE external_id LIKE 'RLS-%' ORDER BY 1"
+    assert [r[0] for r in await _plain(world, "maya", sql)] == ["RLS-1", "RLS-2"]
+    assert await _plain(world, "gmaya", sql) == []
+    queued = (
+        "SELECT count(*) FROM queue_items q JOIN customers c ON c.id = q.customer_id "
+        "WHERE c.external_id = 'RLS-1'"
+    )
+    assert (await _plain(world, "maya", queued))[0][0] >= 1
+    theirs = await _services(as_login["gmaya"], B)
+    again = await theirs.importer().run("customers", path, dry_run=True)
+    assert again.inserted == 2 and again.updated == 0  # B has no such accounts: new there

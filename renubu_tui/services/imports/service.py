@@ -187,6 +187,8 @@ class ImportService:
     ) -> ImportResult:
         started = time.perf_counter()
         table = read_table(path)
+        if mapping.kind is not None and mapping.kind != kind:
+            raise ImportRefused(f"the mapping is for {mapping.kind}, not {kind}")
         try:
             rules.check_mapping_fields(mapping, kind, "the mapping")
             columns = rules.match_columns(kind, table.headers, mapping, str(path))
