@@ -286,22 +286,22 @@ class ImportService:
         ).all()
         slugs = {slug for slug, _, _ in taken}
         domains: dict[str, str | None] = {d: ext for _, d, ext in taken}
-        terms = {
-            cid: (start, end, arr, term)
-            for cid, start, end, arr, term in (
-                await session.execute(
-                    select(
-                        Contract.customer_id,
-                        Contract.start_date,
-                        Contract.end_date,
-                        Contract.arr,
-                        Contract.term_months,
-                    )
-                    .join(Customer, Customer.id == Contract.customer_id)
-                    .where(Customer.tenant_id == tid, Contract.external_id == ACCOUNT_CONTRACT)
+        terms: dict[Any, list[_Term]] = {}
+        for row in (
+            await session.execute(
+                select(
+                    Contract.customer_id,
+                    Contract.start_date,
+                    Contract.end_date,
+                    Contract.arr,
+                    Contract.term_months,
+                    Contract.external_id,
                 )
-            ).all()
-        }
+                .join(Customer, Customer.id == Contract.customer_id)
+                .where(Customer.tenant_id == tid, Customer.external_id.is_not(None))
+            )
+        ).all():
+            terms.setdefault(row[0], []).append(_Term(*row[1:]))
         by_email, by_name = await self._users(session)
         seen: dict[str, int] = {}
         now = stamp()
@@ -397,31 +397,16 @@ class ImportService:
                     before[key], changes[key] = getattr(old, key), value
             if "name" in changes:
                 changes["name_key"] = name.casefold()
-            term_changed = False
             if renewal is not None:
-                new_term = _term(old.id, renewal, start, arr)
-                had = terms.get(old.id)
-                now_term = (
-                    new_term["start_date"],
-                    new_term["end_date"],
-                    new_term["arr"],
-                    new_term["term_months"],
-                )
-                if had is None:
-                    contracts_in.append(new_term)
-                    term_changed = True
-                elif had != now_term:
-                    contracts_up.append(
-                        {
-                            "b_customer": old.id,
-                            **{k: new_term[k] for k in ("start_date", "end_date", "arr")},
-                            "term_months": new_term["term_months"],
-                        }
-                    )
-                    term_changed = True
-                if term_changed:
-                    before["contract"] = None if had is None else _term_json(had)
-                    changes["contract"] = _term_json(now_term)
+                change = _term_change(terms.get(old.id, []), old.id, renewal, start, arr)
+                if isinstance(change, str):
+                    c.refuse("renewal_date", change)
+                    continue
+                if change is not None:
+                    had, new_term, is_new = change
+                    (contracts_in if is_new else contracts_up).append(new_term)
+                    before["contract"] = None if had is None else had.json()
+                    changes["contract"] = _Term.of(new_term).json()
             elif arr:
                 arr_alone += 1
             if not changes:
@@ -484,16 +469,20 @@ class ImportService:
                 c.refuse(spec.key_field, f"the same row appears again (first on line {seen[key]})")
                 continue
             seen[key] = line
+            had = existing.get(key)
             if kind == "contracts":
                 clash = taken_starts.get((cid, values["start_date"]))
-                if clash is not None and clash != values["external_id"]:
-                    c.refuse(
-                        "start_date",
-                        f"the customer already has a contract starting {values['start_date']}",
-                    )
-                    continue
-                taken_starts[(cid, values["start_date"])] = values["external_id"]
-            had = existing.get(key)
+                if clash is not None and clash[1] != values["external_id"]:
+                    if had is not None or clash[1] != ACCOUNT_CONTRACT:
+                        c.refuse(
+                            "start_date",
+                            f"the customer already has a contract starting {values['start_date']}",
+                        )
+                        continue
+                    # the account's own term (from an accounts file) is this deal's: the deal
+                    # takes it over, with its id and figures
+                    had = {"id": clash[0], "external_id": ACCOUNT_CONTRACT}
+                taken_starts[(cid, values["start_date"])] = (None, values["external_id"])
             if had is None:
                 inserts.append({"id": uuid.uuid4(), "customer_id": cid, **values})
             elif any(had.get(k) != v for k, v in values.items()):
@@ -727,9 +716,68 @@ def _term(cid: Any, renewal: dt.date, start: dt.date | None, arr: float | None) 
     }
 
 
-def _term_json(term: tuple[Any, ...]) -> dict[str, Any]:
-    start, end, arr, months = term
-    return {"start": str(start), "end": str(end), "arr": arr, "term_months": months}
+@dataclass(frozen=True)
+class _Term:
+    start: dt.date
+    end: dt.date
+    arr: float
+    months: int
+    external_id: str | None = ACCOUNT_CONTRACT
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> _Term:
+        return cls(row["start_date"], row["end_date"], row["arr"], row["term_months"])
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "start": str(self.start),
+            "end": str(self.end),
+            "arr": self.arr,
+            "term_months": self.months,
+        }
+
+
+def _term_change(
+    had: list[_Term], cid: Any, renewal: dt.date, start: dt.date | None, arr: float | None
+) -> tuple[_Term | None, dict[str, Any], bool] | str | None:
+    """What an accounts row's renewal date and ARR do to the customer's terms: nothing (None),
+    (old term, the row to write, whether it is new), or why it cannot (str).
+
+    A term already ending on the renewal date is the one the row describes: the account's own
+    term (external id `account`) takes the row's ARR and start; a deal's term (imported from the
+    opportunities) is left as the deal says, being the more precise. Otherwise the account's term
+    moves to the new dates, or one is made; a start that another term already has is refused.
+    """
+    wanted = _term(cid, renewal, start, arr)
+    ending = [t for t in had if t.end == renewal]
+    if ending:
+        term = next((t for t in ending if t.external_id == ACCOUNT_CONTRACT), None)
+        if term is None:
+            return None  # a deal's term: it says more than an account's Annual Revenue
+        if start is None:
+            wanted["start_date"], wanted["term_months"] = term.start, term.months
+        if _Term.of(wanted) == term:
+            return None
+        return term, _term_update(cid, wanted), False
+    own = next((t for t in had if t.external_id == ACCOUNT_CONTRACT), None)
+    clash = next(
+        (t for t in had if t.start == wanted["start_date"] and t is not own),
+        None,
+    )
+    if clash is not None:
+        return (
+            f"the customer has a contract from {clash.start} to {clash.end}; a renewal on "
+            f"{renewal} would start another on the same day (import the contracts, or give "
+            "Contract Start Date)"
+        )
+    if own is None:
+        return None, wanted, True
+    return own, _term_update(cid, wanted), False
+
+
+def _term_update(cid: Any, wanted: dict[str, Any]) -> dict[str, Any]:
+    keys = ("start_date", "end_date", "arr", "term_months")
+    return {"b_customer": cid, **{k: wanted[k] for k in keys}}
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -741,15 +789,17 @@ def _chunks(rows: list[dict[str, Any]], size: int = 5000) -> Iterable[list[dict[
         yield rows[i : i + size]
 
 
-async def _contract_starts(session: AsyncSession, tid: Any) -> dict[tuple[Any, Any], Any]:
+async def _contract_starts(
+    session: AsyncSession, tid: Any
+) -> dict[tuple[Any, Any], tuple[Any, str | None]]:
     rows = (
         await session.execute(
-            select(Contract.customer_id, Contract.start_date, Contract.external_id)
+            select(Contract.id, Contract.customer_id, Contract.start_date, Contract.external_id)
             .join(Customer, Customer.id == Contract.customer_id)
             .where(Customer.tenant_id == tid)
         )
     ).all()
-    return {(cid, start): ext for cid, start, ext in rows}
+    return {(cid, start): (rid, ext) for rid, cid, start, ext in rows}
 
 
 def _existing(

@@ -305,3 +305,56 @@ async def test_a_bad_mapping_is_refused_in_words(
 def test_mapping_reads_its_keys() -> None:
     mapping = read_mapping('decimal = ","\n[columns]\nname = "Client"\n')
     assert (mapping.decimal, mapping.columns) == (",", {"name": "Client"})
+
+
+async def test_a_deal_takes_over_the_accounts_term_and_both_files_stay_idempotent(
+    seeded_db: Database, tmp_path: Path
+) -> None:
+    """The accounts file and the opportunities describe the same term: one contract, not two,
+    and neither file changes anything when imported again (in either order)."""
+    services = await _services(seeded_db)
+    accounts = tmp_path / "customers.csv"
+    accounts.write_text(
+        "Account ID,Account Name,Annual Revenue,Contract End Date\nD1,Dee,1000,2026-01-31\n",
+        encoding="utf-8",
+    )
+    deals = tmp_path / "contracts.csv"
+    deals.write_text(
+        "Opportunity ID,Account ID,Amount,Close Date,Contract Start Date,Contract End Date,Stage\n"
+        "O7,D1,1200,2025-01-20,2025-02-01,2026-01-31,Closed Won\n",
+        encoding="utf-8",
+    )
+    importer = services.importer()
+    assert (await importer.run("customers", accounts)).inserted == 1
+    took = await importer.run("contracts", deals)
+    assert (took.inserted, took.updated, took.refused) == (0, 1, [])
+    for kind, path in [("customers", accounts), ("contracts", deals), ("customers", accounts)]:
+        again = await importer.run(kind, path)  # type: ignore[arg-type]
+        assert (again.inserted, again.updated, again.refused) == (0, 0, []), kind
+    async with seeded_db.sessions() as s:
+        terms = (
+            await s.execute(
+                select(Contract.external_id, Contract.arr)
+                .join(Customer, Customer.id == Contract.customer_id)
+                .where(Customer.external_id == "D1")
+            )
+        ).all()
+    assert terms == [("O7", 1200.0)]
+    # the account's renewal moves on: a new term of its own, beside the deal's
+    accounts.write_text(
+        "Account ID,Account Name,Annual Revenue,Contract End Date\nD1,Dee,1300,2027-01-31\n",
+        encoding="utf-8",
+    )
+    moved = await importer.run("customers", accounts)
+    assert (moved.inserted, moved.updated) == (0, 1)
+    async with seeded_db.sessions() as s:
+        ends = sorted(
+            (
+                await s.scalars(
+                    select(Contract.end_date)
+                    .join(Customer, Customer.id == Contract.customer_id)
+                    .where(Customer.external_id == "D1")
+                )
+            ).all()
+        )
+    assert ends == [dt.date(2026, 1, 31), dt.date(2027, 1, 31)]
