@@ -130,29 +130,35 @@ def _report(r: ImportResult) -> None:
 
 
 class _progress:
-    """A rich progress bar on stderr while a long file is checked; nothing when stderr is not
-    a terminal (a pipe, a log, a test)."""
+    """A rich progress bar on stderr for a long file (checking, writing, the queue); nothing
+    when stderr is not a terminal (a pipe, a log, a test)."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
         self._bar: Any = None
         self._task: Any = None
+        self._phase = ""
 
-    def __enter__(self) -> Callable[[int, int], None] | None:
+    def __enter__(self) -> Callable[[str, int, int], None] | None:
         if not sys.stderr.isatty():
             return None
         return self._update
 
-    def _update(self, done: int, total: int) -> None:
-        if total < PROGRESS_FROM:
-            return
+    def _update(self, phase: str, done: int, total: int) -> None:
         if self._bar is None:
+            if total < PROGRESS_FROM:
+                return
             from rich.console import Console
             from rich.progress import Progress
 
             self._bar = Progress(console=Console(stderr=True), transient=True)
             self._bar.start()
-            self._task = self._bar.add_task(f"checking {self._path.name}", total=total)
+        if phase != self._phase:
+            if self._task is not None:
+                self._bar.remove_task(self._task)
+            self._phase = phase
+            label = f"{phase} {self._path.name}" if total else phase
+            self._task = self._bar.add_task(label, total=total or None)
         self._bar.update(self._task, completed=done)
 
     def __exit__(self, *exc: object) -> None:

@@ -68,8 +68,9 @@ def test_refused_rows_are_reported_and_stop_the_import(
     assert len(rejects) == 1 + len(export.refused_lines)
     code, out, _ = cli("import", "customers", str(path), "--dry-run")
     assert code == 0 and "would insert" in out and "dry run: nothing written" in out
-    code, out, _ = cli("import", "customers", str(path), "--skip-invalid")
+    code, out, err = cli("import", "customers", str(path), "--skip-invalid")
     assert code == 0 and f"inserted {len(export.accounts)}" in out
+    assert err == ""  # no progress bar when stderr is not a terminal
     assert "today's queue rebuilt" in out
 
 

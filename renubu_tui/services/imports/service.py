@@ -56,7 +56,7 @@ from renubu_tui.services.imports.reader import ImportFileMissing, Table, read_ta
 from renubu_tui.services.refusals import BadInput
 
 Publish = Callable[..., Awaitable[Any]]
-Progress = Callable[[int, int], None]  # (rows planned so far, rows in all)
+Progress = Callable[[str, int, int], None]  # (what: checking, writing, queue; done; of)
 ACCOUNT_CONTRACT = "account"  # contracts.external_id of the term an accounts file describes
 BUNDLE_ORDER: tuple[Kind, ...] = ("customers", "contracts", "contacts", "usage", "health")
 
@@ -202,7 +202,7 @@ class ImportService:
             async with self._db.write() as session:
                 plan = await self._plan(session, kind, table, columns, mapping, progress)
                 if not plan.problems or skip_invalid:
-                    await self._write(session, kind, plan, path, len(table.rows))
+                    await self._write(session, kind, plan, path, len(table.rows), progress)
                     result.written = True
         if kind == "customers":  # a customer's term counts with it, as one row of the file
             result.inserted, result.updated = len(plan.inserts), len(plan.updates)
@@ -222,6 +222,8 @@ class ImportService:
         ]
         result.rejects_path = self._write_rejects(path, table, result.refused)
         if result.written and (result.inserted or result.updated) and rebuild:
+            if progress is not None:
+                progress("rebuilding today's queue", 0, 0)
             result.queue_rows = await self._rebuild(self._tenant.id, self._clock.today())
         result.seconds = time.perf_counter() - started
         return result
@@ -312,7 +314,7 @@ class ImportService:
         total = len(table.rows)
         for number, (line, cells) in enumerate(table.rows, start=1):
             if progress is not None and number % 2000 == 0:
-                progress(number, total)
+                progress("checking", number, total)
             c.start(line, cells)
             ext = c.text("external_id", 120)
             name = c.text("name", 200)
@@ -415,7 +417,7 @@ class ImportService:
             plan.updates.append((old.id, before, changes, line))
             plan.touched += 1
         if progress is not None:
-            progress(total, total)
+            progress("checking", total, total)
         plan.child_inserts["contracts"] = contracts_in
         plan.child_updates["contracts"] = contracts_up
         if arr_alone:
@@ -453,7 +455,7 @@ class ImportService:
         taken_starts = await _contract_starts(session, tid) if kind == "contracts" else {}
         for number, (line, cells) in enumerate(table.rows, start=1):
             if progress is not None and number % 2000 == 0:
-                progress(number, total)
+                progress("checking", number, total)
             c.start(line, cells)
             ref = c.text("customer")
             cid = customers.get(ref)
@@ -490,18 +492,35 @@ class ImportService:
             else:
                 plan.unchanged += 1
         if progress is not None:
-            progress(total, total)
+            progress("checking", total, total)
         plan.child_inserts[spec.table.name] = inserts
         plan.child_updates[spec.table.name] = updates
 
     # --- writing ------------------------------------------------------------------------------
 
     async def _write(
-        self, session: AsyncSession, kind: Kind, plan: _Plan, path: Path, rows: int
+        self,
+        session: AsyncSession,
+        kind: Kind,
+        plan: _Plan,
+        path: Path,
+        rows: int,
+        progress: Progress | None = None,
     ) -> None:
         customers = cast(SATable, Customer.__table__)
+        total = len(plan.inserts) + len(plan.updates)
+        total += sum(len(v) for v in (*plan.child_inserts.values(), *plan.child_updates.values()))
+        done = 0
+
+        def wrote(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress("writing", done, total)
+
         for chunk in _chunks(plan.inserts):
             await session.execute(insert(customers), chunk)
+            wrote(len(chunk))
         now = stamp()
         by_field: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for cid, before, changes, line in plan.updates:
@@ -528,10 +547,12 @@ class ImportService:
             # parameters' keys; a bind named like a column is reserved for it)
             statement = update(customers).where(customers.c.id == bindparam("b_id"))
             await session.execute(statement, params)
+            wrote(len(params))
         for name, rows_in in plan.child_inserts.items():
             target = _TABLES[name]
             for chunk in _chunks(rows_in):
                 await session.execute(insert(target), chunk)
+                wrote(len(chunk))
         for name, rows_up in plan.child_updates.items():
             if not rows_up:
                 continue
@@ -544,6 +565,7 @@ class ImportService:
             else:
                 where = target.c.id == bindparam("b_id")
             await session.execute(update(target).where(where), rows_up)
+            wrote(len(rows_up))
         inserted = len(plan.inserts) + sum(len(v) for v in plan.child_inserts.values())
         updated = len(plan.updates) + sum(len(v) for v in plan.child_updates.values())
         if not inserted and not updated:
