@@ -2,8 +2,9 @@
 
 Import prints what it did (or, with --dry-run, would do) and every refused row with its line,
 column and reason; a real run with refused rows writes nothing and exits 1 unless
---skip-invalid. A progress bar goes to stderr, and only when stderr is a terminal. Export writes
-CSV or JSON to stdout, a page at a time (`renubu export queue | head` ends quietly).
+--skip-invalid (a dry run exits as that real run would). A progress bar goes to stderr, and
+only when stderr is a terminal. Export writes CSV or JSON to stdout, a page at a time
+(`renubu export queue | head` ends quietly).
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def import_(
                     progress=progress,
                 )
             _report(result)
-            if result.stopped:
+            # a dry run exits as the real run would: 1 when refused rows would stop it
+            if result.stopped or (result.dry_run and result.refused and not skip_invalid):
                 failed += 1
                 if bundle is not None:
                     click.echo("the bundle stops here: the files after it were not imported")

@@ -67,7 +67,9 @@ def test_refused_rows_are_reported_and_stop_the_import(
     rejects = list(csv.reader((tmp_path / "sf.rejects.csv").open(encoding="utf-8")))
     assert len(rejects) == 1 + len(export.refused_lines)
     code, out, _ = cli("import", "customers", str(path), "--dry-run")
-    assert code == 0 and "would insert" in out and "dry run: nothing written" in out
+    assert code == 1 and "would insert" in out and "dry run: nothing written" in out
+    code, out, _ = cli("import", "customers", str(path), "--dry-run", "--skip-invalid")
+    assert code == 0 and f"would insert {len(export.accounts)}" in out
     code, out, err = cli("import", "customers", str(path), "--skip-invalid")
     assert code == 0 and f"inserted {len(export.accounts)}" in out
     assert err == ""  # no progress bar when stderr is not a terminal

@@ -30,6 +30,22 @@ class Table:
     headers: list[str]
     rows: list[tuple[int, list[str]]]  # (line the record starts on, its cells)
     delimiter: str = ","
+    footer: list[str] | None = None  # a report's trailing lines, left out (see `_footer`)
+
+
+def _footer(headers: list[str], rows: list[tuple[int, list[str]]]) -> list[str]:
+    """Take off a report's footer: a Salesforce report exported "formatted" ends with lines of
+    one cell ("Grand Totals (2,000 records)", "Confidential Information - Do Not Distribute",
+    "Copyright (c) 2000-2025 salesforce.com, inc. …"). Only trailing rows of a single filled
+    cell count, and only in a file of several columns: a data row is never taken."""
+    taken: list[str] = []
+    while len(headers) > 1 and rows:
+        filled = [c for c in rows[-1][1] if c.strip()]
+        if len(filled) != 1:
+            break
+        taken.insert(0, filled[0].strip())
+        rows.pop()
+    return taken
 
 
 def read_table(path: Path) -> Table:
@@ -67,7 +83,7 @@ def read_table(path: Path) -> Table:
         raise ImportFileRefused(f"{path}: line {reader.line_num}: {exc}") from None
     if headers is None:
         raise ImportFileRefused(f"{path}: the file is empty")
-    return Table(headers, rows, delimiter)
+    return Table(headers, rows, delimiter, _footer(headers, rows))
 
 
 def _delimiter(text: str) -> str:
@@ -110,7 +126,7 @@ def _read_xlsx(path: Path) -> Table:
         book.close()
     if headers is None:
         raise ImportFileRefused(f"{path}: the first sheet is empty")
-    return Table(headers, rows)
+    return Table(headers, rows, footer=_footer(headers, rows))
 
 
 def _xlsx_text(value: Any) -> str:

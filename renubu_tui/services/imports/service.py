@@ -211,6 +211,11 @@ class ImportService:
             result.updated = sum(len(v) for v in plan.child_updates.values())
         result.unchanged = plan.unchanged
         result.notes = plan.notes
+        if table.footer:
+            first = table.footer[0][:60]
+            result.notes.insert(
+                0, f"{len(table.footer)} footer line(s) of the report left out ({first!r} …)"
+            )
         result.refused = [
             Rejected(
                 line=line,

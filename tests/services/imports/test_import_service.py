@@ -358,3 +358,21 @@ async def test_a_deal_takes_over_the_accounts_term_and_both_files_stay_idempoten
             ).all()
         )
     assert ends == [dt.date(2026, 1, 31), dt.date(2027, 1, 31)]
+
+
+async def test_a_salesforce_report_footer_is_left_out(seeded_db: Database, tmp_path: Path) -> None:
+    services = await _services(seeded_db)
+    path = tmp_path / "report.csv"
+    path.write_text(
+        '"Account ID","Account Name","Annual Revenue","Contract End Date"\n'
+        '"F1","Eff","$5,000.00","2026-06-30"\n'
+        "\n"
+        '"Grand Totals (1 records)"\n'
+        "\n"
+        '"Confidential Information - Do Not Distribute"\n'
+        '"Copyright (c) 2000-2025 salesforce.com, inc. All rights reserved."\n',
+        encoding="utf-8",
+    )
+    result = await services.importer().run("customers", path)
+    assert (result.rows, result.inserted, result.refused) == (1, 1, [])
+    assert "3 footer line(s)" in result.notes[0]
