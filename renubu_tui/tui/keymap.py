@@ -47,7 +47,7 @@ BINDING_IDS = frozenset(
         *("queue.tabs", "queue.type", "queue.why", "routes.cancel", "routes.choose"),
         *("skip.cancel", "step.ack", "step.complete", "step.run", "step.skip", "step.start"),
         *("tasks.close", "tasks.complete", "tasks.reassign", "tasks.skip", "tasks.snooze"),
-        *("viewer.close", "why.close"),
+        *("viewer.close", "why.close", "import.cancel"),
     }
 )
 """The id of every binding the app declares (`Binding(…, id=…)`): what `[keys]` may remap.

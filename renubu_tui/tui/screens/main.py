@@ -348,6 +348,16 @@ class MainScreen(
         else:
             self.query_one(QueuePane).reload()
 
+    def action_import(self) -> None:
+        """The import screen (palette); the queue reloads when something was imported."""
+        from renubu_tui.tui.screens.import_screen import ImportScreen
+
+        def imported(done: bool | None) -> None:
+            if done:
+                self.action_reload()
+
+        self.app.push_screen(ImportScreen(), imported)
+
     def action_back(self) -> None:
         """Esc: out of the customer view (narrow) or out of a field, back to the queue."""
         if self.has_class("-detail"):
@@ -378,6 +388,9 @@ class MainScreen(
             "Sidebar", "Show or hide the context sidebar", self.action_toggle_sidebar
         )
         yield SystemCommand("Reload", "Read the queue again", self.action_reload)
+        yield SystemCommand(
+            "Import", "Bring customers in from a CRM export (CSV or XLSX)", self.action_import
+        )
         yield SystemCommand("Compact mode", "Denser layout, remembered", self.action_toggle_compact)
         yield from self.action_commands()
         yield from self.demo_commands()
