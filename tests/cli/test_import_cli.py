@@ -94,6 +94,7 @@ def test_an_export_imports_back_unchanged(cli: Run, hubspot: Path, tmp_path: Pat
     code, out, _ = cli("export", "queue", "--format", "json")
     queue = json.loads(out)
     assert queue[0]["Rank"] == 1 and {"Customer", "Score", "Owner"} <= set(queue[0])
+    assert isinstance(queue[0]["ARR"], float) and isinstance(queue[0]["Days"], int)
     code, out, _ = cli("export", "tasks")
     assert code == 0 and out.startswith("Due,Customer,Title")
 

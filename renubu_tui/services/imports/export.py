@@ -1,5 +1,6 @@
 """`renubu export customers|queue|tasks`: the book on the way back out, as records (dicts of
-plain values) a front end writes as CSV or JSON. Records are produced lazily, a page at a time,
+plain values: numbers as numbers, dates as ISO text, missing as None) a front end writes as CSV
+(None an empty cell) or JSON (null). Records are produced lazily, a page at a time,
 so `renubu export queue | head` stops reading early.
 
 The customers export's headers are ones `renubu import customers` recognises (External ID, Name,
@@ -79,7 +80,7 @@ async def records(services: Any, kind: str) -> AsyncGenerator[dict[str, Any], No
                 "Due": _plain(task.due_date),
                 "Customer": task.customer_name,
                 "Title": task.title,
-                "Owner": task.owner_email or "",
+                "Owner": task.owner_email,
                 "Status": task.status,
                 "Priority": task.priority,
                 "Snoozed Until": _plain(task.snoozed_until),
@@ -115,14 +116,20 @@ async def _customers(services: Any) -> AsyncIterator[dict[str, Any]]:
         ).all():
             terms.setdefault(cid, []).append((start, end, arr))
         customers = (
-            (
-                await session.execute(
-                    select(Customer).where(Customer.tenant_id == tid).order_by(Customer.name_key)
+            await session.execute(
+                select(
+                    Customer.id,
+                    Customer.external_id,
+                    Customer.name,
+                    Customer.owner_id,
+                    Customer.industry,
+                    Customer.domain,
+                    Customer.account_plan,
                 )
+                .where(Customer.tenant_id == tid)
+                .order_by(Customer.name_key)
             )
-            .scalars()
-            .all()
-        )
+        ).all()
     # yielded after the session is closed: a reader that stops early (`| head`) leaves no
     # connection behind
     for c in customers:
@@ -131,11 +138,11 @@ async def _customers(services: Any) -> AsyncIterator[dict[str, Any]]:
             "External ID": c.external_id or "",
             "Name": c.name,
             "Owner": emails.get(c.owner_id, "") if c.owner_id else "",
-            "ARR": "" if term is None else f"{term[2]:.2f}",
-            "Renewal Date": "" if term is None else term[1].isoformat(),
-            "Industry": c.industry or "",
+            "ARR": None if term is None else term[2],
+            "Renewal Date": None if term is None else term[1].isoformat(),
+            "Industry": c.industry,
             "Domain": c.domain,
-            "Plan": c.account_plan or "",
+            "Plan": c.account_plan,
             "Renubu ID": str(c.id),
         }
 
@@ -156,14 +163,14 @@ async def _queue(services: Any) -> AsyncIterator[dict[str, Any]]:
                 "Rank": rank,
                 "Customer": row.customer_name,
                 "Type": row.workflow_type,
-                "Stage": row.stage or "",
-                "Days": "" if row.days is None else row.days,
-                "ARR": "" if row.arr is None else f"{row.arr:.2f}",
-                "Plan": row.plan or "",
+                "Stage": row.stage,
+                "Days": row.days,
+                "ARR": row.arr,
+                "Plan": row.plan,
                 "Score": row.score,
                 "Label": row.label,
                 "Status": row.status,
-                "Owner": emails.get(row.owner_id, "") if row.owner_id else "",
+                "Owner": emails.get(row.owner_id) if row.owner_id else None,
                 "Renubu ID": str(row.customer_id),
             }
         if page.next_cursor is None:
@@ -171,5 +178,5 @@ async def _queue(services: Any) -> AsyncIterator[dict[str, Any]]:
         after = page.next_cursor
 
 
-def _plain(value: Any) -> str:
-    return "" if value is None else value.isoformat()
+def _plain(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
