@@ -79,8 +79,9 @@ def import_(
     the_mapping = mapping_from(mapping)
 
     async def body(s: Services) -> int:
-        failed = 0
+        failed, changed = 0, False
         importer = s.importer()
+        to_come: set[str] = set()  # a bundle's dry run: the customers its first file would add
         for job_kind, path in jobs:
             with _progress(path) as progress:
                 result = await importer.run(
@@ -90,7 +91,11 @@ def import_(
                     dry_run=dry_run,
                     skip_invalid=skip_invalid,
                     progress=progress,
+                    accounts_to_come=to_come,
+                    rebuild=bundle is None,  # a bundle's queue is rebuilt once, at the end
                 )
+            to_come |= result.new_accounts
+            changed = changed or (result.written and bool(result.inserted or result.updated))
             _report(result)
             # a dry run exits as the real run would: 1 when refused rows would stop it
             if result.stopped or (result.dry_run and result.refused and not skip_invalid):
@@ -98,6 +103,8 @@ def import_(
                 if bundle is not None:
                     click.echo("the bundle stops here: the files after it were not imported")
                     break
+        if bundle is not None and changed:
+            click.echo(f"today's queue rebuilt: {await importer.rebuild_queue():,} rows")
         return failed
 
     if ctx.with_services(body):

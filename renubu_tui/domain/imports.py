@@ -13,11 +13,13 @@ header means and what a cell is worth, or why it is refused (ValueError with the
 - Dates: ISO (`2025-03-04`, with or without a time), US (`3/4/2025`), European (`4.3.2025`,
   `4/3/2025`), and month names (`Mar 4, 2025`, `4 March 2025`). A slashed or dashed day and
   month that could be either (`3/4/2025`) is refused as ambiguous unless the mapping names the
-  format (`date_format = "%m/%d/%Y"`); dots are European by convention, never ambiguous.
+  format (`date_format = "%m/%d/%Y"`: tried first, the other forms still read); dots are
+  European by convention, never ambiguous.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import tomllib
@@ -341,10 +343,10 @@ def parse_date(text: str, date_format: str | None = None) -> dt.date:
     """A date from a cell (see the module docstring); ValueError says why not."""
     raw = text.strip()
     if date_format is not None:
-        try:
+        # the named format first; a date it cannot read is read as any other (an ISO or a
+        # dotted date in a US file), so only what that leaves ambiguous is refused
+        with contextlib.suppress(ValueError):
             return dt.datetime.strptime(raw, date_format).date()
-        except ValueError:
-            raise ValueError(f"{raw!r} is not a date in the format {date_format}") from None
     m = _ISO.match(raw)
     if m:
         return _day(raw, int(m[1]), int(m[2]), int(m[3]))

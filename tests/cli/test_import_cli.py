@@ -137,3 +137,29 @@ def test_export_into_a_closed_pipe_ends_quietly(cli_env: dict[str, str], args: l
         child.wait(timeout=60)
     assert "Traceback" not in err and "Error" not in err, err
     assert child.returncode in (0, 141), err
+
+
+def test_a_bundle_dry_run_counts_what_its_customers_file_would_add(
+    cli: Run, tmp_path: Path
+) -> None:
+    folder = tmp_path / "crm"
+    folder.mkdir()
+    (folder / "customers.csv").write_text(
+        "Account ID;Account Name;Annual Revenue;Contract End Date\n"
+        'A1;"Müller & Söhne";"1.250,00 €";31.03.2026\n',
+        encoding="utf-8",
+    )
+    (folder / "contracts.tsv").write_text(
+        "Opportunity ID\tAccount ID\tStage\tAmount\tClose Date\tContract Start Date\n"
+        "O1\tA1\tClosed Won\t$1,300.00\t3/25/2025\t4/1/2025\n",
+        encoding="utf-8",
+    )
+    us = tmp_path / "us.toml"
+    us.write_text('date_format = "%m/%d/%Y"\n', encoding="utf-8")
+    code, out, _ = cli("import", "--bundle", str(folder), "--dry-run", "--mapping", str(us))
+    assert code == 0, out
+    assert "contracts.tsv: 1 rows (contracts): would insert 0, would update 0" not in out
+    assert "(contracts): would insert 1" in out
+    code, out, _ = cli("import", "--bundle", str(folder), "--mapping", str(us))
+    assert code == 0 and out.count("today's queue rebuilt") == 1, out
+    assert "(contracts): inserted 0, updated 1" in out  # the deal took over the account's term

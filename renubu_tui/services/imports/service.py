@@ -88,6 +88,7 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     queue_rows: int | None = None
     seconds: float = 0.0
+    new_accounts: set[str] = field(default_factory=set)  # customers: account ids inserted
 
     @property
     def stopped(self) -> bool:
@@ -184,7 +185,11 @@ class ImportService:
         skip_invalid: bool = False,
         progress: Progress | None = None,
         rebuild: bool = True,
+        accounts_to_come: set[str] | None = None,
     ) -> ImportResult:
+        """Import (or with `dry_run` only check) one file. `accounts_to_come`: account ids a
+        dry run of a bundle's customers file would insert, so its other files' dry runs count
+        their rows as they would go once the customers are in."""
         started = time.perf_counter()
         table = read_table(path)
         if mapping.kind is not None and mapping.kind != kind:
@@ -197,7 +202,9 @@ class ImportService:
         result = ImportResult(kind=kind, path=path, rows=len(table.rows), dry_run=dry_run)
         if dry_run:
             async with self._db.sessions() as session:
-                plan = await self._plan(session, kind, table, columns, mapping, progress)
+                plan = await self._plan(
+                    session, kind, table, columns, mapping, progress, accounts_to_come or set()
+                )
         else:
             async with self._db.write() as session:
                 plan = await self._plan(session, kind, table, columns, mapping, progress)
@@ -206,6 +213,7 @@ class ImportService:
                     result.written = True
         if kind == "customers":  # a customer's term counts with it, as one row of the file
             result.inserted, result.updated = len(plan.inserts), len(plan.updates)
+            result.new_accounts = {row["external_id"] for row in plan.inserts}
         else:
             result.inserted = sum(len(v) for v in plan.child_inserts.values())
             result.updated = sum(len(v) for v in plan.child_updates.values())
@@ -233,6 +241,10 @@ class ImportService:
         result.seconds = time.perf_counter() - started
         return result
 
+    async def rebuild_queue(self) -> int:
+        """Today's queue for the tenant, from scratch (after a bundle's files: once)."""
+        return await self._rebuild(self._tenant.id, self._clock.today())
+
     # --- planning -----------------------------------------------------------------------------
 
     async def _plan(
@@ -243,6 +255,7 @@ class ImportService:
         columns: dict[str, int],
         mapping: ImportMapping,
         progress: Progress | None,
+        to_come: set[str] | None = None,
     ) -> _Plan:
         plan = _Plan()
         headers = rules.headers_for(columns, table.headers)
@@ -250,7 +263,7 @@ class ImportService:
         if kind == "customers":
             await self._plan_customers(session, table, context, progress)
         else:
-            await self._plan_facts(session, kind, table, context, progress)
+            await self._plan_facts(session, kind, table, context, progress, to_come or set())
         return plan
 
     async def _users(self, session: AsyncSession) -> tuple[dict[str, Any], dict[str, list[Any]]]:
@@ -438,8 +451,10 @@ class ImportService:
         table: Table,
         c: _Cells,
         progress: Progress | None,
+        to_come: set[str],
     ) -> None:
-        """contracts, contacts, usage, health: rows of a customer named by its external id."""
+        """contracts, contacts, usage, health: rows of a customer named by its external id
+        (or, in a dry run of a bundle, of one its customers file would insert)."""
         tid = self._tenant.id
         customers = dict(
             (
@@ -463,7 +478,7 @@ class ImportService:
                 progress("checking", number, total)
             c.start(line, cells)
             ref = c.text("customer")
-            cid = customers.get(ref)
+            cid = customers.get(ref) or (("to come", ref) if ref in to_come else None)
             if not ref:
                 c.refuse("customer", "the account id is empty")
             elif cid is None:
