@@ -409,7 +409,13 @@ class ImportService:
                 continue
             changes: dict[str, Any] = {}
             before: dict[str, Any] = {}
-            wanted = {"name": name, "industry": industry, "owner_id": owner}
+            # a column the file does not have leaves the field as it is (an empty cell of a
+            # column it has clears it)
+            wanted: dict[str, Any] = {"name": name}
+            if "industry" in c.columns:
+                wanted["industry"] = industry
+            if "owner" in c.columns:
+                wanted["owner_id"] = owner
             if domain is not None:
                 wanted["domain"] = domain
             for key, value in wanted.items():
@@ -418,7 +424,9 @@ class ImportService:
             if "name" in changes:
                 changes["name_key"] = name.casefold()
             if renewal is not None:
-                change = _term_change(terms.get(old.id, []), old.id, renewal, start, arr)
+                change = _term_change(
+                    terms.get(old.id, []), old.id, renewal, start, arr, "arr" not in c.columns
+                )
                 if isinstance(change, str):
                     c.refuse("renewal_date", change)
                     continue
@@ -507,10 +515,13 @@ class ImportService:
                 taken_starts[(cid, values["start_date"])] = (None, values["external_id"])
             if had is None:
                 inserts.append({"id": uuid.uuid4(), "customer_id": cid, **values})
-            elif any(had.get(k) != v for k, v in values.items()):
-                updates.append({"b_id": had["id"], **values})
             else:
-                plan.unchanged += 1
+                # columns the file does not have leave their fields as they are
+                given = {k: v for k, v in values.items() if _given(kind, k, c.columns)}
+                if any(had.get(k) != v for k, v in given.items()):
+                    updates.append({"b_id": had["id"], **given})
+                else:
+                    plan.unchanged += 1
         if progress is not None:
             progress("checking", total, total)
         plan.child_inserts[spec.table.name] = inserts
@@ -780,7 +791,12 @@ class _Term:
 
 
 def _term_change(
-    had: list[_Term], cid: Any, renewal: dt.date, start: dt.date | None, arr: float | None
+    had: list[_Term],
+    cid: Any,
+    renewal: dt.date,
+    start: dt.date | None,
+    arr: float | None,
+    keep_arr: bool = False,
 ) -> tuple[_Term | None, dict[str, Any], bool] | str | None:
     """What an accounts row's renewal date and ARR do to the customer's terms: nothing (None),
     (old term, the row to write, whether it is new), or why it cannot (str).
@@ -798,6 +814,8 @@ def _term_change(
             return None  # a deal's term: it says more than an account's Annual Revenue
         if start is None:
             wanted["start_date"], wanted["term_months"] = term.start, term.months
+        if keep_arr:  # the file has no ARR column: the term keeps its own
+            wanted["arr"] = term.arr
         if _Term.of(wanted) == term:
             return None
         return term, _term_update(cid, wanted), False
@@ -814,6 +832,8 @@ def _term_change(
         )
     if own is None:
         return None, wanted, True
+    if keep_arr:
+        wanted["arr"] = own.arr
     return own, _term_update(cid, wanted), False
 
 
@@ -945,6 +965,32 @@ def _health_values(c: _Cells) -> dict[str, Any]:
         "risk_score": c.score("risk_score"),
         "opportunity_score": c.score("opportunity_score"),
     }
+
+
+# Which of the file's fields each stored column comes from: an update leaves a column alone
+# when the file has none of them (its key columns are always given).
+SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
+    "contracts": {
+        "start_date": ("start_date", "close_date"),
+        "end_date": ("end_date", "start_date", "close_date", "term_months"),
+        "term_months": ("term_months", "end_date", "start_date", "close_date"),
+        "status": ("stage",),
+        "signed_on": ("close_date", "stage"),
+    },
+    "contacts": {"name": ("name", "first_name", "last_name")},
+    "usage": {
+        "as_of_date": ("as_of",),
+        "utilization_rate": ("active_users", "licensed_users"),
+        "last_activity_date": ("last_activity",),
+    },
+    "health": {"as_of_date": ("as_of",)},
+}
+
+
+def _given(kind: str, column: str, fields: dict[str, int]) -> bool:
+    return column == "external_id" or any(
+        f in fields for f in SOURCES.get(kind, {}).get(column, (column,))
+    )
 
 
 _TABLES: dict[str, SATable] = {

@@ -387,3 +387,42 @@ async def test_a_salesforce_report_footer_is_left_out(seeded_db: Database, tmp_p
     result = await services.importer().run("customers", path)
     assert (result.rows, result.inserted, result.refused) == (1, 1, [])
     assert "3 footer line(s)" in result.notes[0]
+
+
+async def test_a_column_the_file_lacks_leaves_its_field_alone(
+    seeded_db: Database, tmp_path: Path
+) -> None:
+    """A second export with fewer columns (no owner, industry, ARR, contact title) updates only
+    what it has; an empty cell of a column it has clears the field."""
+    services = await _services(seeded_db)
+    importer = services.importer()
+    full = tmp_path / "full.csv"
+    full.write_text(
+        "Account ID,Account Name,Account Owner,Industry,Annual Revenue,Contract End Date\n"
+        f"L1,Ell,{MAYA},Retail,5000,2026-06-30\n",
+        encoding="utf-8",
+    )
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "Account ID,Full Name,Title,Email\nL1,Lee Ell,CEO,lee@ell.example\n", encoding="utf-8"
+    )
+    await importer.run("customers", full)
+    await importer.run("contacts", contacts)
+    narrow = tmp_path / "narrow.csv"
+    narrow.write_text(
+        "Account ID,Account Name,Contract End Date\nL1,Ell,2026-06-30\n", encoding="utf-8"
+    )
+    same = await importer.run("customers", narrow)
+    assert (same.updated, same.unchanged) == (0, 1)
+    contacts.write_text("Account ID,Full Name,Email\nL1,Lee Ell,\n", encoding="utf-8")
+    cleared = await importer.run("contacts", contacts)
+    assert cleared.updated == 1
+    async with seeded_db.sessions() as s:
+        customer = await s.scalar(select(Customer).where(Customer.external_id == "L1"))
+        assert customer is not None and customer.industry == "Retail" and customer.owner_id
+        arr = await s.scalar(select(Contract.arr).where(Contract.customer_id == customer.id))
+        contact = await s.scalar(
+            select(CustomerStakeholder).where(CustomerStakeholder.customer_id == customer.id)
+        )
+    assert arr == 5000.0
+    assert contact is not None and (contact.title, contact.email) == ("CEO", None)
