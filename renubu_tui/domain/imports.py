@@ -400,6 +400,24 @@ def parse_number(text: str) -> float:
         raise ValueError(f"{text.strip()!r} is not a number") from None
 
 
+_SALESFORCE_15 = re.compile(r"00[136][a-zA-Z0-9]{12}")  # account 001, contact 003, deal 006
+_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def crm_id(text: str) -> str:
+    """An external id as stored: a Salesforce 15-character id (case-sensitive) becomes its
+    18-character form, so a report that gives one and an export that gives the other name the
+    same account. Anything else is kept as it is."""
+    raw = text.strip()
+    if not _SALESFORCE_15.fullmatch(raw):
+        return raw
+    suffix = ""
+    for chunk in range(3):
+        flags = sum(1 << i for i, ch in enumerate(raw[chunk * 5 : chunk * 5 + 5]) if ch.isupper())
+        suffix += _SUFFIX[flags]
+    return raw + suffix
+
+
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 

@@ -113,3 +113,11 @@ def test_a_mapping_refuses_what_it_does_not_know() -> None:
         read_mapping('unknown_owner = "guess"')
     with pytest.raises(MappingError, match="kind"):
         read_mapping('kind = "widgets"')
+
+
+def test_a_salesforce_15_character_id_is_stored_as_its_18_character_form() -> None:
+    from renubu_tui.domain.imports import crm_id
+
+    assert crm_id("001A000001HkVAm") == "001A000001HkVAmIAN"
+    assert crm_id("001A000001HkVAmIAN") == "001A000001HkVAmIAN"
+    assert crm_id(" 9000001 ") == "9000001"  # not Salesforce's: as it is

@@ -334,7 +334,7 @@ class ImportService:
             if progress is not None and number % 2000 == 0:
                 progress("checking", number, total)
             c.start(line, cells)
-            ext = c.text("external_id", 120)
+            ext = rules.crm_id(c.text("external_id", 120))
             name = c.text("name", 200)
             if not ext:
                 c.refuse("external_id", "the external id is empty")
@@ -485,7 +485,7 @@ class ImportService:
             if progress is not None and number % 2000 == 0:
                 progress("checking", number, total)
             c.start(line, cells)
-            ref = c.text("customer")
+            ref = rules.crm_id(c.text("customer"))
             cid = customers.get(ref) or (("to come", ref) if ref in to_come else None)
             if not ref:
                 c.refuse("customer", "the account id is empty")
@@ -888,7 +888,7 @@ def _existing(
 
 
 def _contract_values(c: _Cells) -> dict[str, Any]:
-    ext = c.text("external_id", 120)
+    ext = rules.crm_id(c.text("external_id", 120))
     if not ext:
         c.refuse("external_id", "the external id is empty")
     arr = c.money("arr")
