@@ -89,13 +89,17 @@ def read_table(path: Path) -> Table:
 def _delimiter(text: str) -> str:
     sample = text[:SNIFF_BYTES]
     first = sample.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
     try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+        sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
-        # the header line alone: the delimiter it holds most of
-        counts = {d: first.count(d) for d in DELIMITERS}
-        best = max(counts, key=lambda d: counts[d])
-        return best if counts[best] else ","
+        sniffed = ""
+    # the header line decides when the sniffer's choice is not in it (a comma file whose
+    # names hold semicolons) or it found none: headers are rarely quoted around delimiters
+    if sniffed and counts.get(sniffed, 0):
+        return sniffed
+    return best if counts[best] else ","
 
 
 def _read_xlsx(path: Path) -> Table:

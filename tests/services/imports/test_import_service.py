@@ -426,3 +426,21 @@ async def test_a_column_the_file_lacks_leaves_its_field_alone(
         )
     assert arr == 5000.0
     assert contact is not None and (contact.title, contact.email) == ("CEO", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        ('Account ID,Account Name\nA1,"Semi; Colon; Ltd"\nA2,"X; Y; Z"\n', ","),
+        ("Account ID;Account Name;Annual Revenue\nA1;Eff;2,5\n", ";"),
+        ("Account ID\tAccount Name\nA1\tEff\n", "\t"),
+        ("Account ID|Account Name\nA1|Eff\n", "|"),
+    ],
+)
+def test_the_delimiter_is_found(tmp_path: Path, text: str, delimiter: str) -> None:
+    from renubu_tui.services.imports.reader import read_table
+
+    path = tmp_path / "a.csv"
+    path.write_text(text, encoding="utf-8")
+    table = read_table(path)
+    assert table.delimiter == delimiter and table.headers[:2] == ["Account ID", "Account Name"]
