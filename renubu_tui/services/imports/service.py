@@ -233,7 +233,10 @@ class ImportService:
             )
             for line, problems in sorted(plan.problems.items())
         ]
-        result.rejects_path = self._write_rejects(path, table, result.refused)
+        try:
+            result.rejects_path = self._write_rejects(path, table, result.refused)
+        except OSError as exc:  # a read-only folder: the report above still lists every row
+            result.notes.append(f"the rejects file could not be written: {exc.strerror or exc}")
         if result.written and (result.inserted or result.updated) and rebuild:
             if progress is not None:
                 progress("rebuilding today's queue", 0, 0)
