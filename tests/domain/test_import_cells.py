@@ -121,3 +121,21 @@ def test_a_salesforce_15_character_id_is_stored_as_its_18_character_form() -> No
     assert crm_id("001A000001HkVAm") == "001A000001HkVAmIAN"
     assert crm_id("001A000001HkVAmIAN") == "001A000001HkVAmIAN"
     assert crm_id(" 9000001 ") == "9000001"  # not Salesforce's: as it is
+
+
+def _european(amount: float) -> str:
+    return f"{amount:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def test_money_reads_back_what_us_and_european_exports_write() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(st.integers(min_value=0, max_value=10**11))
+    def check(cents: int) -> None:
+        amount = cents / 100
+        assert parse_money(f"${amount:,.2f}") == amount
+        assert parse_money(f"{_european(amount)} €") == amount
+        assert parse_money(f"USD {amount:.2f}") == amount
+
+    check()

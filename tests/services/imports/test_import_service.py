@@ -444,3 +444,20 @@ def test_the_delimiter_is_found(tmp_path: Path, text: str, delimiter: str) -> No
     path.write_text(text, encoding="utf-8")
     table = read_table(path)
     assert table.delimiter == delimiter and table.headers[:2] == ["Account ID", "Account Name"]
+
+
+async def test_a_fixed_file_takes_its_stale_rejects_file_away(
+    seeded_db: Database, tmp_path: Path
+) -> None:
+    services = await _services(seeded_db)
+    path = tmp_path / "accounts.csv"
+    path.write_text("Account ID,Account Name,Annual Revenue\nR1,Arr,lots\n", encoding="utf-8")
+    result = await services.importer().run("customers", path, dry_run=True)
+    assert result.rejects_path == tmp_path / "accounts.rejects.csv"
+    assert result.rejects_path.read_text(encoding="utf-8").splitlines() == [
+        "line,column,reason,Account ID,Account Name,Annual Revenue",
+        "2,Annual Revenue,'lots' is not an amount,R1,Arr,lots",
+    ]
+    path.write_text("Account ID,Account Name,Annual Revenue\nR1,Arr,\n", encoding="utf-8")
+    fixed = await services.importer().run("customers", path, dry_run=True)
+    assert fixed.rejects_path is None and not (tmp_path / "accounts.rejects.csv").exists()
