@@ -106,7 +106,6 @@ class _Plan:
     problems: dict[int, list[Problem]] = field(default_factory=dict)
     cells: dict[int, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    touched: int = 0  # customers inserted or changed (for the audit and the event)
 
     def refuse(self, line: int, cells: list[str], column: str, reason: str) -> None:
         self.problems.setdefault(line, []).append(Problem(line, column, reason))
@@ -404,7 +403,6 @@ class ImportService:
                         "updated_at": now,
                     }
                 )
-                plan.touched += 1
                 if renewal is not None:
                     contracts_in.append(_term(cid, renewal, start, arr))
                 elif arr:
@@ -444,7 +442,6 @@ class ImportService:
                 plan.unchanged += 1
                 continue
             plan.updates.append((old.id, before, changes, line))
-            plan.touched += 1
         if progress is not None:
             progress("checking", total, total)
         plan.child_inserts["contracts"] = contracts_in
