@@ -197,6 +197,66 @@ def pg_migrated_schema(pg_schemas: PgSchemas | None) -> str | None:
 
 
 @pytest.fixture(scope="session")
+def pg_seeded_schema(pg_schemas: PgSchemas | None) -> str | None:
+    """The demo data seeded once per worker, copied into each test's schema (seeding takes
+    seconds on PostgreSQL; a copy takes a fraction of one)."""
+    if pg_schemas is None:
+        return None
+    schema = pg_schemas.new()
+    _run(_migrate(pg_database(schema), seed=True))
+    return schema
+
+
+@pytest.fixture(scope="session")
+def pg_journey_templates() -> dict[int, str]:
+    """PostgreSQL schemas seeded at journey days, made when first asked for (offset: schema)."""
+    return {}
+
+
+async def _copy_rows(database: Database, source: str) -> None:
+    """Make `database`'s schema hold exactly the rows of schema `source` (same migrations).
+
+    Triggers and foreign-key checks are off while copying (`session_replication_role`): the
+    source's rows already hold what its triggers wrote. Generated columns are recomputed and
+    identity sequences moved past the copied ids."""
+    from sqlalchemy import text
+
+    from renubu_tui.data.models import Base
+
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    async with database.engine.begin() as conn:
+        await conn.execute(text("SET LOCAL session_replication_role = replica"))
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        await conn.execute(text(f"TRUNCATE {quoted} CASCADE"))
+        columns = await conn.execute(
+            text(
+                "SELECT table_name, column_name, is_identity = 'YES' FROM "
+                "information_schema.columns WHERE table_schema = :s AND is_generated = 'NEVER' "
+                "ORDER BY table_name, ordinal_position"
+            ),
+            {"s": source},
+        )
+        by_table: dict[str, list[str]] = {}
+        identities: list[tuple[str, str]] = []
+        for table, column, identity in columns:
+            by_table.setdefault(table, []).append(f'"{column}"')
+            if identity:
+                identities.append((table, column))
+        for table in tables:
+            names = ", ".join(by_table[table])
+            await conn.execute(
+                text(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{source}"."{table}"')
+            )
+        for table, column in identities:
+            await conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column}'), "
+                    f'coalesce((SELECT max("{column}") FROM "{table}"), 0) + 1, false)'
+                )
+            )
+
+
+@pytest.fixture(scope="session")
 def sqlite_journey_templates() -> dict[int, Path]:
     """SQLite files seeded at journey days, made when first asked for (journey offset: path)."""
     return {}
@@ -224,6 +284,7 @@ async def _fresh(
     sqlite_templates: dict[str, Path],
     pg_migrated_schema: str | None,
     kind: str,
+    pg_seeded_schema: str | None = None,
 ) -> Database:
     if request.param == "sqlite":
         path = tmp_path / "renubu.sqlite3"
@@ -231,11 +292,11 @@ async def _fresh(
         return create_database(f"sqlite+aiosqlite:///{path}")
     assert pg_migrated_schema is not None
     database = pg_database(pg_migrated_schema)
-    await _truncate_all(database)
     if kind == "seeded":
-        from renubu_tui.services.demo.seeding import seed_everything
-
-        await seed_everything(database, today=TEST_TODAY)
+        assert pg_seeded_schema is not None
+        await _copy_rows(database, pg_seeded_schema)
+    else:
+        await _truncate_all(database)
     return database
 
 
@@ -258,9 +319,12 @@ async def seeded_db(
     tmp_path: Path,
     sqlite_templates: dict[str, Path],
     pg_migrated_schema: str | None,
+    pg_seeded_schema: str | None,
 ) -> AsyncIterator[Database]:
     """A migrated database seeded with the demo data at TEST_TODAY."""
-    database = await _fresh(request, tmp_path, sqlite_templates, pg_migrated_schema, "seeded")
+    database = await _fresh(
+        request, tmp_path, sqlite_templates, pg_migrated_schema, "seeded", pg_seeded_schema
+    )
     yield database
     await database.dispose()
 
@@ -295,6 +359,7 @@ async def journey_db_at(
     sqlite_journey_templates: dict[int, Path],
     pg_schemas: PgSchemas | None,
     pg_migrated_schema: str | None,
+    pg_journey_templates: dict[int, str],
 ) -> AsyncIterator[JourneyAt]:
     """`await journey_db_at(offset)`: a migrated database seeded on journey day D+offset (the
     portfolio anchored at TEST_TODAY, the script played up to that day), as a fresh install on
@@ -322,7 +387,6 @@ async def journey_db_at(
             assert pg_schemas is not None and pg_migrated_schema is not None
             if not made:
                 database = pg_database(pg_migrated_schema)
-                await _truncate_all(database)
             else:
                 schema = await asyncio.to_thread(pg_schemas.new)
                 extra_schemas.append(schema)
@@ -330,7 +394,19 @@ async def journey_db_at(
                 from renubu_tui.data.migrate import upgrade
 
                 await upgrade(database)
-            await _seed_journey(database, offset)
+            template_schema = pg_journey_templates.get(offset)
+            if template_schema is None:
+                template_schema = await asyncio.to_thread(pg_schemas.new)
+                building = pg_database(template_schema)
+                try:
+                    from renubu_tui.data.migrate import upgrade
+
+                    await upgrade(building)
+                    await _seed_journey(building, offset)
+                finally:
+                    await building.dispose()
+                pg_journey_templates[offset] = template_schema
+            await _copy_rows(database, template_schema)
         made.append(database)
         return database
 
