@@ -67,6 +67,50 @@ async def test_start_kestrels_workflow_then_run_the_step(app_factory: AppFactory
         assert "suggests:" in said and "_" not in result.split("→", 1)[1]  # words, not a code
 
 
+async def test_a_running_step_shows_its_progress_live(
+    app_factory: AppFactory, monkeypatch: Any
+) -> None:
+    """While the assistant runs the step the pane says who, how long and tokens so far,
+    redrawn as they change; then the line goes and the result says how the output was held
+    to its schema (issue 17, item 9)."""
+    import asyncio
+
+    from renubu_tui.services.workflows.step_runner import StepRunner
+
+    fed, gate = asyncio.Event(), asyncio.Event()
+    original = StepRunner.run_step
+
+    async def slow(self: StepRunner, *args: Any, on_text: Any = None) -> Any:
+        on_text("x" * 40)  # ≈10 tokens of answer so far
+        fed.set()
+        await gate.wait()
+        return await original(self, *args, on_text=on_text)
+
+    monkeypatch.setattr(StepRunner, "run_step", slow)
+    now = [100.0]
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await _open(pilot)
+        await _start(pilot)
+        app.chat_timer = lambda: now[0]
+        await pilot.press("x")
+        await until(pilot, fed.is_set)
+        progress = app.query_one("#step-progress")
+        now[0] += 12
+        await until(pilot, lambda: "· 12 s" in str(progress.render()))
+        line = str(progress.render())
+        assert line.endswith("Running the step with offline assistant · 12 s · ≈10 tokens")
+        assert progress.display and app.query_one("#step-run").disabled
+        now[0] += 3
+        await until(pilot, lambda: "· 15 s" in str(progress.render()))  # live, not once
+        gate.set()
+        await settle(pilot)
+        assert not progress.display and not app.query_one("#step-run").disabled
+        result = str(app.query_one("#step-result").render())
+        assert "suggests:" in result.casefold()
+        assert result.splitlines()[-1] == "written to fit the schema (offline)"
+
+
 async def test_completing_a_step_with_routes_asks_where_it_goes(app_factory: AppFactory) -> None:
     """`c` on a routed step opens the route picker, the assistant's suggestion pre-selected;
     Esc leaves the step open; Enter completes on the chosen route."""

@@ -34,12 +34,13 @@ from textual.worker import Worker
 
 from renubu_tui.safe_text import printable
 from renubu_tui.tui.errors import ReportsWorkerErrors
-from renubu_tui.tui.text import clean, one_line
+from renubu_tui.tui.text import clean, one_line, short_label
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
     from textual.widgets.markdown import MarkdownStream
 
+    from renubu_tui.llm.events import Done
     from renubu_tui.services.chat.service import ChatService
     from renubu_tui.services.chat.store import MessageView, ThreadView
     from renubu_tui.services.customers.step_view import StepView
@@ -62,6 +63,17 @@ def _same_execution(before: StepView | None, now: StepView) -> bool:
 def _said(m: MessageView) -> bool:
     """A message of the conversation (the system message is not shown)."""
     return m.role in ("user", "assistant")
+
+
+def answer_status(done: Done, seconds: float) -> str:
+    """The status line after an answer: the prompt's size (and the window it had), the
+    answer's, the time, then who answered (the message's own line names them too)."""
+    tokens = done.usage.output_tokens
+    note = done.prompt_note()
+    size = (
+        f"{note} · answer {tokens:,}" if note else f"{done.usage.input_tokens:,}+{tokens:,} tokens"
+    )
+    return f"{size} · {seconds:.1f}s · {clean(done.provider_label)}"
 
 
 MAX_REPLY_KEYS = 9  # suggested replies 1…9 are also the keys 1…9 (features/step_chat.py)
@@ -93,6 +105,20 @@ class HistoryInput(Input):
         self.cursor_position = len(self.value)
 
 
+class WhoLine(Static):
+    """Who wrote a message and its tag (stopped, error), shortened to the width it has: the
+    tag and the host stay, the model name gives way (`short_label`)."""
+
+    def __init__(self, who: str, tag: str = "") -> None:
+        super().__init__(classes="who", markup=False)
+        self.who = who
+        self.tag = tag
+
+    def render(self) -> Text:
+        width = self.size.width or len(self.who) + len(self.tag) + 3
+        return Text(short_label(self.who, width, self.tag))
+
+
 class MessageBox(Vertical):
     """One message; focusable so `y` copies the one chosen."""
 
@@ -106,15 +132,23 @@ class MessageBox(Vertical):
     """
     can_focus = True
 
-    def __init__(self, who: str, role: str, text: str = "", body: list[Any] | None = None) -> None:
+    def __init__(
+        self,
+        who: str,
+        role: str,
+        text: str = "",
+        body: list[Any] | None = None,
+        tag: str = "",
+    ) -> None:
         super().__init__(classes=f"-{role}")
         self.who = who
+        self.tag = tag
         self.role = role
         self.text = text
         self.body = body or []
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(self.who), classes="who")
+        yield WhoLine(self.who, self.tag)
         yield from self.body
 
 
@@ -123,11 +157,10 @@ def message_box(m: MessageView, width: int = 48) -> MessageBox:
     from renubu_tui.services.chat.tools.charts import ChartError, render_text
 
     text = block(m.content)
-    status = "" if m.status == "complete" else f" · {clean(m.status)}"
+    tag = "" if m.status == "complete" else clean(m.status)
     if m.role == "user":
         return MessageBox("you", "user", text, [Static(Text(text), classes="body")])
-    who = f"{clean(m.provider_label) or 'assistant'}{status}"
-    box = MessageBox(who, "assistant", text)
+    box = MessageBox(clean(m.provider_label) or "assistant", "assistant", text, tag=tag)
     chart = m.meta.get("chart") if m.message_type == "chart" else None
     if chart is not None:
         try:
@@ -399,7 +432,9 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
                     if isinstance(event, TextDelta):
                         if stream is None:  # the first words: the box and its stream
                             markdown = Markdown()
-                            box = MessageBox("assistant · streaming", "assistant", "", [markdown])
+                            box = MessageBox(
+                                "assistant", "assistant", "", [markdown], tag="streaming"
+                            )
                             await log.mount(box)
                             stream = Markdown.get_stream(markdown)
                         self.answer_text += event.text
@@ -414,13 +449,12 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
                     elif isinstance(event, Done):
                         self.last_label = event.provider_label
                         seconds = timer() - started
-                        self.set_status(
-                            f"{clean(event.provider_label)} · {event.usage.input_tokens}+"
-                            f"{event.usage.output_tokens} tokens · {seconds:.1f}s"
-                        )
+                        self.set_status(answer_status(event, seconds))
                     elif isinstance(event, StreamError):
                         self.failed = True
-                        self.set_status(f"failed: {one_line(Exception(event.message))} · ctrl+r")
+                        # a configuration error stays until the setting changes: no retry hint
+                        again = "" if event.kind == "config" else " · ctrl+r retries"
+                        self.set_status(f"failed: {one_line(Exception(event.message))}{again}")
         finally:
             self._busy = False
             if stream is not None:
