@@ -99,7 +99,7 @@ async def test_a_running_step_shows_its_progress_live(
         now[0] += 12
         await until(pilot, lambda: "· 12 s" in str(progress.render()))
         line = str(progress.render())
-        assert line.endswith("Running the step with offline assistant · 12 s · ≈10 tokens")
+        assert line.endswith("Running the step · 12 s · ≈10 tokens · offline assistant")
         assert progress.display and app.query_one("#step-run").disabled
         now[0] += 3
         await until(pilot, lambda: "· 15 s" in str(progress.render()))  # live, not once

@@ -46,7 +46,7 @@ def progress_line(label: str, seconds: float, chars: int, frame: int = 0) -> str
     characters a token, as the providers estimate)."""
     tokens = f" · ≈{(chars + 3) // 4:,} tokens" if chars else ""
     spin = FRAMES[frame % len(FRAMES)]
-    return f"{spin} Running the step with {short_label(label, 60)} · {seconds:.0f} s{tokens}"
+    return f"{spin} Running the step · {seconds:.0f} s{tokens} · {short_label(label, 48)}"
 
 
 ACKNOWLEDGE = "manager-acknowledge"  # the workflow action a manager's gate waits for
@@ -410,7 +410,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         summary = run.outputs.get("summary") if isinstance(run.outputs, dict) else None
         label, said = clean(run.provider_label), clean(summary or "done")
         if not said.casefold().startswith(label.casefold()):  # the offline one signs its summary
-            said = f"{label}: {said}"
+            said = f"{short_label(label, 48)}: {said}"
         # a suggestion: nothing moves until c; then how the output was held to the schema and
         # the prompt's size
         how = clean(run.by.removeprefix(run.provider_label).lstrip(" ·"))
