@@ -237,6 +237,32 @@ async def test_escape_stops_the_answer(app_factory: AppFactory) -> None:
         assert [m for m in rows if m.role == "assistant"][-1].status == "stopped"
 
 
+async def test_a_configuration_error_is_not_offered_a_retry(app_factory: AppFactory) -> None:
+    """Asking again cannot mend a bad base URL: the status says what to fix, without the
+    ctrl+r hint a dropped connection gets (issue 17, item 8)."""
+    app = app_factory(llm_provider="openai", llm_base_url="ftp://127.0.0.1:1")
+    async with app.run_test(size=WIDE) as pilot:
+        await _open(pilot)
+        await _start(pilot)
+        await _ask(pilot, "What is the risk here?")
+        await settle(pilot)
+        status = str(app.query_one("#chat-status").render())
+        assert status.startswith("failed: openai: 'ftp://127.0.0.1:1' is not an http(s) URL")
+        assert "ctrl+r" not in status
+
+
+def test_the_status_line_puts_the_numbers_first() -> None:
+    from renubu_tui.llm.events import Done, Usage
+    from renubu_tui.tui.widgets.chat_panel import answer_status
+
+    done = Done("ollama · smol", "smol", "end_turn", Usage(2100, 120), 2083, 4096)
+    assert answer_status(done, 4.25) == (
+        "prompt ≈2,083 of 4,096 tokens · answer 120 · 4.2s · ollama · smol"
+    )
+    offline = Done("offline assistant", "", "end_turn", Usage(1401, 102, estimated=True))
+    assert answer_status(offline, 0.0) == "1,401+102 tokens · 0.0s · offline assistant"
+
+
 # --- snapshots (160×48; regenerate with --snapshot-update and look at each) -------------------
 
 

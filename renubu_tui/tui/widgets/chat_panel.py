@@ -487,5 +487,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         self.show(self.session, replace(self.data, thread=message.thread))
         if self.data.execution is not None:
             self.post_message(self.ThreadRead(self.data.execution.id, message.thread))
-        if not self.failed:
+        if not self.failed or str(status).startswith("failed: "):
+            # the line the answer ended with is the most specific (a failure's own words,
+            # with ctrl+r only where retrying can help); a stop keeps "did not finish"
             self.set_status(str(status))
