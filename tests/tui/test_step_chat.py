@@ -227,6 +227,10 @@ async def test_escape_stops_the_answer(app_factory: AppFactory) -> None:
                 break
         panel = app.query_one(ChatPanel)
         assert panel.answer_text and panel.streaming
+        # while it comes, the status says for how long and how much (issue 17, item 9)
+        await until(pilot, lambda: "tokens · " in str(app.query_one("#chat-status").render()))
+        status = str(app.query_one("#chat-status").render())
+        assert status.startswith("asking… ") and status.endswith(" · Esc stops")
         await pilot.press("escape")
         await settle(pilot)
         assert app.session is not None

@@ -38,6 +38,7 @@ from renubu_tui.tui.text import clean, one_line, short_label
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+    from textual.timer import Timer
     from textual.widgets.markdown import MarkdownStream
 
     from renubu_tui.llm.events import Done
@@ -76,6 +77,7 @@ def answer_status(done: Done, seconds: float) -> str:
     return f"{size} · {seconds:.1f}s · {clean(done.provider_label)}"
 
 
+PROGRESS_INTERVAL = 0.25  # seconds between redraws of the status while an answer comes
 MAX_REPLY_KEYS = 9  # suggested replies 1…9 are also the keys 1…9 (features/step_chat.py)
 
 
@@ -222,6 +224,10 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         self.last_label: str | None = None
         self._worker: Worker[None] | None = None
         self._busy = False
+        self._ticker: Timer | None = None  # redraws "asking… 12 s · ≈85 tokens" while busy
+        self._asked_at = 0.0
+        self._chars = 0
+        self._note = ""  # the last tool that ran, said beside the time
 
     def compose(self) -> ComposeResult:
         yield Static("Chat", id="chat-title", markup=False)
@@ -368,13 +374,33 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
             log.mount(MessageBox("you", "user", question.plain, [Static(question, classes="body")]))
         self.answer_text = ""
         self.failed = False
+        self._asked_at, self._chars, self._note = self._now(), 0, ""
         self.set_status("asking… Esc stops")
+        self._stop_ticker()
+        self._ticker = self.set_interval(PROGRESS_INTERVAL, self._tick)
         log.anchor()  # follow the answer until the person scrolls away
+
+    def _now(self) -> float:
+        return float(getattr(self.app, "chat_timer", time.monotonic)())
+
+    def _tick(self) -> None:
+        """While the answer comes: seconds so far and tokens so far (≈4 characters each), so
+        a slow local model's wait for its first token reads as work, not as a hang."""
+        seconds = self._now() - self._asked_at
+        tokens = f" · ≈{(self._chars + 3) // 4:,} tokens" if self._chars else ""
+        note = f" · {self._note}" if self._note else ""
+        self.set_status(f"asking… {seconds:.0f} s{tokens}{note} · Esc stops")
+
+    def _stop_ticker(self) -> None:
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
 
     async def action_stop(self) -> None:
         """Esc: stop the answer that is coming; with none, leave the chat for the queue."""
         if self.streaming and self._worker is not None:
             self._worker.cancel()
+            self._stop_ticker()
             self.set_status("stopped")
             return
         await self.screen.run_action("back")
@@ -420,6 +446,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
             thread_id = thread_id or await self._thread_for(session, chat)
         except BaseException:
             self._busy = False
+            self._stop_ticker()
             raise
         events = (
             chat.send(thread_id, text, tenant_id=session.tenant_id)
@@ -438,25 +465,30 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
                             await log.mount(box)
                             stream = Markdown.get_stream(markdown)
                         self.answer_text += event.text
+                        self._chars += len(event.text)
                         follow = log.is_vertical_scroll_end
                         await stream.write(block(event.text))
                         if follow:
                             log.scroll_end(animate=False)
                     elif isinstance(event, ToolRan):
-                        self.set_status(f"ran {event.name}{'' if event.success else ' (failed)'}")
+                        self._note = f"ran {event.name}{'' if event.success else ' (failed)'}"
+                        self.set_status(self._note)
                     elif isinstance(event, MessageSaved) and event.message.message_type == "chart":
                         await log.mount(message_box(event.message, log.size.width - 2))
                     elif isinstance(event, Done):
+                        self._stop_ticker()
                         self.last_label = event.provider_label
                         seconds = timer() - started
                         self.set_status(answer_status(event, seconds))
                     elif isinstance(event, StreamError):
+                        self._stop_ticker()
                         self.failed = True
                         # a configuration error stays until the setting changes: no retry hint
                         again = "" if event.kind == "config" else " · ctrl+r retries"
                         self.set_status(f"failed: {one_line(Exception(event.message))}{again}")
         finally:
             self._busy = False
+            self._stop_ticker()
             if stream is not None:
                 await stream.stop()
             if markdown is not None and box is not None:
