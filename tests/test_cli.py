@@ -122,6 +122,25 @@ def test_locate_prints_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert code == 0
     assert f"config file   {tmp_path / 'config' / 'renubu' / 'config.toml'}" in out
     assert f"database file {tmp_path / 'data' / 'renubu' / 'renubu.sqlite3'}" in out
+    assert "assistant     offline assistant\n" in out
+    assert "step outputs  written to fit the schema (offline)\n" in out
+
+
+def test_locate_says_how_step_outputs_fit_their_schema(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Constrained by the provider, and how; the context window's source (issue 17)."""
+    monkeypatch.setenv("RENUBU_LLM_PROVIDER", "ollama")
+    code, out, _ = run(capsys, "locate")
+    assert code == 0
+    assert "assistant     ollama · llama3.1\n" in out
+    assert "step outputs  schema-constrained (format)\n" in out
+    assert "context       asked of the server at the first answer" in out
+    monkeypatch.setenv("RENUBU_LLM_PROVIDER", "anthropic")
+    monkeypatch.setenv("RENUBU_LLM_CONTEXT_TOKENS", "200000")
+    code, out, _ = run(capsys, "locate")
+    assert "step outputs  schema-constrained (a forced tool)\n" in out
+    assert "context       200,000 tokens ([llm] context_tokens)\n" in out
 
 
 def test_first_start_creates_migrates_and_seeds(

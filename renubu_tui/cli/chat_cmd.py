@@ -81,6 +81,7 @@ def ask(
     """Ask the assistant QUESTION about CUSTOMER (in its open workflow's step, if any)."""
     from contextlib import aclosing
 
+    from renubu_tui.cli.progress import Spinner, is_terminal
     from renubu_tui.llm.events import Done, StreamError, TextDelta
     from renubu_tui.services.chat.answer import MessageSaved, ToolRan
     from renubu_tui.services.chat.tools.charts import render_text
@@ -102,21 +103,32 @@ def ask(
             model=model,
         )
         failed: StreamError | None = None
-        label = ""
+        done: Done | None = None
         said = ""  # the answer's text so far: ended with a newline only when there is some
-        async with aclosing(chat.send(thread.id, question)) as events:
+        # the spinner shares a terminal with the answer when stdout is one: the text is then
+        # the progress, and the spinner goes at the first words
+        shared = is_terminal(sys.stdout)
+        async with (
+            Spinner(f"asking {factory().label}") as spinner,
+            aclosing(chat.send(thread.id, question)) as events,
+        ):
             async for event in events:
                 if isinstance(event, TextDelta):
+                    spinner.add(event.text)
+                    if shared:
+                        spinner.hide()
                     said = printable(event.text, keep_newlines=True)
                     click.echo(said, nl=False)
                 elif isinstance(event, ToolRan):
+                    spinner.clear()
                     state = "ok" if event.success else f"failed: {event.error}"
                     click.echo(f"[{event.name}: {printable(state)}]", err=True)
                 elif isinstance(event, MessageSaved) and event.message.message_type == "chart":
+                    spinner.clear()
                     for line in render_text(event.message.meta["chart"]):
                         click.echo(printable(line))
                 elif isinstance(event, Done):
-                    label = event.provider_label
+                    done = event
                 elif isinstance(event, StreamError):
                     failed = event
         if said and not said.endswith("\n"):
@@ -127,7 +139,9 @@ def ask(
             again = failed.retryable and "try again" not in failed.message
             suffix = " — ask again" if again else ""
             raise click.ClickException(f"the assistant failed: {failed.message}{suffix}")
-        click.echo(f"— answered by {printable(label)}", err=True)
+        label = printable(done.provider_label) if done is not None else ""
+        note = done.prompt_note() if done is not None else ""
+        click.echo(f"— answered by {label}{f' · {note}' if note else ''}", err=True)
 
     ctx.with_services(body)
 
@@ -168,13 +182,17 @@ def step(
             click.echo(f"  as of {history.as_of}: history — read only")
             return
         if run_it:
-            done = await runner.run_step(s.tenant.id, run.id, s.user)
+            from renubu_tui.cli.progress import Spinner
+
+            step_name = run.step.name if run.step is not None else run.current_step_id
+            async with Spinner(f"running {step_name} with {factory().label}") as spinner:
+                done = await runner.run_step(s.tenant.id, run.id, s.user, on_text=spinner.add)
             click.echo(json.dumps(done.outputs, indent=2, ensure_ascii=False))
             if done.advanced:
                 _where(done.view, done.step_id, done.route)
             else:
                 _suggested(done, customer)
-            click.echo(f"— by {printable(done.provider_label)}", err=True)
+            click.echo(f"— by {printable(done.by)}", err=True)
         elif branch:
             outcome = await chat.choose_branch(s.tenant.id, run.id, branch, actor=s.user)
             _print_outcome(outcome)

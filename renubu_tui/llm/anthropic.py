@@ -66,6 +66,7 @@ class AnthropicProvider(HttpProvider):
     server_noun = "the Anthropic API"
     default_base_url = DEFAULT_BASE_URL
     default_model = "claude-sonnet-4-5"
+    schema_mode = "schema-constrained (a forced tool)"
 
     def label_for(self, model: str) -> str:
         where = "" if self.base_url == DEFAULT_BASE_URL else f" @ {host_of(self.base_url)}"

@@ -54,12 +54,26 @@ class Usage:
 
 @dataclass(frozen=True)
 class Done:
-    """The answer is complete. `stop_reason` is normalised: end_turn, max_tokens, tool_use."""
+    """The answer is complete. `stop_reason` is normalised: end_turn, max_tokens, tool_use.
+
+    `prompt_tokens` is the prompt as sent, estimated (≈ 4 characters a token), and
+    `context_tokens` the window it was fitted to, when known (configured or the server's).
+    """
 
     provider_label: str
     model: str
     stop_reason: str
     usage: Usage
+    # measurements beside the answer, not part of what it is (equal answers compare equal)
+    prompt_tokens: int | None = field(default=None, compare=False)
+    context_tokens: int | None = field(default=None, compare=False)
+
+    def prompt_note(self) -> str:
+        """ "prompt ≈2,431 of 4,096 tokens", or "" when the size is not known."""
+        if self.prompt_tokens is None:
+            return ""
+        of = f" of {self.context_tokens:,}" if self.context_tokens else ""
+        return f"prompt ≈{self.prompt_tokens:,}{of} tokens"
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,7 @@ def _build(
         "deadline": getattr(settings, "llm_deadline", None),
         "max_tokens": getattr(settings, "llm_max_tokens", None),
         "context_tokens": getattr(settings, "llm_context_tokens", None),
+        "probe_context": True,  # ask the server for the window when not configured
         **http_options,
     }
     provider: Provider

@@ -12,7 +12,7 @@ from collections.abc import AsyncGenerator
 from renubu_tui.llm.events import Done, StreamError, StreamEvent, one_line
 from renubu_tui.llm.messages import ChatRequest
 from renubu_tui.llm.offline.provider import OfflineProvider
-from renubu_tui.llm.provider import Provider
+from renubu_tui.llm.provider import Provider, schema_mode
 
 
 class FallbackProvider:
@@ -29,6 +29,10 @@ class FallbackProvider:
         self.offline = offline
         self.enabled = enabled
         self.name = primary.name
+
+    @property
+    def schema_mode(self) -> str:
+        return schema_mode(self.primary)
 
     @property
     def label(self) -> str:

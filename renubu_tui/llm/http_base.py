@@ -44,6 +44,7 @@ from renubu_tui.llm.resilience import (
 Sleep = Callable[[float], Awaitable[None]]
 DEFAULT_FIRST_TOKEN_TIMEOUT = 120.0
 DEFAULT_DEADLINE = 600.0
+PROBE_TIMEOUT = 3.0  # seconds a context-window probe may take; then the budget is unknown
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"})
 
 _STOP_REASONS = {
@@ -74,7 +75,11 @@ def _broken(exc: httpx.HTTPError) -> str:
         return "the connection broke before a reply"
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return "the base URL is not usable — check RENUBU_LLM_BASE_URL"
-    return f"connection failed ({type(exc).__name__})"
+    if isinstance(exc, httpx.ProxyError):
+        return "the proxy refused the connection — check HTTPS_PROXY / HTTP_PROXY"
+    if isinstance(exc, httpx.DecodingError):
+        return "the reply could not be decoded"
+    return "the connection failed before a reply"
 
 
 class UpstreamError(Exception):
@@ -108,6 +113,15 @@ class StreamState:
 
 
 @dataclass(frozen=True)
+class Window:
+    """The model's context window in tokens and who says so ("config": [llm] context_tokens,
+    "server": the server's own report); `tokens` None when nobody does."""
+
+    tokens: int | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class _Failure:
     """Internal: a terminal error, and whether it says the service is down (for the breaker)."""
 
@@ -123,6 +137,11 @@ def parse_json_line(payload: str, what: str) -> Any:
         raise UpstreamError(
             "protocol", f"unreadable {what}: {snippet!r} ({exc.msg})", garbled=True
         ) from None
+
+
+def prompt_size(messages: Sequence[ChatMessage]) -> int:
+    """The prompt's size in tokens, estimated (≈ 4 characters each, 4 more per message)."""
+    return sum(estimate_tokens(m.content) + 4 for m in messages)
 
 
 def host_of(base_url: str) -> str:
@@ -141,6 +160,8 @@ class HttpProvider:
     server_noun: str = "a model server"  # "is {base_url} {server_noun}?"
     default_base_url: ClassVar[str] = ""
     default_model: ClassVar[str] = ""
+    # how a step's output is held to its schema (`renubu locate`, a step's label)
+    schema_mode: ClassVar[str] = "prompt + one repair"
 
     def __init__(
         self,
@@ -160,6 +181,7 @@ class HttpProvider:
         rand: Callable[[], float] | None = None,
         now: Callable[[], dt.datetime] | None = None,
         monotonic: Callable[[], float] | None = None,
+        probe_context: bool = False,
     ) -> None:
         self.model = model or self.default_model
         self.base_url = (base_url or self.default_base_url).rstrip("/")
@@ -172,6 +194,10 @@ class HttpProvider:
         self._monotonic = monotonic or time.monotonic
         self.max_tokens = max_tokens  # [llm] max_tokens: overrides the request's own
         self.context_tokens = context_tokens  # [llm] context_tokens: the model's window
+        # without it, ask the server once per model (make_provider turns this on); a probe
+        # that got an answer, even "not said", is kept for the process
+        self.probe_context = probe_context
+        self._probed: dict[str, int | None] = {}
         self.retry = retry or RetryPolicy()
         self.breaker = breaker or CircuitBreaker()
         self._transport = transport
@@ -197,9 +223,45 @@ class HttpProvider:
         return request.model or self.model
 
     def max_tokens_for(self, request: ChatRequest) -> int:
-        if self.context_tokens:  # fit() has already set the room the window leaves
+        if request.fitted:  # fit() has already set the room the window leaves
             return request.max_tokens
         return self.max_tokens or request.max_tokens
+
+    async def probe_window(self, model: str) -> int | None:
+        """The context window the server says it runs `model` with, or None when it does not
+        say. Raises httpx.HTTPError when the server cannot be asked (then nothing is kept)."""
+        return None
+
+    async def window_for(self, model: str) -> Window:
+        """[llm] context_tokens when set (it wins), else the server's word, asked once."""
+        if self.context_tokens:
+            return Window(self.context_tokens, "config")
+        if not self.probe_context:
+            return Window()
+        if model not in self._probed:
+            try:
+                # a deadline for the whole probe: httpx's timeouts are per read, and a server
+                # streaming keep-alives would never trip them
+                async with asyncio.timeout(min(PROBE_TIMEOUT, self.first_token_timeout)):
+                    found = await self.probe_window(model)
+            except (httpx.TimeoutException, TimeoutError):
+                found = None  # reachable but silent: not asked again (each answer would wait)
+            except httpx.HTTPError:
+                return Window()  # not reachable: ask again next answer
+            except (ValueError, TypeError, KeyError, AttributeError):
+                found = None  # an answer of another shape: the server does not say
+            self._probed[model] = found if found and found > 0 else None
+        tokens = self._probed[model]
+        return Window(tokens, "server") if tokens else Window()
+
+    async def _probe_json(self, method: str, url: str, body: dict[str, Any] | None = None) -> Any:
+        """One short request for the probes: its JSON, or None on any refusal."""
+        reply = await self.client.request(
+            method, url, json=body, headers=self.headers(), timeout=PROBE_TIMEOUT
+        )
+        if reply.status_code >= 400:
+            return None
+        return reply.json()
 
     def config_problem(self) -> str | None:
         """A reason not to send anything at all (missing key), as one line for a person."""
@@ -339,6 +401,14 @@ class HttpProvider:
         return asked if asked <= self.retry.max_retry_after else None
 
     def _done(self, request: ChatRequest, state: StreamState) -> Done:
+        done = self._done_usage(request, state)
+        return dataclasses.replace(
+            done,
+            prompt_tokens=prompt_size(request.messages),
+            context_tokens=request.window,
+        )
+
+    def _done_usage(self, request: ChatRequest, state: StreamState) -> Done:
         estimated = state.input_tokens is None or state.output_tokens is None
         input_tokens = state.input_tokens
         if input_tokens is None:
@@ -356,20 +426,25 @@ class HttpProvider:
             usage=Usage(input_tokens, output_tokens, estimated=estimated),
         )
 
-    def fit(self, request: ChatRequest) -> tuple[ChatRequest, str | None]:
-        """The request made to fit `context_tokens` (when set), or why even the least does not.
+    def fit(
+        self, request: ChatRequest, window: Window | None = None
+    ) -> tuple[ChatRequest, str | None]:
+        """The request made to fit the window (when known), or why even the least does not.
 
         The answer gets room first (its max_tokens, at most half the window); the prompt gets
-        the rest: system messages and the newest turn always, then older turns newest first
-        (whole turns, so a tool reply never loses the call it answers). Tokens are estimated
+        the rest: system messages (the customer's facts, the step) and the newest turn (the
+        question, with any tool replies it drew) always, then older turns newest first (whole
+        turns, so a tool reply never loses the call it answers). Tokens are estimated
         (≈ 4 characters each), so the budget is a guide, not a guarantee.
         """
-        window = self.context_tokens
-        if not window:
+        if window is None:
+            window = Window(self.context_tokens, "config") if self.context_tokens else Window()
+        size_of = window.tokens
+        if not size_of:
             return request, None
         wanted = self.max_tokens or request.max_tokens
-        room = min(wanted, window // 2)
-        budget = window - room
+        room = min(wanted, size_of // 2)
+        budget = size_of - room
         messages = list(request.messages)
         system = [m for m in messages if m.role == "system"]
         rest = [m for m in messages if m.role != "system"]
@@ -380,30 +455,35 @@ class HttpProvider:
             else:
                 turns[-1].append(message)
 
-        def size(items: Sequence[ChatMessage]) -> int:
-            return sum(estimate_tokens(m.content) + 4 for m in items)
-
         kept = [turns.pop()] if turns else []
-        used = size(system) + sum(size(t) for t in kept)
+        used = prompt_size(system) + sum(prompt_size(t) for t in kept)
         if used > budget:
+            label = self.label_for(self.model_for(request))
+            if window.source == "server":
+                return request, one_line(
+                    f"{label}: the prompt needs about {used:,} tokens but the server runs the "
+                    f"model with a context of {size_of:,} with {room:,} kept for the answer — "
+                    "lower [llm] max_tokens, or run the model with a larger context"
+                )
             return request, one_line(
-                f"{self.label_for(self.model_for(request))}: the prompt needs about {used:,} "
-                f"tokens but the model's context holds {window:,} with {room:,} kept for the "
+                f"{label}: the prompt needs about {used:,} "
+                f"tokens but the model's context holds {size_of:,} with {room:,} kept for the "
                 "answer — raise [llm] context_tokens, lower [llm] max_tokens, or use a model "
                 "with a larger context"
             )
-        while turns and used + size(turns[-1]) <= budget:
+        while turns and used + prompt_size(turns[-1]) <= budget:
             turn = turns.pop()
-            used += size(turn)
+            used += prompt_size(turn)
             kept.insert(0, turn)
         fitted = [*system, *(m for turn in kept for m in turn)]
-        answer_room = max(room, min(wanted, window - used))
-        return dataclasses.replace(request, messages=fitted, max_tokens=answer_room), None
+        answer_room = max(room, min(wanted, size_of - used))
+        return dataclasses.replace(
+            request, messages=fitted, max_tokens=answer_room, fitted=True, window=size_of
+        ), None
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Events of one answer; always ends with exactly one Done or StreamError."""
-        request, too_big = self.fit(request)
-        problem = self._url_problem() or self.config_problem() or too_big
+        problem = self._url_problem() or self.config_problem()
         if problem:
             yield StreamError("config", one_line(problem))
             return
@@ -418,8 +498,14 @@ class HttpProvider:
             )
             return
         verdict: bool | None = None  # True: worked; False: the service failed; None: no verdict
+        started = self._monotonic()  # the deadlines count the probe too
         try:
-            async for item in self._attempts(request):
+            window = await self.window_for(self.model_for(request))
+            request, too_big = self.fit(request, window)
+            if too_big:
+                yield StreamError("config", too_big)
+                return
+            async for item in self._attempts(request, started):
                 if isinstance(item, _Failure):
                     verdict = not item.outage
                     yield item.error
@@ -471,8 +557,9 @@ class HttpProvider:
                 ) from None
             yield line
 
-    async def _attempts(self, request: ChatRequest) -> AsyncIterator[StreamEvent | _Failure]:
-        started = self._monotonic()
+    async def _attempts(
+        self, request: ChatRequest, started: float
+    ) -> AsyncIterator[StreamEvent | _Failure]:
         url = self.endpoint()
         label = self.label_for(self.model_for(request))
         body = self.payload(request)

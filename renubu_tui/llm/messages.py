@@ -48,6 +48,9 @@ class ChatRequest:
     json_schema: dict[str, Any] | None = None
     schema_name: str = "output"
     context: dict[str, Any] | None = None
+    # set by a provider's fit(): the messages and max_tokens fit `window` tokens
+    fitted: bool = False
+    window: int | None = None
 
     def system_text(self) -> str:
         return "\n\n".join(m.content for m in self.messages if m.role == "system")

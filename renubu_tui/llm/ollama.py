@@ -36,6 +36,7 @@ class OllamaProvider(HttpProvider):
     server_noun = "an ollama server"
     default_base_url = DEFAULT_BASE_URL
     default_model = "llama3.1"
+    schema_mode = "schema-constrained (format)"
 
     def label_for(self, model: str) -> str:
         where = "" if self.base_url == DEFAULT_BASE_URL else f" @ {host_of(self.base_url)}"
@@ -43,6 +44,25 @@ class OllamaProvider(HttpProvider):
 
     def endpoint(self) -> str:
         return f"{self.base_url}/api/chat"
+
+    async def probe_window(self, model: str) -> int | None:
+        """`POST /api/show`: the Modelfile's `num_ctx` (what the server runs the model with)
+        when set, else the architecture's `<arch>.context_length`."""
+        data = await self._probe_json("POST", f"{self.base_url}/api/show", {"model": model})
+        if not isinstance(data, dict):
+            return None
+        for line in str(data.get("parameters") or "").splitlines():
+            name, _, value = line.strip().partition(" ")
+            if name == "num_ctx" and value.strip().isdigit():
+                return int(value.strip())
+        info = data.get("model_info")
+        if not isinstance(info, dict):
+            return None
+        arch = info.get("general.architecture")
+        length = info.get(f"{arch}.context_length") if arch else None
+        if length is None:
+            length = next((v for k, v in info.items() if k.endswith(".context_length")), None)
+        return _int(length)
 
     def pull_hint(self, model: str) -> str:
         return f" or run `ollama pull {model}`"
@@ -57,6 +77,10 @@ class OllamaProvider(HttpProvider):
                 "num_predict": self.max_tokens_for(request),
             },
         }
+        if self.context_tokens:
+            # the configured window is the one ollama runs with (its default may be smaller,
+            # and it would cut the prompt silently)
+            body["options"]["num_ctx"] = self.context_tokens
         if request.json_schema is not None:
             body["format"] = request.json_schema  # structured outputs (ollama 0.5+)
         elif request.response_format_json:

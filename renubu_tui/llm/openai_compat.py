@@ -44,6 +44,7 @@ class OpenAICompatProvider(HttpProvider):
     name = "openai"
     default_base_url = DEFAULT_BASE_URL
     default_model = "gpt-4o-mini"
+    schema_mode = "schema-constrained (response_format json_schema)"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -64,6 +65,25 @@ class OpenAICompatProvider(HttpProvider):
     def endpoint(self) -> str:
         root = self.base_url if self.base_url.endswith("/v1") else f"{self.base_url}/v1"
         return f"{root}/chat/completions"
+
+    async def probe_window(self, model: str) -> int | None:
+        """llama.cpp's `GET /props` (`default_generation_settings.n_ctx`), else vLLM's
+        `GET /v1/models` (`max_model_len` of the model). OpenAI itself says neither."""
+        if self.hosted:
+            return None
+        server = self.base_url.removesuffix("/v1")
+        props = await self._probe_json("GET", f"{server}/props")
+        if isinstance(props, dict):
+            settings = props.get("default_generation_settings")
+            n_ctx = settings.get("n_ctx") if isinstance(settings, dict) else None
+            found = _int(n_ctx if n_ctx is not None else props.get("n_ctx"))
+            if found:
+                return found
+        models = await self._probe_json("GET", f"{server}/v1/models")
+        for entry in (models.get("data") or []) if isinstance(models, dict) else []:
+            if isinstance(entry, dict) and entry.get("id") == model:
+                return _int(entry.get("max_model_len"))
+        return None
 
     def headers(self) -> dict[str, str]:
         return {"authorization": f"Bearer {self.api_key}"} if self.api_key else {}

@@ -7,7 +7,7 @@ implements it as one (`async def … yield`); callers that stop reading early cl
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -34,6 +34,18 @@ class Provider(Protocol):
     async def aclose(self) -> None: ...
 
 
+OFFLINE_SCHEMA_MODE = "written to fit the schema (offline)"
+
+
+def schema_mode(provider: Provider) -> str:
+    """How a step's output is held to its schema with `provider`, in words: constrained by
+    the provider (and how), or asked for in the prompt and repaired once."""
+    if provider.name == "offline":
+        return OFFLINE_SCHEMA_MODE
+    mode = getattr(provider, "schema_mode", None)
+    return mode if isinstance(mode, str) and mode else "prompt + one repair"
+
+
 @dataclass
 class Answer:
     """A whole stream gathered: the text, any tool calls and the terminal event."""
@@ -48,13 +60,20 @@ class Answer:
         return self.done is not None
 
 
-async def collect(provider: Provider, request: ChatRequest) -> Answer:
-    """Run one request to the end (tests, JSON steps, benchmarks)."""
+async def collect(
+    provider: Provider,
+    request: ChatRequest,
+    on_text: Callable[[str], None] | None = None,
+) -> Answer:
+    """Run one request to the end (tests, JSON steps, benchmarks); `on_text` sees each piece
+    of text as it comes (progress while the whole is awaited)."""
     answer = Answer()
     parts: list[str] = []
     async for event in provider.stream(request):
         if isinstance(event, TextDelta):
             parts.append(event.text)
+            if on_text is not None:
+                on_text(event.text)
         elif isinstance(event, ToolCallRequest):
             answer.tool_calls.append(event)
         elif isinstance(event, Done):

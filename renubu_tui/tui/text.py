@@ -92,3 +92,44 @@ def pairs(rows: Iterable[tuple[str, Text | str]], key_width: int = 8) -> Table:
     for key, value in rows:
         grid.add_row(Text(key), _text(value))
     return grid
+
+
+def short_label(label: str, width: int, tag: str = "") -> str:
+    """An answer's label (`kind · model @ host`, maybe a note in brackets) and its tag
+    ("stopped", "error") in `width` columns. What goes last: the tag, then the host, then the
+    kind; the model name gives way first (a path to its file name, then cut in its middle),
+    a note is cut at its end.
+    """
+    suffix = f" · {tag}" if tag else ""
+    room = max(1, width - len(suffix))
+    text = clean(label)
+    if len(text) <= room:
+        return text + suffix
+    main, bracket, note = text.partition(" (")
+    note = f"{bracket}{note}" if bracket else ""
+    kind, dot, rest = main.partition(" · ")
+    kind = kind.replace("openai-compatible", "openai-compat")
+    model, at, host = rest.partition(" @ ")
+    model = model.rsplit("/", 1)[-1].removesuffix(".gguf")
+    head, tail = f"{kind}{dot}", f"{at}{host}"
+
+    def elided(spare: int) -> str:
+        if len(model) <= spare:
+            return model
+        left = (spare - 1 + 1) // 2
+        return model[:left] + "…" + model[len(model) - (spare - 1 - left) :]
+
+    candidates = [f"{head}{model}{tail}{note}"]
+    if note:
+        keep = room - len(head + model + tail)
+        if keep >= 4:
+            candidates.append(f"{head}{model}{tail}{note[: keep - 2]}…)")
+    spare = room - len(head + tail)
+    if model and spare >= 5:
+        candidates.append(f"{head}{elided(spare)}{tail}")
+    if host:
+        candidates += [f"{kind} @ {host}", host]
+    for candidate in candidates:
+        if len(candidate) <= room:
+            return candidate + suffix
+    return (candidates[-1][: room - 1] + "…" if room > 1 else "…") + suffix

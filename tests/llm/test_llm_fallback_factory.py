@@ -181,7 +181,9 @@ async def test_the_breaker_trips_across_answers() -> None:
         events = await events_of(provider, REQUEST)
         await provider.aclose()  # what every answer does: the shared client stays open
         assert isinstance(events[-1], StreamError) and events[-1].kind == "http"
-    assert len(replay.requests) == threshold
+    # the context window was asked once (refused: not asked again), then one call per answer
+    paths = [r.url.path for r in replay.requests]
+    assert paths == ["/api/show"] + ["/api/chat"] * threshold
     provider = make_provider(config, **options)
     events = await events_of(provider, REQUEST)
     assert [type(e) for e in events] == [StreamError]
@@ -189,7 +191,7 @@ async def test_the_breaker_trips_across_answers() -> None:
     assert events[0].message.startswith(
         f"ollama · llama3.1: paused after {threshold} failed calls in a row"
     )
-    assert len(replay.requests) == threshold  # no request was sent
+    assert len(replay.requests) == threshold + 1  # no request was sent
     assert provider._client is not None  # one client, kept across answers
     await provider.close()
 

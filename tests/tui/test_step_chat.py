@@ -67,6 +67,50 @@ async def test_start_kestrels_workflow_then_run_the_step(app_factory: AppFactory
         assert "suggests:" in said and "_" not in result.split("→", 1)[1]  # words, not a code
 
 
+async def test_a_running_step_shows_its_progress_live(
+    app_factory: AppFactory, monkeypatch: Any
+) -> None:
+    """While the assistant runs the step the pane says who, how long and tokens so far,
+    redrawn as they change; then the line goes and the result says how the output was held
+    to its schema (issue 17, item 9)."""
+    import asyncio
+
+    from renubu_tui.services.workflows.step_runner import StepRunner
+
+    fed, gate = asyncio.Event(), asyncio.Event()
+    original = StepRunner.run_step
+
+    async def slow(self: StepRunner, *args: Any, on_text: Any = None) -> Any:
+        on_text("x" * 40)  # ≈10 tokens of answer so far
+        fed.set()
+        await gate.wait()
+        return await original(self, *args, on_text=on_text)
+
+    monkeypatch.setattr(StepRunner, "run_step", slow)
+    now = [100.0]
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await _open(pilot)
+        await _start(pilot)
+        app.chat_timer = lambda: now[0]
+        await pilot.press("x")
+        await until(pilot, fed.is_set)
+        progress = app.query_one("#step-progress")
+        now[0] += 12
+        await until(pilot, lambda: "· 12 s" in str(progress.render()))
+        line = str(progress.render())
+        assert line.endswith("Running the step · 12 s · ≈10 tokens · offline assistant")
+        assert progress.display and app.query_one("#step-run").disabled
+        now[0] += 3
+        await until(pilot, lambda: "· 15 s" in str(progress.render()))  # live, not once
+        gate.set()
+        await settle(pilot)
+        assert not progress.display and not app.query_one("#step-run").disabled
+        result = str(app.query_one("#step-result").render())
+        assert "suggests:" in result.casefold()
+        assert result.splitlines()[-1] == "written to fit the schema (offline)"
+
+
 async def test_completing_a_step_with_routes_asks_where_it_goes(app_factory: AppFactory) -> None:
     """`c` on a routed step opens the route picker, the assistant's suggestion pre-selected;
     Esc leaves the step open; Enter completes on the chosen route."""
@@ -183,6 +227,10 @@ async def test_escape_stops_the_answer(app_factory: AppFactory) -> None:
                 break
         panel = app.query_one(ChatPanel)
         assert panel.answer_text and panel.streaming
+        # while it comes, the status says for how long and how much (issue 17, item 9)
+        await until(pilot, lambda: "tokens · " in str(app.query_one("#chat-status").render()))
+        status = str(app.query_one("#chat-status").render())
+        assert status.startswith("asking… ") and status.endswith(" · Esc stops")
         await pilot.press("escape")
         await settle(pilot)
         assert app.session is not None
@@ -191,6 +239,32 @@ async def test_escape_stops_the_answer(app_factory: AppFactory) -> None:
                 await s.scalars(select(ChatMessage).where(ChatMessage.thread_id == panel.thread_id))
             ).all()
         assert [m for m in rows if m.role == "assistant"][-1].status == "stopped"
+
+
+async def test_a_configuration_error_is_not_offered_a_retry(app_factory: AppFactory) -> None:
+    """Asking again cannot mend a bad base URL: the status says what to fix, without the
+    ctrl+r hint a dropped connection gets (issue 17, item 8)."""
+    app = app_factory(llm_provider="openai", llm_base_url="ftp://127.0.0.1:1")
+    async with app.run_test(size=WIDE) as pilot:
+        await _open(pilot)
+        await _start(pilot)
+        await _ask(pilot, "What is the risk here?")
+        await settle(pilot)
+        status = str(app.query_one("#chat-status").render())
+        assert status.startswith("failed: openai: 'ftp://127.0.0.1:1' is not an http(s) URL")
+        assert "ctrl+r" not in status
+
+
+def test_the_status_line_puts_the_numbers_first() -> None:
+    from renubu_tui.llm.events import Done, Usage
+    from renubu_tui.tui.widgets.chat_panel import answer_status
+
+    done = Done("ollama · smol", "smol", "end_turn", Usage(2100, 120), 2083, 4096)
+    assert answer_status(done, 4.25) == (
+        "prompt ≈2,083 of 4,096 tokens · answer 120 · 4.2s · ollama · smol"
+    )
+    offline = Done("offline assistant", "", "end_turn", Usage(1401, 102, estimated=True))
+    assert answer_status(offline, 0.0) == "1,401+102 tokens · 0.0s · offline assistant"
 
 
 # --- snapshots (160×48; regenerate with --snapshot-update and look at each) -------------------

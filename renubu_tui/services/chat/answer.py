@@ -87,6 +87,8 @@ class _State:
     label: str | None = None
     model: str | None = None
     stop_reason: str = "end_turn"
+    prompt_tokens: int | None = None  # the last round's prompt as sent (estimated)
+    context_tokens: int | None = None  # the window it was fitted to, when known
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -171,7 +173,14 @@ async def answer(setup: AnswerSetup) -> AsyncGenerator[ChatEvent, None]:
         settled = True
         saved = await _settle(setup, state, provider, "complete", None)
         usage = Usage(state.tokens_in, state.tokens_out, state.estimated)
-        yield Done(state.label or provider.label, state.model or "", state.stop_reason, usage)
+        yield Done(
+            state.label or provider.label,
+            state.model or "",
+            state.stop_reason,
+            usage,
+            prompt_tokens=state.prompt_tokens,
+            context_tokens=state.context_tokens,
+        )
         yield MessageSaved(saved)
     except (asyncio.CancelledError, GeneratorExit):
         if not settled:
@@ -190,6 +199,7 @@ def _count(state: _State, done: Done) -> None:
     state.tokens_out += done.usage.output_tokens
     state.estimated = state.estimated or done.usage.estimated
     state.label, state.model, state.stop_reason = done.provider_label, done.model, done.stop_reason
+    state.prompt_tokens, state.context_tokens = done.prompt_tokens, done.context_tokens
 
 
 async def _open_message(db: Database, thread_id: uuid.UUID) -> uuid.UUID:
@@ -264,6 +274,8 @@ async def _settle(
             "model": state.model,
             "stopReason": state.stop_reason if status == "complete" else status,
             "tokensEstimated": state.estimated,
+            "promptTokens": state.prompt_tokens,
+            "contextTokens": state.context_tokens,
         }
         thread.tokens_in += state.tokens_in
         thread.tokens_out += state.tokens_out

@@ -32,7 +32,7 @@ from renubu_tui.domain.workflow_model import Step, as_step
 from renubu_tui.llm.json_schema import drop_optional_nulls, schema_name, standard_schema
 from renubu_tui.llm.messages import ChatMessage as LlmMessage
 from renubu_tui.llm.messages import ChatRequest
-from renubu_tui.llm.provider import Provider, collect
+from renubu_tui.llm.provider import OFFLINE_SCHEMA_MODE, Provider, collect, schema_mode
 from renubu_tui.services.workflows.executions import (
     ExecutionError,
     ExecutionService,
@@ -64,6 +64,7 @@ class Attempt:
     tokens_out: int
     duration_ms: int
     error: str | None = None
+    prompt_note: str = ""  # "prompt ≈1,234 of 2,048 tokens" (Done.prompt_note)
 
 
 @dataclass
@@ -77,6 +78,14 @@ class StepRun:
     attempts: list[Attempt] = field(default_factory=list)
     advanced: bool = False  # the step was completed (only with workflow.autoAdvanceSteps)
     suggestion: RouteChoice | None = None  # the route the assistant's output names, in words
+    schema_mode: str = ""  # how the output was held to the schema (llm.provider.schema_mode)
+
+    @property
+    def by(self) -> str:
+        """Who answered, how the output was held to the schema, and the prompt's size."""
+        attempt = self.attempts[-1] if self.attempts else None
+        note = attempt.prompt_note if attempt else ""
+        return " · ".join(p for p in (self.provider_label, self.schema_mode, note) if p)
 
     @property
     def next_step_id(self) -> str | None:
@@ -167,11 +176,23 @@ class StepRunner:
         self._provider_factory = provider_factory
         self._executions = executions
 
-    async def run_step(self, tenant_id: uuid.UUID, execution_id: uuid.UUID, actor: User) -> StepRun:
+    @property
+    def label(self) -> str:
+        """Who will answer (the configured provider's label)."""
+        return self._provider_factory().label
+
+    async def run_step(
+        self,
+        tenant_id: uuid.UUID,
+        execution_id: uuid.UUID,
+        actor: User,
+        on_text: Callable[[str], None] | None = None,
+    ) -> StepRun:
         """Run the current step with the assistant and keep its checked output on the step.
 
         The step stays open with the output's route as the suggestion; with the actor's
         `workflow.autoAdvanceSteps` it is completed and routing decides, as before.
+        `on_text` sees the answer's text as it comes (a front end's progress: tokens so far).
         """
         from renubu_tui.handlebars import render_text as render  # text, not HTML
         from renubu_tui.services.customers.context import build_context
@@ -204,7 +225,7 @@ class StepRunner:
         constrained = (standard_schema(schema), schema_name(step.id))
         try:
             outputs, text = await self._ask(
-                provider, messages, context, schema, attempts, constrained
+                provider, messages, context, schema, attempts, constrained, on_text
             )
             if outputs is None:
                 messages += [
@@ -217,7 +238,7 @@ class StepRunner:
                     ),
                 ]
                 outputs, text = await self._ask(
-                    provider, messages, context, schema, attempts, constrained
+                    provider, messages, context, schema, attempts, constrained, on_text
                 )
         finally:
             await self._record(view.id, step_row, provider.name, system, attempts)
@@ -228,6 +249,9 @@ class StepRunner:
                 f"{plain_problems(attempts[-1].problems)}"
             )
         label = attempts[-1].label or provider.label
+        mode = schema_mode(provider)
+        if provider.name != "offline" and label.startswith("offline assistant"):
+            mode = OFFLINE_SCHEMA_MODE  # the fallback answered
         if await self._executions.auto_advance(actor.id):
             moved = await self._executions.complete_step(
                 tenant_id, execution_id, actor=actor, outputs=outputs
@@ -241,6 +265,7 @@ class StepRunner:
                 attempts[-1].model,
                 attempts,
                 advanced=True,
+                schema_mode=mode,
             )
         kept = await self._executions.save_draft(tenant_id, execution_id, step.id, outputs)
         choices = await self._executions.route_choices(tenant_id, execution_id, actor=actor)
@@ -254,6 +279,7 @@ class StepRunner:
             attempts[-1].model,
             attempts,
             suggestion=suggestion,
+            schema_mode=mode,
         )
 
     def _provider(self, schema: Mapping[str, Any]) -> Provider:
@@ -279,6 +305,7 @@ class StepRunner:
         schema: Mapping[str, Any],
         attempts: list[Attempt],
         constrained: tuple[dict[str, Any], str] | None = None,
+        on_text: Callable[[str], None] | None = None,
     ) -> tuple[dict[str, Any] | None, str]:
         started = time.monotonic()
         request = ChatRequest(
@@ -290,13 +317,14 @@ class StepRunner:
             schema_name=constrained[1] if constrained else "output",
             context=context,
         )
-        answer = await collect(provider, request)
+        answer = await collect(provider, request, on_text)
         ms = int((time.monotonic() - started) * 1000)
         done = answer.done
         tokens = (done.usage.input_tokens, done.usage.output_tokens) if done else (0, 0)
         model = done.model if done else None
         label = done.provider_label if done else None
         asked = messages[-1].content
+        note = done.prompt_note() if done else ""
         if answer.error is not None:
             message = answer.error.message
             attempts.append(Attempt(asked, answer.text, [], model, label, *tokens, ms, message))
@@ -311,7 +339,9 @@ class StepRunner:
             message = cut_off(done.usage.output_tokens)
             attempts.append(Attempt(asked, answer.text, [], model, label, *tokens, ms, message))
             raise StepRunError(message)
-        attempts.append(Attempt(asked, answer.text, found, model, label, *tokens, ms))
+        attempts.append(
+            Attempt(asked, answer.text, found, model, label, *tokens, ms, prompt_note=note)
+        )
         return (data if not found else None), answer.text
 
     async def _record(

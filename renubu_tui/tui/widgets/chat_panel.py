@@ -34,12 +34,14 @@ from textual.worker import Worker
 
 from renubu_tui.safe_text import printable
 from renubu_tui.tui.errors import ReportsWorkerErrors
-from renubu_tui.tui.text import clean, one_line
+from renubu_tui.tui.text import clean, one_line, short_label
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+    from textual.timer import Timer
     from textual.widgets.markdown import MarkdownStream
 
+    from renubu_tui.llm.events import Done
     from renubu_tui.services.chat.service import ChatService
     from renubu_tui.services.chat.store import MessageView, ThreadView
     from renubu_tui.services.customers.step_view import StepView
@@ -64,6 +66,18 @@ def _said(m: MessageView) -> bool:
     return m.role in ("user", "assistant")
 
 
+def answer_status(done: Done, seconds: float) -> str:
+    """The status line after an answer: the prompt's size (and the window it had), the
+    answer's, the time, then who answered (the message's own line names them too)."""
+    tokens = done.usage.output_tokens
+    note = done.prompt_note()
+    size = (
+        f"{note} · answer {tokens:,}" if note else f"{done.usage.input_tokens:,}+{tokens:,} tokens"
+    )
+    return f"{size} · {seconds:.1f}s · {clean(done.provider_label)}"
+
+
+PROGRESS_INTERVAL = 0.25  # seconds between redraws of the status while an answer comes
 MAX_REPLY_KEYS = 9  # suggested replies 1…9 are also the keys 1…9 (features/step_chat.py)
 
 
@@ -93,6 +107,20 @@ class HistoryInput(Input):
         self.cursor_position = len(self.value)
 
 
+class WhoLine(Static):
+    """Who wrote a message and its tag (stopped, error), shortened to the width it has: the
+    tag and the host stay, the model name gives way (`short_label`)."""
+
+    def __init__(self, who: str, tag: str = "") -> None:
+        super().__init__(classes="who", markup=False)
+        self.who = who
+        self.tag = tag
+
+    def render(self) -> Text:
+        width = self.size.width or len(self.who) + len(self.tag) + 3
+        return Text(short_label(self.who, width, self.tag))
+
+
 class MessageBox(Vertical):
     """One message; focusable so `y` copies the one chosen."""
 
@@ -106,15 +134,23 @@ class MessageBox(Vertical):
     """
     can_focus = True
 
-    def __init__(self, who: str, role: str, text: str = "", body: list[Any] | None = None) -> None:
+    def __init__(
+        self,
+        who: str,
+        role: str,
+        text: str = "",
+        body: list[Any] | None = None,
+        tag: str = "",
+    ) -> None:
         super().__init__(classes=f"-{role}")
         self.who = who
+        self.tag = tag
         self.role = role
         self.text = text
         self.body = body or []
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(self.who), classes="who")
+        yield WhoLine(self.who, self.tag)
         yield from self.body
 
 
@@ -123,11 +159,10 @@ def message_box(m: MessageView, width: int = 48) -> MessageBox:
     from renubu_tui.services.chat.tools.charts import ChartError, render_text
 
     text = block(m.content)
-    status = "" if m.status == "complete" else f" · {clean(m.status)}"
+    tag = "" if m.status == "complete" else clean(m.status)
     if m.role == "user":
         return MessageBox("you", "user", text, [Static(Text(text), classes="body")])
-    who = f"{clean(m.provider_label) or 'assistant'}{status}"
-    box = MessageBox(who, "assistant", text)
+    box = MessageBox(clean(m.provider_label) or "assistant", "assistant", text, tag=tag)
     chart = m.meta.get("chart") if m.message_type == "chart" else None
     if chart is not None:
         try:
@@ -189,6 +224,10 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         self.last_label: str | None = None
         self._worker: Worker[None] | None = None
         self._busy = False
+        self._ticker: Timer | None = None  # redraws "asking… 12 s · ≈85 tokens" while busy
+        self._asked_at = 0.0
+        self._chars = 0
+        self._note = ""  # the last tool that ran, said beside the time
 
     def compose(self) -> ComposeResult:
         yield Static("Chat", id="chat-title", markup=False)
@@ -335,13 +374,33 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
             log.mount(MessageBox("you", "user", question.plain, [Static(question, classes="body")]))
         self.answer_text = ""
         self.failed = False
+        self._asked_at, self._chars, self._note = self._now(), 0, ""
         self.set_status("asking… Esc stops")
+        self._stop_ticker()
+        self._ticker = self.set_interval(PROGRESS_INTERVAL, self._tick)
         log.anchor()  # follow the answer until the person scrolls away
+
+    def _now(self) -> float:
+        return float(getattr(self.app, "chat_timer", time.monotonic)())
+
+    def _tick(self) -> None:
+        """While the answer comes: seconds so far and tokens so far (≈4 characters each), so
+        a slow local model's wait for its first token reads as work, not as a hang."""
+        seconds = self._now() - self._asked_at
+        tokens = f" · ≈{(self._chars + 3) // 4:,} tokens" if self._chars else ""
+        note = f" · {self._note}" if self._note else ""
+        self.set_status(f"asking… {seconds:.0f} s{tokens}{note} · Esc stops")
+
+    def _stop_ticker(self) -> None:
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
 
     async def action_stop(self) -> None:
         """Esc: stop the answer that is coming; with none, leave the chat for the queue."""
         if self.streaming and self._worker is not None:
             self._worker.cancel()
+            self._stop_ticker()
             self.set_status("stopped")
             return
         await self.screen.run_action("back")
@@ -387,6 +446,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
             thread_id = thread_id or await self._thread_for(session, chat)
         except BaseException:
             self._busy = False
+            self._stop_ticker()
             raise
         events = (
             chat.send(thread_id, text, tenant_id=session.tenant_id)
@@ -399,30 +459,36 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
                     if isinstance(event, TextDelta):
                         if stream is None:  # the first words: the box and its stream
                             markdown = Markdown()
-                            box = MessageBox("assistant · streaming", "assistant", "", [markdown])
+                            box = MessageBox(
+                                "assistant", "assistant", "", [markdown], tag="streaming"
+                            )
                             await log.mount(box)
                             stream = Markdown.get_stream(markdown)
                         self.answer_text += event.text
+                        self._chars += len(event.text)
                         follow = log.is_vertical_scroll_end
                         await stream.write(block(event.text))
                         if follow:
                             log.scroll_end(animate=False)
                     elif isinstance(event, ToolRan):
-                        self.set_status(f"ran {event.name}{'' if event.success else ' (failed)'}")
+                        self._note = f"ran {event.name}{'' if event.success else ' (failed)'}"
+                        self.set_status(self._note)
                     elif isinstance(event, MessageSaved) and event.message.message_type == "chart":
                         await log.mount(message_box(event.message, log.size.width - 2))
                     elif isinstance(event, Done):
+                        self._stop_ticker()
                         self.last_label = event.provider_label
                         seconds = timer() - started
-                        self.set_status(
-                            f"{clean(event.provider_label)} · {event.usage.input_tokens}+"
-                            f"{event.usage.output_tokens} tokens · {seconds:.1f}s"
-                        )
+                        self.set_status(answer_status(event, seconds))
                     elif isinstance(event, StreamError):
+                        self._stop_ticker()
                         self.failed = True
-                        self.set_status(f"failed: {one_line(Exception(event.message))} · ctrl+r")
+                        # a configuration error stays until the setting changes: no retry hint
+                        again = "" if event.kind == "config" else " · ctrl+r retries"
+                        self.set_status(f"failed: {one_line(Exception(event.message))}{again}")
         finally:
             self._busy = False
+            self._stop_ticker()
             if stream is not None:
                 await stream.stop()
             if markdown is not None and box is not None:
@@ -453,5 +519,7 @@ class ChatPanel(ReportsWorkerErrors, Vertical):
         self.show(self.session, replace(self.data, thread=message.thread))
         if self.data.execution is not None:
             self.post_message(self.ThreadRead(self.data.execution.id, message.thread))
-        if not self.failed:
+        if not self.failed or str(status).startswith("failed: "):
+            # the line the answer ended with is the most specific (a failure's own words,
+            # with ctrl+r only where retrying can help); a stop keeps "did not finish"
             self.set_status(str(status))

@@ -10,6 +10,7 @@ rewrite the later record.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -23,17 +24,31 @@ from textual.widgets import Button, Collapsible, Static
 
 from renubu_tui.tui.errors import ReportsWorkerErrors
 from renubu_tui.tui.features import step_render
-from renubu_tui.tui.text import bullets, clean, plain
+from renubu_tui.tui.text import bullets, clean, plain, short_label
 from renubu_tui.tui.widgets.chat_panel import ChatPanel
 from renubu_tui.tui.widgets.determination import render_explanation
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+    from textual.timer import Timer
 
     from renubu_tui.services.customers.step_view import StepView
+    from renubu_tui.services.workflows.step_runner import StepRunner
     from renubu_tui.tui.session import Session
 
 DEFAULT_PACE = 0.02
+PROGRESS_INTERVAL = 0.25  # seconds between redraws of a running step's progress line
+FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+def progress_line(label: str, seconds: float, chars: int, frame: int = 0) -> str:
+    """A running step, as the CLI's spinner says it: who, how long, tokens so far (≈4
+    characters a token, as the providers estimate)."""
+    tokens = f" · ≈{(chars + 3) // 4:,} tokens" if chars else ""
+    spin = FRAMES[frame % len(FRAMES)]
+    return f"{spin} Running the step · {seconds:.0f} s{tokens} · {short_label(label, 48)}"
+
+
 ACKNOWLEDGE = "manager-acknowledge"  # the workflow action a manager's gate waits for
 
 
@@ -60,6 +75,11 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         self.customer_id: uuid.UUID | None = None
         self.session: Session | None = None
         self.data: StepView | None = None
+        self._progress: Timer | None = None
+        self._progress_chars = 0
+        self._progress_frame = 0
+        self._progress_started = 0.0
+        self._progress_label = ""
 
     @property
     def pace(self) -> float:
@@ -75,6 +95,7 @@ class StepPane(ReportsWorkerErrors, Horizontal):
                 yield Button("Complete c", id="step-complete", compact=True)
                 yield Button("Skip k", id="step-skip", compact=True)
                 yield Button("Acknowledge A", id="step-ack", variant="warning", compact=True)
+            yield Static("", id="step-progress", markup=False)
             yield Static("", id="step-result", markup=False)
             yield Static("Where this step can go · c to choose", classes="dim-head")
             yield Static("", id="step-routes", markup=False)
@@ -85,8 +106,51 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         yield ChatPanel(id="chat")
 
     def on_mount(self) -> None:
-        for widget in self.query("#step-buttons, #step-routes, #step-prompt-box, .dim-head"):
+        for widget in self.query(
+            "#step-buttons, #step-routes, #step-prompt-box, .dim-head, #step-progress"
+        ):
             widget.display = False
+
+    # --- progress while the assistant runs the step ---------------------------------------------
+
+    def _timer(self) -> float:
+        clock = getattr(self.app, "chat_timer", None)
+        return float(clock()) if callable(clock) else time.monotonic()
+
+    @property
+    def running(self) -> bool:
+        return self._progress is not None
+
+    def _begin_progress(self, label: str) -> None:
+        self._progress_label, self._progress_chars, self._progress_frame = label, 0, 0
+        self._progress_started = self._timer()
+        self.query_one("#step-result", Static).update("")
+        self.query_one("#step-run", Button).disabled = True
+        self._progress = self.set_interval(PROGRESS_INTERVAL, self._draw_progress)
+        self._draw_progress()
+
+    def _draw_progress(self) -> None:
+        line = progress_line(
+            self._progress_label,
+            self._timer() - self._progress_started,
+            self._progress_chars,
+            self._progress_frame,
+        )
+        self._progress_frame += 1
+        widget = self.query_one("#step-progress", Static)
+        widget.update(Text(line))
+        widget.display = True
+
+    def _progress_text(self, text: str) -> None:
+        """The step's answer so far grew (the runner's on_text): counted, drawn next tick."""
+        self._progress_chars += len(text)
+
+    def _end_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+        self.query_one("#step-progress", Static).display = False
+        self.query_one("#step-run", Button).disabled = False
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -236,8 +300,12 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         if data.execution.gate:
             self._refuse_gate(data)
             return
-        self.query_one("#step-view").loading = True
-        self._run(session, data.customer_id, data.execution.id)
+        if self.running:
+            self.notify("The assistant is still running this step.", severity="warning")
+            return
+        runner = session.services.step_runner(pace=self.pace)
+        self._begin_progress(runner.label)
+        self._run(session, data.customer_id, data.execution.id, runner)
 
     def action_complete(self) -> None:
         ready = self._open_step()
@@ -323,17 +391,30 @@ class StepPane(ReportsWorkerErrors, Horizontal):
         self.post_message(self.Acted(customer_id, f"Started {view.workflow_name} at {at}."))
 
     @work(exclusive=True, group="step-act", exit_on_error=False)
-    async def _run(self, session: Session, customer_id: uuid.UUID, execution_id: uuid.UUID) -> None:
+    async def _run(
+        self,
+        session: Session,
+        customer_id: uuid.UUID,
+        execution_id: uuid.UUID,
+        runner: StepRunner,
+    ) -> None:
         try:
-            runner = session.services.step_runner(pace=self.pace)
-            run = await runner.run_step(session.tenant_id, execution_id, session.services.user)
+            run = await runner.run_step(
+                session.tenant_id,
+                execution_id,
+                session.services.user,
+                on_text=self._progress_text,
+            )
         finally:
-            self.query_one("#step-view").loading = False
+            self._end_progress()
         summary = run.outputs.get("summary") if isinstance(run.outputs, dict) else None
         label, said = clean(run.provider_label), clean(summary or "done")
         if not said.casefold().startswith(label.casefold()):  # the offline one signs its summary
-            said = f"{label}: {said}"
-        line = f"{said}\n→ {clean(run.line())}"  # a suggestion: nothing moves until c
+            said = f"{short_label(label, 48)}: {said}"
+        # a suggestion: nothing moves until c; then how the output was held to the schema and
+        # the prompt's size
+        how = clean(run.by.removeprefix(run.provider_label).lstrip(" ·"))
+        line = f"{said}\n→ {clean(run.line())}" + (f"\n{how}" if how else "")
         self.post_message(self.Acted(customer_id, line))
 
     @work(exclusive=True, group="step-act", exit_on_error=False)
