@@ -1,0 +1,82 @@
+"""ForecastService on both backends over the handmade book (tests/forecast_book.py; its figures
+are worked out in tests/cli/test_forecast_cli.py) and over the seeded demo book."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from renubu_tui.data.engine import Database
+from renubu_tui.data.models import Tenant, User
+from renubu_tui.domain.forecast import Category
+from renubu_tui.services.config.service import ConfigService
+from renubu_tui.services.forecast.service import ForecastService
+from renubu_tui.services.refusals import BadInput, NotFound
+from tests.conftest import TEST_TODAY
+from tests.forecast_book import OWNER, add_book
+
+
+async def _tenant(db: Database) -> Tenant:
+    async with db.sessions() as session:
+        tenant = await session.scalar(select(Tenant).where(Tenant.slug == "acme-cs"))
+    assert tenant is not None
+    return tenant
+
+
+async def test_the_book_by_quarter(seeded_db: Database) -> None:
+    await add_book(seeded_db)
+    service = ForecastService(seeded_db, ConfigService(seeded_db))
+    tenant = await _tenant(seeded_db)
+    fiona = await service.owner(tenant, "Fiona")  # a unique name prefix will do
+    assert fiona.email == OWNER
+    view = await service.forecast(tenant.id, TEST_TODAY, by="quarter", owner=fiona)
+    assert [p.label for p in view.periods] == ["2025 Q3", "2025 Q4", "2026 Q1", "2026 Q2"]
+    q3, q4, q1, q2 = view.periods
+    # Q3: Alpha 100 000 secured, Echo 30 000 at risk (ended 2025-08-31, in Q3 itself)
+    assert (q3.total(Category.SECURED), q3.total(Category.AT_RISK), q3.weighted) == (
+        100_000,
+        30_000,
+        115_000,
+    )
+    # Q4: Bravo 50 000 at risk, Delta 40 000 churned, Charlie 80 000 likely
+    assert [i.customer for i in q4.items] == ["Charlie", "Bravo", "Delta"]
+    assert q4.weighted == pytest.approx(72_000 + 25_000)
+    assert [r.customer for r in q4.risks] == ["Delta", "Bravo"]  # 40 000 vs 25 000 exposed
+    assert (q1.up_for_renewal, q2.up_for_renewal) == (28_000, 54_000)
+    assert view.up_for_renewal == 382_000 and view.weighted == pytest.approx(274_600)
+    kept = [r for r in view.retention if r.renewals]
+    assert [(r.label, r.grr, r.nrr) for r in kept] == [
+        ("2025 Q1", 1.0, 1.3),
+        ("2025 Q2", 0.9, 0.9),
+    ]
+
+
+async def test_everyone_includes_the_book_and_the_demo(seeded_db: Database) -> None:
+    await add_book(seeded_db)
+    service = ForecastService(seeded_db, ConfigService(seeded_db))
+    tenant = await _tenant(seeded_db)
+    view = await service.forecast(tenant.id, TEST_TODAY)
+    assert view.owner is None
+    names = {i.customer for p in view.periods for i in p.items}
+    assert {"Alpha", "Bluesoft Corporation"} <= names
+    bluesoft = next(i for p in view.periods for i in p.items if i.customer.startswith("Bluesoft"))
+    # D−15: the Critical workflow is open, nothing signed yet; ARR from the financial record
+    assert bluesoft.arr == 180_000
+    assert bluesoft.category in (Category.LIKELY, Category.AT_RISK)
+
+
+async def test_refusals(seeded_db: Database) -> None:
+    service = ForecastService(seeded_db, ConfigService(seeded_db))
+    tenant = await _tenant(seeded_db)
+    with pytest.raises(BadInput, match="unknown period 'week'"):
+        await service.forecast(tenant.id, TEST_TODAY, by="week")
+    with pytest.raises(NotFound, match="unknown owner 'zed@nowhere'"):
+        await service.owner(tenant, "zed@nowhere")
+    with pytest.raises(BadInput, match="no owner given"):
+        await service.owner(tenant, " ")
+    await add_book(seeded_db)
+    async with seeded_db.sessions() as session, session.begin():
+        session.add(User(tenant_id=tenant.id, email="fiona.b@forecast.test", name="F", role="csm"))
+    with pytest.raises(BadInput, match="'fiona' could be several people: fiona.b@forecast.test"):
+        await service.owner(tenant, "fiona")
+    assert (await service.owner(tenant, OWNER.upper())).email == OWNER
