@@ -8,10 +8,10 @@ gross and net revenue retention for the periods already closed.
 Classification, first match wins (each carries its reasons, the "why"):
 
 1. **churned** — the contract is `cancelled`, or the customer's renewal workflow ended `lost`
-   or took a churn route (`ACCEPT_CHURN`);
+   or its latest route is a churn route (`ACCEPT_CHURN`, `CHURN_ACCEPTED`);
 2. **secured** — a successor term is signed (known on today: domain/contracts.py);
-3. **at risk** — overdue with nothing signed, or a risk route (`AT_RISK_CHURN`,
-   `NEGOTIATION_BREAKDOWN`, `CUSTOMER_GHOSTING`), or risk score ≥ the configured
+3. **at risk** — overdue with nothing signed, or the latest route is a risk route
+   (`RISK_ROUTES`: `AT_RISK_CHURN`, `STALLED` …), or risk score ≥ the configured
    `thresholds.riskScoreMin` (60), or churn probability ≥ 30 %;
 4. **likely** — everything else.
 
@@ -44,11 +44,23 @@ __all__ = [
     "retention",
 ]
 
-CHURN_ROUTES = frozenset({"ACCEPT_CHURN"})
-"""Route codes after which the renewal is given up (the emergency workflow's)."""
+CHURN_ROUTES = frozenset({"ACCEPT_CHURN", "CHURN_ACCEPTED"})
+"""Route codes after which the renewal is given up (the core workflows' "will not renew")."""
 
-RISK_ROUTES = frozenset({"AT_RISK_CHURN", "NEGOTIATION_BREAKDOWN", "CUSTOMER_GHOSTING"})
-"""Route codes that say the renewal is in trouble (the critical workflow's)."""
+RISK_ROUTES = frozenset(
+    {
+        "AT_RISK_CHURN",
+        "CRITICAL",
+        "CUSTOMER_GHOSTING",
+        "NEGOTIATION_BREAKDOWN",
+        "SPONSOR_GAP",
+        "STALLED",
+        "VALUE_GAP",
+        "WARNING_SIGNS",
+    }
+)
+"""Route codes of the core workflows that say the renewal is in trouble (churn likely, a
+breakdown, ghosting, a stalled signer, no sponsor, unproven value, warning signs)."""
 
 HORIZON = 12
 """Months ahead the forecast covers (12 monthly or 4 quarterly periods)."""
@@ -90,8 +102,9 @@ class Renewal:
     """One contract term ending (its end date is the renewal date), with what is known on today.
 
     `successor_arr` is the ARR of the next term when one is signed by today, else None.
-    `route` and `workflow_status` are those of the customer's latest renewal workflow, given
-    only for the renewal that workflow is about (the governing contract's).
+    `route` is the latest route chosen in the renewal workflows run for this renewal (started
+    since the term began) and `workflow_status` the status of the latest of them; both are
+    given only for the renewal being worked on (the governing contract's).
     """
 
     customer_id: uuid.UUID

@@ -286,9 +286,7 @@ class ForecastService:
                 route = status = None
                 if term is governing:
                     arr = arr_today.get(customer_id, arr)
-                    workflow = workflows.get(customer_id)
-                    if workflow is not None and workflow[0] >= term.start_date:
-                        _, status, route = workflow
+                    status, route = _for_term(workflows.get(customer_id, []), term)
                 out.append(
                     Renewal(
                         customer_id,
@@ -354,11 +352,11 @@ class ForecastService:
     @staticmethod
     async def _renewal_workflows(
         session: AsyncSession, ids: list[uuid.UUID], today: dt.date
-    ) -> dict[uuid.UUID, tuple[dt.date, str, str | None]]:
-        """Each customer's latest renewal workflow started by today: (its day, its status, the
-        latest route chosen in it by today)."""
+    ) -> dict[uuid.UUID, list[_Run]]:
+        """Each customer's renewal workflows started by today, oldest first, each with the
+        latest route chosen in it by today."""
         end_of_today = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), dt.UTC)
-        latest: dict[uuid.UUID, tuple[dt.date, str, uuid.UUID]] = {}
+        runs: dict[uuid.UUID, list[tuple[dt.datetime, str, uuid.UUID]]] = defaultdict(list)
         for chunk in _chunks(ids):
             rows = await session.execute(
                 select(
@@ -375,12 +373,16 @@ class ForecastService:
                 .order_by(WorkflowExecution.created_at)
             )
             for row in rows:
-                latest[row.customer_id] = (row.created_at.date(), row.status, row.id)
-        routes: dict[uuid.UUID, str] = {}
-        executions = [v[2] for v in latest.values()]
+                runs[row.customer_id].append((row.created_at, row.status, row.id))
+        routes: dict[uuid.UUID, tuple[dt.datetime, str]] = {}
+        executions = [run[2] for listed in runs.values() for run in listed]
         for chunk in _chunks(executions):
             rows = await session.execute(
-                select(StepExecution.execution_id, StepExecution.chosen_route)
+                select(
+                    StepExecution.execution_id,
+                    StepExecution.chosen_route,
+                    StepExecution.completed_at,
+                )
                 .where(
                     StepExecution.execution_id.in_(chunk),
                     StepExecution.chosen_route.is_not(None),
@@ -389,11 +391,31 @@ class ForecastService:
                 .order_by(StepExecution.completed_at)
             )
             for row in rows:
-                routes[row.execution_id] = row.chosen_route
+                routes[row.execution_id] = (row.completed_at, row.chosen_route)
         return {
-            customer: (day, status, routes.get(execution))
-            for customer, (day, status, execution) in latest.items()
+            customer: [
+                _Run(started.date(), status, routes.get(run)) for started, status, run in listed
+            ]
+            for customer, listed in runs.items()
         }
+
+
+@dataclass(frozen=True)
+class _Run:
+    started: dt.date
+    status: str
+    route: tuple[dt.datetime, str] | None  # (when, code) of its latest chosen route
+
+
+def _for_term(runs: list[_Run], term: Contract) -> tuple[str | None, str | None]:
+    """(status of the latest run, latest route chosen) of the runs started since the term
+    began: the workflows about this renewal, not an earlier one."""
+    mine = [run for run in runs if run.started >= term.start_date]
+    if not mine:
+        return None, None
+    chosen = [run.route for run in mine if run.route is not None]
+    route = max(chosen)[1] if chosen else None
+    return mine[-1].status, route
 
 
 def _chunks(ids: list[uuid.UUID], size: int = 5000) -> list[list[uuid.UUID]]:

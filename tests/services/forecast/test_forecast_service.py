@@ -3,11 +3,20 @@ are worked out in tests/cli/test_forecast_cli.py) and over the seeded demo book.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
 from renubu_tui.data.engine import Database
-from renubu_tui.data.models import Tenant, User
+from renubu_tui.data.models import (
+    Customer,
+    StepExecution,
+    Tenant,
+    User,
+    WorkflowExecution,
+    WorkflowVersion,
+)
 from renubu_tui.domain.forecast import Category
 from renubu_tui.services.config.service import ConfigService
 from renubu_tui.services.forecast.service import ForecastService
@@ -77,6 +86,75 @@ async def test_refusals(seeded_db: Database) -> None:
     await add_book(seeded_db)
     async with seeded_db.sessions() as session, session.begin():
         session.add(User(tenant_id=tenant.id, email="fiona.b@forecast.test", name="F", role="csm"))
-    with pytest.raises(BadInput, match="'fiona' could be several people: fiona.b@forecast.test"):
+    with pytest.raises(BadInput, match=r"'fiona' could be several people: fiona\.b@forecast\.test"):
         await service.owner(tenant, "fiona")
     assert (await service.owner(tenant, OWNER.upper())).email == OWNER
+
+
+async def _run(
+    db: Database, customer: str, started: dt.datetime, status: str, route: str | None
+) -> None:
+    """A renewal workflow of `customer` (any stored version will do), with one step that chose
+    `route` an hour after it started."""
+    async with db.sessions() as session, session.begin():
+        version = await session.scalar(select(WorkflowVersion).limit(1))
+        row = await session.scalar(select(Customer).where(Customer.name == customer))
+        assert version is not None and row is not None
+        run = WorkflowExecution(
+            tenant_id=row.tenant_id,
+            customer_id=row.id,
+            workflow_id=version.workflow_id,
+            workflow_version_id=version.id,
+            workflow_type="renewal",
+            status=status,
+            created_at=started,
+            started_at=started,
+        )
+        session.add(run)
+        await session.flush()
+        if route is not None:
+            done = started + dt.timedelta(hours=1)
+            session.add(
+                StepExecution(
+                    execution_id=run.id,
+                    step_id="status-check",
+                    step_index=0,
+                    status="completed",
+                    chosen_route=route,
+                    started_at=started,
+                    completed_at=done,
+                )
+            )
+
+
+async def test_workflow_routes_and_outcomes(seeded_db: Database) -> None:
+    await add_book(seeded_db)
+    at = dt.datetime(2025, 9, 20, 9, tzinfo=dt.UTC)
+    await _run(seeded_db, "Charlie", at, "in_progress", "STALLED")  # likely → at risk
+    await _run(seeded_db, "Bravo", at, "lost", None)  # at risk → churned
+    # only workflows started since the term began are about its renewal
+    await _run(
+        seeded_db, "Foxtrot", dt.datetime(2025, 5, 1, tzinfo=dt.UTC), "completed", "CHURN_ACCEPTED"
+    )
+    # a route chosen after today is not known today
+    await _run(
+        seeded_db,
+        "Golf",
+        dt.datetime(2025, 9, 24, 23, 30, tzinfo=dt.UTC),
+        "in_progress",
+        "CRITICAL",
+    )
+    service = ForecastService(seeded_db, ConfigService(seeded_db))
+    tenant = await _tenant(seeded_db)
+    view = await service.forecast(tenant.id, TEST_TODAY, owner=await service.owner(tenant, OWNER))
+    items = {i.customer: i for p in view.periods for i in p.items}
+    assert (items["Charlie"].category, items["Charlie"].reasons) == (
+        Category.AT_RISK,
+        ("route STALLED",),
+    )
+    assert (items["Bravo"].category, items["Bravo"].reasons) == (
+        Category.CHURNED,
+        ("renewal workflow lost",),
+    )
+    assert items["Foxtrot"].category is Category.LIKELY  # its run was about the term before
+    assert items["Golf"].reasons == ("churn probability 35% ≥ 30%",)  # the route: tomorrow
