@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from renubu_tui.domain.forecast import CATEGORY_ORDER, Category
+from renubu_tui.domain.forecast import CATEGORY_ORDER, Category, LikelihoodModel
 from renubu_tui.tui.errors import ReportsWorkerErrors
 from renubu_tui.tui.messages import CustomerChosen
 from renubu_tui.tui.text import clean, money, plain
@@ -26,12 +26,20 @@ if TYPE_CHECKING:
     from renubu_tui.services.forecast.service import ForecastItem, ForecastPeriod, ForecastView
     from renubu_tui.tui.session import Session
 
-COLOURS = {
+DARK = {
     Category.SECURED: "#3fb950",
     Category.LIKELY: "#58a6ff",
     Category.AT_RISK: "#e3b341",
     Category.CHURNED: "#ff7b72",
 }
+LIGHT = {
+    Category.SECURED: "#1a7f37",
+    Category.LIKELY: "#0969da",
+    Category.AT_RISK: "#9a6700",
+    Category.CHURNED: "#cf222e",
+}
+"""The categories' colours on a dark and on a light theme: each reads at 4.5:1 or more on its
+theme's background (tests/tui/test_snapshot_contrast.py checks the approved pictures)."""
 WORDS = {
     Category.SECURED: "secured",
     Category.LIKELY: "likely",
@@ -39,11 +47,19 @@ WORDS = {
     Category.CHURNED: "churned",
 }
 BAR_WIDTH = 24
+NARROW_BELOW = 120
+"""Narrower than this (an 80-column terminal): the short bar and three figures."""
 
 
-def bar(period: ForecastPeriod, largest: float, width: int = BAR_WIDTH) -> Text:
+def bar(
+    period: ForecastPeriod,
+    largest: float,
+    width: int = BAR_WIDTH,
+    colours: dict[Category, str] = DARK,
+) -> Text:
     """The period's stacked bar: each category's share of the largest period's ARR, in cells
-    (a non-empty category gets at least one)."""
+    (a non-empty category gets at least one), drawn as coloured background so a cell is a cell
+    in any font."""
     text = Text()
     if largest <= 0:
         return Text(" " * width)
@@ -52,15 +68,17 @@ def bar(period: ForecastPeriod, largest: float, width: int = BAR_WIDTH) -> Text:
         if value <= 0:
             continue
         cells = max(1, round(value / largest * width))
-        text.append("█" * cells, style=COLOURS[category])
+        text.append(" " * cells, style=f"on {colours[category]}")
     text.truncate(width, pad=True)
     return text
 
 
-def legend() -> Text:
+def legend(model: LikelihoodModel, colours: dict[Category, str] = DARK) -> Text:
+    """Each category's colour, name and likelihood (the model the weighted figures use)."""
     parts: list[Text | str] = []
     for category in CATEGORY_ORDER:
-        parts += [Text("█ ", style=COLOURS[category]), WORDS[category], "   "]
+        word = f" {WORDS[category]} {model.weight(category):.0%}   "
+        parts += [Text("  ", style=f"on {colours[category]}"), word]
     return Text.assemble(*parts)
 
 
@@ -70,7 +88,7 @@ class ForecastScreen(ReportsWorkerErrors, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="forecast.open", show=False),
         Binding("m", "toggle_by", "Month/quarter", id="forecast.by"),
-        Binding("A", "toggle_everyone", "Mine/everyone", id="forecast.everyone"),
+        Binding("o", "toggle_everyone", "Mine/everyone", id="forecast.everyone"),
         Binding("escape,F", "close", "Close", id="forecast.close"),
     ]
 
@@ -81,10 +99,11 @@ class ForecastScreen(ReportsWorkerErrors, Screen[None]):
         self.everyone = everyone
         self.view: ForecastView | None = None
         self.items: list[ForecastItem] = []
+        self.narrow = False
 
     def compose(self) -> ComposeResult:
         yield Static("Renewal forecast", id="forecast-title", markup=False)
-        yield Static(legend(), id="forecast-legend")
+        yield Static("", id="forecast-legend")
         yield DataTable(id="forecast-bars", cursor_type="row", zebra_stripes=False)
         yield Static("", id="forecast-period", markup=False)
         yield DataTable(id="forecast-customers", cursor_type="row")
@@ -92,13 +111,35 @@ class ForecastScreen(ReportsWorkerErrors, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        bars = self.query_one("#forecast-bars", DataTable)
-        bars.add_columns("Period", "ARR up for renewal", "Up", "Secured", "Likely", "At risk")
-        bars.add_columns("Churned", "Weighted")
-        customers = self.query_one("#forecast-customers", DataTable)
-        customers.add_columns("Customer", "Renews", "ARR", "Status", "Likely", "Why")
-        bars.focus()
+        self.narrow = self.size.width < NARROW_BELOW
+        self.set_class(self.narrow, "-narrow")
+        self.query_one("#forecast-bars", DataTable).focus()
         self.load()
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW_BELOW
+        if narrow != self.narrow:
+            self.narrow = narrow
+            self.set_class(narrow, "-narrow")
+            if self.view is not None:
+                self.show(self.view)
+
+    def _columns(self) -> None:
+        """The columns for the width: at 80 columns the bar is shorter and the figures kept to
+        up, at risk and weighted (the bar and its legend show the rest)."""
+        bars = self.query_one("#forecast-bars", DataTable)
+        customers = self.query_one("#forecast-customers", DataTable)
+        bars.clear(columns=True)
+        customers.clear(columns=True)
+        if self.narrow:
+            right: tuple[str, ...] = ("Up", "At risk", "Weighted")
+            bars.add_columns("Period", "ARR up", *(Text(w, justify="right") for w in right))
+            customers.add_columns("Customer", Text("ARR", justify="right"), "Status", "Why")
+            return
+        right = ("Up", "Secured", "Likely", "At risk", "Churned", "Weighted")
+        bars.add_columns("Period", "ARR up for renewal", *(Text(w, justify="right") for w in right))
+        customers.add_columns("Customer", "Renews", Text("ARR", justify="right"), "Status")
+        customers.add_columns(Text("Likely", justify="right"), "Why")
 
     @work(exclusive=True, group="forecast", exit_on_error=False)
     async def load(self) -> None:
@@ -107,30 +148,39 @@ class ForecastScreen(ReportsWorkerErrors, Screen[None]):
         owner = None if self.everyone else s.services.user
         self.show(await service.forecast(s.tenant_id, s.today, by=self.by, owner=owner))
 
+    @property
+    def colours(self) -> dict[Category, str]:
+        return DARK if self.app.current_theme.dark else LIGHT
+
     def show(self, view: ForecastView) -> None:
         self.view = view
+        colours = self.colours
+        self.query_one("#forecast-legend", Static).update(legend(view.model, colours))
         bars = self.query_one("#forecast-bars", DataTable)
         row = bars.cursor_row
-        bars.clear()
+        self._columns()
         largest = max((p.up_for_renewal for p in view.periods), default=0.0)
+        width = BAR_WIDTH // 2 if self.narrow else BAR_WIDTH
         for p in view.periods:
+            figures = [p.up_for_renewal, *(p.total(c) for c in CATEGORY_ORDER), p.weighted]
+            if self.narrow:
+                figures = [p.up_for_renewal, p.total(Category.AT_RISK), p.weighted]
             bars.add_row(
                 Text(p.label),
-                bar(p, largest),
-                Text(money(p.up_for_renewal), justify="right"),
-                *(Text(money(p.total(c)), justify="right") for c in CATEGORY_ORDER),
-                Text(money(p.weighted), justify="right"),
+                bar(p, largest, width, colours=colours),
+                *(Text(money(v), justify="right") for v in figures),
             )
         if view.periods:
             bars.move_cursor(row=min(max(row, 0), len(view.periods) - 1), animate=False)
         who = "everyone" if view.owner is None else clean(view.owner)
-        m = view.model
-        self.query_one("#forecast-title", Static).update(
+        up, weighted = money(view.up_for_renewal), money(view.weighted)
+        title = (
             f"Renewal forecast · {who} · as of {view.today} · by {view.by} · "
-            f"weighted {money(view.weighted)} of {money(view.up_for_renewal)} · "
-            f"likelihood: secured {m.secured:.0%}, likely {m.likely:.0%}, "
-            f"at risk {m.at_risk:.0%}, churned {m.churned:.0%}"
+            f"{up} up for renewal in 12 months, weighted {weighted}"
         )
+        if self.narrow:
+            title = f"Forecast · {who} · by {view.by} · {up} up, {weighted} weighted"
+        self.query_one("#forecast-title", Static).update(title)
         self.query_one("#forecast-retention", Static).update(retention_text(view))
         self._period()
 
@@ -148,14 +198,15 @@ class ForecastScreen(ReportsWorkerErrors, Screen[None]):
         customers.clear()
         self.items = list(period.items) if period is not None else []
         for item in self.items:
-            customers.add_row(
-                plain(item.customer),
-                Text(item.renewal_date.isoformat()),
-                Text(money(item.arr), justify="right"),
-                Text(WORDS[item.category], style=COLOURS[item.category]),
-                Text(f"{item.likelihood:.0%}", justify="right"),
-                plain("; ".join(item.reasons)),
-            )
+            status = Text(WORDS[item.category], style=self.colours[item.category])
+            why = plain("; ".join(item.reasons))
+            arr = Text(money(item.arr), justify="right")
+            if self.narrow:
+                customers.add_row(plain(item.customer), arr, status, why)
+                continue
+            renews = Text(item.renewal_date.isoformat())
+            likely = Text(f"{item.likelihood:.0%}", justify="right")
+            customers.add_row(plain(item.customer), renews, arr, status, likely, why)
         if period is None:
             heading = ""
         elif not period.items:
@@ -164,8 +215,10 @@ class ForecastScreen(ReportsWorkerErrors, Screen[None]):
             heading = (
                 f"{period.label} · {len(period.items)} renewal"
                 f"{'s' if len(period.items) != 1 else ''} · {money(period.up_for_renewal)} up · "
-                f"weighted {money(period.weighted)} · Tab to the list, Enter opens a customer"
+                f"weighted {money(period.weighted)}"
             )
+            if not self.narrow:
+                heading += " · Enter: its customers, Enter again opens one"
         self.query_one("#forecast-period", Static).update(heading)
 
     @on(DataTable.RowSelected, "#forecast-bars")
