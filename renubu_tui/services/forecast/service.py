@@ -139,10 +139,18 @@ class ForecastService:
         self._config = config
 
     async def model(self, tenant_id: uuid.UUID) -> LikelihoodModel:
-        """The likelihood model: the documented weights, at risk from the configured risk
-        threshold (`thresholds.riskScoreMin`, the same that raises risk work)."""
-        config = await self._config.get(tenant_id)
-        return LikelihoodModel(risk_score_min=float(config.thresholds.risk_score_min))
+        """The likelihood model of the configuration (`thresholds.forecast`), at risk from the
+        risk threshold that raises risk work too (`thresholds.riskScoreMin`)."""
+        t = (await self._config.get(tenant_id)).thresholds
+        f = t.forecast
+        return LikelihoodModel(
+            secured=float(f.secured),
+            likely=float(f.likely),
+            at_risk=float(f.at_risk),
+            churned=float(f.churned),
+            risk_score_min=float(t.risk_score_min),
+            churn_probability_min=float(f.churn_probability_min),
+        )
 
     async def owner(self, tenant: Tenant, ref: str) -> User:
         """The tenant's user an e-mail (or a unique prefix of an e-mail or a name) names."""

@@ -18,7 +18,7 @@ from renubu_tui.data.models import (
     WorkflowVersion,
 )
 from renubu_tui.domain.forecast import Category
-from renubu_tui.services.config.service import ConfigService
+from renubu_tui.services.config.service import ConfigChangeRefused, ConfigService
 from renubu_tui.services.forecast.service import ForecastService
 from renubu_tui.services.refusals import BadInput, NotFound
 from tests.conftest import TEST_TODAY
@@ -158,3 +158,40 @@ async def test_workflow_routes_and_outcomes(seeded_db: Database) -> None:
     )
     assert items["Foxtrot"].category is Category.LIKELY  # its run was about the term before
     assert items["Golf"].reasons == ("churn probability 35% ≥ 30%",)  # the route: tomorrow
+
+
+async def test_the_likelihoods_are_configuration(seeded_db: Database) -> None:
+    """`renubu config set thresholds.forecast.likely 0.8`: audited like any setting, read by the
+    forecast at once; a riskier category may not be made more likely than a safer one."""
+    await add_book(seeded_db)
+    config = ConfigService(seeded_db)
+    service = ForecastService(seeded_db, config)
+    tenant = await _tenant(seeded_db)
+    fiona = await service.owner(tenant, OWNER)
+    await config.set(tenant.id, "thresholds.forecast.likely", 0.8, actor="t", actor_id=None)
+    await config.set(tenant.id, "thresholds.riskScoreMin", 75, actor="t", actor_id=None)
+    view = await service.forecast(tenant.id, TEST_TODAY, owner=fiona)
+    assert (view.model.likely, view.model.risk_score_min) == (0.8, 75)
+    items = {i.customer: i for p in view.periods for i in p.items}
+    assert items["Charlie"].weighted == pytest.approx(80_000 * 0.8)
+    assert items["Bravo"].category is Category.LIKELY  # risk 70 < 75 now
+    with pytest.raises(ConfigChangeRefused, match="atRisk: must not be above likely"):
+        await config.set(tenant.id, "thresholds.forecast.atRisk", 0.95, actor="t", actor_id=None)
+    with pytest.raises(ConfigChangeRefused, match="out of range: 0 to 1"):
+        await config.set(tenant.id, "thresholds.forecast.secured", 1.5, actor="t", actor_id=None)
+
+
+async def test_thresholds_stored_before_the_forecast_read_its_defaults(seeded_db: Database) -> None:
+    from renubu_tui.data.models import ConfigEntry
+    from renubu_tui.domain.config import default_config_dict
+
+    tenant = await _tenant(seeded_db)
+    old = default_config_dict()["thresholds"]
+    del old["forecast"]
+    async with seeded_db.sessions() as session, session.begin():
+        session.add(ConfigEntry(tenant_id=tenant.id, key="thresholds", value=old))
+    config = ConfigService(seeded_db)
+    model = await ForecastService(seeded_db, config).model(tenant.id)
+    assert (model.likely, model.churn_probability_min) == (0.9, 30)
+    await config.set(tenant.id, "thresholds.forecast.likely", 0.85, actor="t", actor_id=None)
+    assert (await ForecastService(seeded_db, config).model(tenant.id)).likely == 0.85
