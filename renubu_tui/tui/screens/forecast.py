@@ -219,7 +219,16 @@ class ForecastScreen(ReportsWorkerErrors, Screen[None]):
             )
             if not self.narrow:
                 heading += " · Enter: its customers, Enter again opens one"
-        self.query_one("#forecast-period", Static).update(heading)
+        shown = Text()
+        shown.append(heading, style="bold")
+        if period is not None and period.risks and not self.narrow:
+            risks = [
+                Text.assemble(plain(r.customer), f" {money(r.arr)} ({r.reasons[0]})")
+                for r in period.risks
+            ]
+            shown.append("\nLargest risks: ")
+            shown.append_text(Text("; ").join(risks))
+        self.query_one("#forecast-period", Static).update(shown)
 
     @on(DataTable.RowSelected, "#forecast-bars")
     def _bar_chosen(self, event: DataTable.RowSelected) -> None:
