@@ -71,3 +71,24 @@ async def test_the_palette_opens_the_forecast(app_factory: AppFactory) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ForecastScreen)
+
+
+async def test_names_from_the_database_are_shown_as_typed(app_factory: AppFactory) -> None:
+    """A customer name with markup in it is text, never Rich markup."""
+    from sqlalchemy import update
+
+    from renubu_tui.data.models import Customer
+
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        session = app.session  # type: ignore[attr-defined]
+        async with session.services.db.sessions() as db, db.begin():
+            await db.execute(
+                update(Customer)
+                .where(Customer.name == "Fathom Robotics")
+                .values(name="[red]Fathom[/red] Robotics")
+            )
+        await pilot.press("F")
+        await settle(pilot)
+        assert "[red]Fathom[/red] Robotics" in screen_text(app)
