@@ -82,7 +82,8 @@ async def test_names_from_the_database_are_shown_as_typed(app_factory: AppFactor
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
-        session = app.session  # type: ignore[attr-defined]
+        session = app.session
+        assert session is not None
         async with session.services.db.sessions() as db, db.begin():
             await db.execute(
                 update(Customer)
