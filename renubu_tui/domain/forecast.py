@@ -276,14 +276,19 @@ def forecast(
     """Each period's renewals, classified, largest ARR first (then name). The first period also
     holds the renewals overdue from before it that are still at stake (nothing signed, not
     given up): ARR still to be saved."""
-    result = []
-    renewals = list(renewals)
     ahead = periods(today, by)
-    for period in ahead:
-        items = [classify(r, today, model) for r in renewals if period.holds(r.renewal_date)]
-        if period is ahead[0]:  # still at stake: overdue from before, nothing signed, not lost
-            earlier = (classify(r, today, model) for r in renewals if r.renewal_date < period.start)
-            items += [c for c in earlier if c.category is Category.AT_RISK]
+    buckets: list[list[Classified]] = [[] for _ in ahead]
+    first, last = ahead[0].start, ahead[-1].end
+    for r in renewals:
+        if r.renewal_date > last:
+            continue
+        c = classify(r, today, model)
+        if r.renewal_date >= first:
+            buckets[_index(ahead, r.renewal_date)].append(c)
+        elif c.category is Category.AT_RISK:  # still at stake: overdue, not signed, not lost
+            buckets[0].append(c)
+    result = []
+    for period, items in zip(ahead, buckets, strict=True):
         items.sort(key=lambda c: (-c.renewal.arr, c.renewal.customer.casefold()))
         totals = {category: 0.0 for category in CATEGORY_ORDER}
         for c in items:
@@ -292,14 +297,22 @@ def forecast(
     return result
 
 
+def _index(ahead: Sequence[Period], day: dt.date) -> int:
+    """The index of the period holding `day` (periods are consecutive, a month or 3 long)."""
+    start = ahead[0].start
+    months = (day.year - start.year) * 12 + day.month - start.month
+    per = 12 // len(ahead)
+    return months // per
+
+
 def retention(renewals: Iterable[Renewal], today: dt.date, by: str) -> list[Retention]:
     """GRR and NRR of each closed period from the terms that ended in it (`Retention`)."""
-    renewals = list(renewals)
-    out = []
-    for period in closed_periods(today, by):
-        ended = [r for r in renewals if period.holds(r.renewal_date)]
-        out.append(_retained(period, ended))
-    return out
+    behind = closed_periods(today, by)
+    ended: list[list[Renewal]] = [[] for _ in behind]
+    for r in renewals:
+        if behind[0].start <= r.renewal_date <= behind[-1].end:
+            ended[_index(behind, r.renewal_date)].append(r)
+    return [_retained(period, rs) for period, rs in zip(behind, ended, strict=True)]
 
 
 def _retained(period: Period, ended: Sequence[Renewal]) -> Retention:

@@ -115,3 +115,19 @@ def test_retention_gross_and_net() -> None:
     assert july.nrr == pytest.approx(210 / 300)  # 0.7
     empty = next(r for r in retention(ended, TODAY, "month") if r.period.label == "2025-06")
     assert (empty.grr, empty.nrr) == (None, None)
+
+
+@pytest.mark.parametrize("by", ["month", "quarter"])
+@pytest.mark.parametrize("today", [dt.date(2025, 1, 1), TODAY, dt.date(2025, 12, 31)])
+def test_every_day_lands_in_the_period_holding_it(by: str, today: dt.date) -> None:
+    ahead, behind = periods(today, by), closed_periods(today, by)
+    for span in (ahead, behind):
+        day = span[0].start
+        while day <= span[-1].end:
+            result = forecast([renewal(day, successor_arr=1.0)], today, by, MODEL)
+            if span is ahead:
+                assert [p.period for p in result if p.items] == [p for p in ahead if p.holds(day)]
+            else:
+                kept = [r.period for r in retention([renewal(day)], today, by) if r.count]
+                assert kept == [p for p in behind if p.holds(day)]
+            day += dt.timedelta(days=1)
