@@ -7,16 +7,18 @@ gross and net revenue retention for the periods already closed.
 
 Classification, first match wins (each carries its reasons, the "why"):
 
-1. **churned** — the contract is `cancelled`, or the customer's renewal workflow ended `lost`
+1. **churned** — the contract is `cancelled`, or the renewal's latest workflow run ended `lost`,
    or its latest route is a churn route (`ACCEPT_CHURN`, `CHURN_ACCEPTED`);
 2. **secured** — a successor term is signed (known on today: domain/contracts.py);
 3. **at risk** — overdue with nothing signed, or the latest route is a risk route
    (`RISK_ROUTES`: `AT_RISK_CHURN`, `STALLED` …), or risk score ≥ the configured
-   `thresholds.riskScoreMin` (60), or churn probability ≥ 30 %;
+   `thresholds.riskScoreMin` (60), or churn probability ≥ `thresholds.forecast.
+   churnProbabilityMin` (30 %);
 4. **likely** — everything else.
 
 The weighted forecast is Σ ARR × likelihood, the likelihood being the category's
-(`LikelihoodModel`: secured 1.0, likely 0.9, at risk 0.5, churned 0.0).
+(`LikelihoodModel`, configured as `thresholds.forecast`: secured 1.0, likely 0.9, at risk 0.5,
+churned 0.0 by default).
 """
 
 from __future__ import annotations
