@@ -240,6 +240,7 @@ def register() -> None:
         context,
         db,
         engine_cmd,
+        forecast_cmd,
         import_cmd,
         locate,
         queue,
@@ -268,6 +269,7 @@ def register() -> None:
     cli.add_command(serve_cmd.serve)
     cli.add_command(import_cmd.import_)
     cli.add_command(import_cmd.export)
+    cli.add_command(forecast_cmd.forecast)
 
     from renubu_tui.cli.demo_cmd import demo
 

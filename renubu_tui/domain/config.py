@@ -80,6 +80,7 @@ _PER_POINT = Range(0, 10)
 _MULTIPLIER = Range(0, 10, above=True)
 _ARR = Range(0, 1_000_000_000, unit="dollars")
 _SCORE_0_100 = Range(0, 100)
+_LIKELIHOOD = Range(0, 1)
 
 RANGES: Mapping[str, Range] = MappingProxyType(
     {
@@ -108,6 +109,11 @@ RANGES: Mapping[str, Range] = MappingProxyType(
         "thresholds.planRules.monitor.healthBelow": _SCORE_0_100,
         "thresholds.warRoom.withPlanMinArr": _ARR,
         "thresholds.warRoom.minArr": _ARR,
+        "thresholds.forecast.secured": _LIKELIHOOD,
+        "thresholds.forecast.likely": _LIKELIHOOD,
+        "thresholds.forecast.atRisk": _LIKELIHOOD,
+        "thresholds.forecast.churned": _LIKELIHOOD,
+        "thresholds.forecast.churnProbabilityMin": _SCORE_0_100,
     }
 )
 """Every numeric setting's range, by key path (`[]` any list item, `*` any key).
@@ -215,6 +221,18 @@ class WarRoom:
 
 
 @dataclass(frozen=True)
+class ForecastLikelihood:
+    """The renewal forecast's likelihood of each category (docs/domain.md §14) and the churn
+    probability (%) from which a renewal is at risk; at risk also from `risk_score_min`."""
+
+    secured: Number = 1.0
+    likely: Number = 0.9
+    at_risk: Number = 0.5
+    churned: Number = 0.0
+    churn_probability_min: Number = 30
+
+
+@dataclass(frozen=True)
 class Thresholds:
     """Which work a customer needs (domain.md §4) and the plan rules (§3)."""
 
@@ -224,6 +242,7 @@ class Thresholds:
     risk_score_min: Number
     plan_rules: PlanRules
     war_room: WarRoom
+    forecast: ForecastLikelihood = ForecastLikelihood()
 
 
 @dataclass(frozen=True)
@@ -306,9 +325,22 @@ class DomainConfig:
                     "withPlanMinArr": t.war_room.with_plan_min_arr,
                     "minArr": t.war_room.min_arr,
                 },
+                "forecast": {
+                    "secured": t.forecast.secured,
+                    "likely": t.forecast.likely,
+                    "atRisk": t.forecast.at_risk,
+                    "churned": t.forecast.churned,
+                    "churnProbabilityMin": t.forecast.churn_probability_min,
+                },
             },
         }
 
+
+DEFAULT_FORECAST: Mapping[str, Any] = MappingProxyType(
+    {"secured": 1.0, "likely": 0.9, "atRisk": 0.5, "churned": 0.0, "churnProbabilityMin": 30}
+)
+"""The forecast's likelihoods when the stored thresholds have none (stored before they
+existed): docs/domain.md §14."""
 
 DEFAULT_CONFIG: Mapping[str, Any] = MappingProxyType(
     {
@@ -355,6 +387,7 @@ DEFAULT_CONFIG: Mapping[str, Any] = MappingProxyType(
                 "fallback": "manage",
             },
             "warRoom": {"withPlanMinArr": 50000, "minArr": 100000},
+            "forecast": dict(DEFAULT_FORECAST),
         },
     }
 )
@@ -651,6 +684,7 @@ def _parse_thresholds(r: _Reader) -> Thresholds:
         "riskScoreMin",
         "planRules",
         "warRoom",
+        "forecast",
     )
     overdue = r.get("renewalMaxDaysOverdue")
     if isinstance(overdue, bool) or not isinstance(overdue, int):
@@ -687,4 +721,27 @@ def _parse_thresholds(r: _Reader) -> Thresholds:
             with_plan_min_arr=war.number("withPlanMinArr", _ARR),
             min_arr=war.number("minArr", _ARR),
         ),
+        forecast=_parse_forecast(r),
+    )
+
+
+def _parse_forecast(thresholds: _Reader) -> ForecastLikelihood:
+    """`thresholds.forecast` (optional: stored thresholds older than it read the defaults). A
+    riskier category may not be more likely than a safer one."""
+    if "forecast" not in thresholds.data:
+        return ForecastLikelihood()
+    f = thresholds.obj("forecast")
+    f.only("secured", "likely", "atRisk", "churned", "churnProbabilityMin")
+    order = [
+        (key, f.number(key, _LIKELIHOOD)) for key in ("secured", "likely", "atRisk", "churned")
+    ]
+    for (safer, high), (riskier, low) in pairwise(order):
+        if low > high:
+            raise ConfigError(f.at(riskier), f"must not be above {safer} ({low} > {high})")
+    return ForecastLikelihood(
+        secured=order[0][1],
+        likely=order[1][1],
+        at_risk=order[2][1],
+        churned=order[3][1],
+        churn_probability_min=f.number("churnProbabilityMin", _SCORE_0_100),
     )

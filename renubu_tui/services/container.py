@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # built on demand: their imports stay off the start-up
 
     from renubu_tui.llm.provider import Provider
     from renubu_tui.services.chat.service import ChatService
+    from renubu_tui.services.forecast.service import ForecastService
     from renubu_tui.services.imports.service import ImportService
     from renubu_tui.services.workflows.step_runner import StepRunner
 
@@ -62,6 +63,12 @@ class Services:
             except LookupError:
                 return None
         return customer.id, customer.name
+
+    def forecaster(self) -> ForecastService:
+        """The renewal forecast and revenue retention (docs/domain.md §14)."""
+        from renubu_tui.services.forecast.service import ForecastService
+
+        return ForecastService(self.db, self.config)
 
     def importer(self) -> ImportService:
         """`renubu import`: validated, one transaction, today's queue rebuilt after it."""

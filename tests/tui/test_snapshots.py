@@ -112,3 +112,19 @@ def test_route_picker(app_factory: AppFactory, snap_compare: Any) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(app_factory(), terminal_size=WIDE, run_before=run)
+
+
+def test_forecast_screen(app_factory: AppFactory, snap_compare: Any) -> None:
+    """F on 2025-09-24: Maya's book by month, September's bar chosen and its customers below."""
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=steps("F"))
+
+
+def test_forecast_screen_narrow_quarters(app_factory: AppFactory, snap_compare: Any) -> None:
+    """80×24, everyone's book by quarter, the second quarter chosen."""
+    assert snap_compare(
+        app_factory(), terminal_size=NARROW, run_before=steps("F", "m", "o", "down")
+    )
+
+
+def test_forecast_screen_light(app_factory: AppFactory, snap_compare: Any) -> None:
+    assert snap_compare(app_factory(), terminal_size=WIDE, run_before=light("F"))

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from renubu_tui.domain.config import ConfigError, DomainConfig
+from renubu_tui.domain.config import DEFAULT_FORECAST, ConfigError, DomainConfig
 from renubu_tui.services.refusals import BadInput
 from renubu_tui.settings import SettingsError
 
@@ -69,6 +69,10 @@ def merge_raw(
             if row_tenant == scope and key in SECTIONS:
                 raw[key] = value
                 sources[key] = "global" if scope is None else "tenant"
+    thresholds = raw.get("thresholds")
+    if isinstance(thresholds, dict) and "forecast" not in thresholds:
+        # stored before the forecast had settings: its defaults, so they can be set
+        raw["thresholds"] = {**thresholds, "forecast": dict(DEFAULT_FORECAST)}
     return raw, sources
 
 

@@ -65,6 +65,7 @@ MAIN_BINDINGS: list[BindingType] = [
     Binding("b", "toggle_sidebar", "Sidebar", id="main.sidebar"),
     Binding("r", "reload", "Reload", id="main.reload"),
     Binding("escape", "back", "Back", show=False, id="main.back"),
+    Binding("F", "forecast", "Forecast", show=False, id="main.forecast"),
 ]
 
 
@@ -358,6 +359,15 @@ class MainScreen(
 
         self.app.push_screen(ImportScreen(), imported)
 
+    def action_forecast(self) -> None:
+        """The renewal forecast of your book (F; the palette)."""
+        from renubu_tui.tui.screens.forecast import ForecastScreen
+
+        if self.session is None:
+            self.notify("Still opening the database…", severity="warning")
+            return
+        self.app.push_screen(ForecastScreen(self.session))
+
     def action_back(self) -> None:
         """Esc: out of the customer view (narrow) or out of a field, back to the queue."""
         if self.has_class("-detail"):
@@ -390,6 +400,11 @@ class MainScreen(
         yield SystemCommand("Reload", "Read the queue again", self.action_reload)
         yield SystemCommand(
             "Import", "Bring customers in from a CRM export (CSV or XLSX)", self.action_import
+        )
+        yield SystemCommand(
+            "Renewal forecast",
+            "ARR up for renewal in the next 12 months, weighted, with the risks and GRR/NRR",
+            self.action_forecast,
         )
         yield SystemCommand("Compact mode", "Denser layout, remembered", self.action_toggle_compact)
         yield from self.action_commands()
