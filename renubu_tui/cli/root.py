@@ -245,6 +245,7 @@ def register() -> None:
         queue,
         serve_cmd,
         template,
+        timeline_cmd,
         work_cmd,
         workflows,
     )
@@ -268,6 +269,8 @@ def register() -> None:
     cli.add_command(serve_cmd.serve)
     cli.add_command(import_cmd.import_)
     cli.add_command(import_cmd.export)
+    cli.add_command(timeline_cmd.timeline)
+    cli.add_command(timeline_cmd.note)
 
     from renubu_tui.cli.demo_cmd import demo
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # built on demand: their imports stay off the start-up
 
     from renubu_tui.llm.provider import Provider
     from renubu_tui.services.chat.service import ChatService
+    from renubu_tui.services.customers.notes import NoteService
     from renubu_tui.services.imports.service import ImportService
     from renubu_tui.services.workflows.step_runner import StepRunner
 
@@ -89,6 +90,24 @@ class Services:
             forget_queue=self.queue.invalidate,
             publish=published,
         )
+
+    def notes(self) -> NoteService:
+        """A customer's notes as this user: added, edited (own only), audited, published."""
+        from renubu_tui.services.customers.notes import NoteService
+
+        async def published(
+            session: AsyncSession, tenant_id: uuid.UUID, customer_id: uuid.UUID | None, kind: str
+        ) -> None:
+            await publish(
+                session,
+                tenant_id,
+                customer_id,
+                kind,
+                actor_id=self.user.id,
+                actor_name=self.user.name,
+            )
+
+        return NoteService(self.db, self.clock, self.tenant, self.user, publish=published)
 
     def provider_factory(self, *, pace: float = 0.02) -> Callable[[], Provider]:
         """Builds the configured model provider on demand (its import stays off the start-up)."""

@@ -1,0 +1,104 @@
+"""`renubu timeline CUSTOMER` and `renubu note CUSTOMER TEXT`: a customer's touches, and notes.
+
+The timeline prints one line per touch, newest first (when, kind, who, what); `--json` prints
+the same entries with a note's full text. Everything printed from the database is made printable
+first (names and notes are untrusted: no terminal control sequences).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import click
+
+from renubu_tui.cli.root import Context, command_options, pass_context
+from renubu_tui.safe_text import printable
+
+if TYPE_CHECKING:
+    from renubu_tui.services.container import Services
+    from renubu_tui.services.customers.timeline import TimelineView
+
+KIND_HELP = "note, workflow, step, action, meeting, email, notification, chat, health, arr, import"
+
+
+@click.command()
+@click.argument("customer")
+@click.option(
+    "--kind", "kinds", multiple=True, metavar="K", help=f"Only these kinds (repeat): {KIND_HELP}."
+)
+@click.option("--search", default="", metavar="WORDS", help="Only touches holding every word.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@command_options
+@pass_context
+def timeline(
+    ctx: Context, customer: str, kinds: tuple[str, ...], search: str, as_json: bool
+) -> None:
+    """Every touch with CUSTOMER, newest first: steps, actions, notes, notifications …"""
+    from renubu_tui.services.customers.timeline import customer_timeline, parse_kinds
+
+    wanted = parse_kinds(kinds)  # a bad kind is refused before the database is opened
+
+    async def body(s: Services) -> TimelineView:
+        return await customer_timeline(
+            s.db, s.tenant, customer, s.clock.today(), kinds=wanted, search=search
+        )
+
+    view = ctx.with_services(body)
+    if as_json:
+        click.echo(json.dumps(as_dict(view), indent=2, ensure_ascii=False))
+        return
+    if not view.entries:
+        asked = f" of kind {', '.join(sorted(view.kinds))}" if view.kinds else ""
+        click.echo(f"nothing on {printable(view.customer_name)}'s timeline{asked} yet")
+        return
+    for e in view.entries:
+        when = e.at.strftime("%Y-%m-%d %H:%M")
+        click.echo(f"{when}  {e.kind:<12}  {printable(e.who)[:24]:<24}  {printable(e.title)}")
+
+
+def as_dict(view: TimelineView) -> dict[str, object]:
+    return {
+        "customer": {"id": str(view.customer_id), "name": view.customer_name},
+        "today": view.today.isoformat(),
+        "kinds": sorted(view.kinds),
+        "entries": [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "who": e.who,
+                "title": e.title,
+                "detail": e.detail,
+                "id": e.ref,
+            }
+            for e in view.entries
+        ],
+    }
+
+
+@click.command()
+@click.argument("customer")
+@click.argument("text")
+@click.option("--tag", metavar="T", help="call, e-mail, meeting or risk.")
+@click.option(
+    "--edit", "note_id", type=click.UUID, metavar="NOTE", help="Edit your note NOTE instead."
+)
+@command_options
+@pass_context
+def note(ctx: Context, customer: str, text: str, tag: str | None, note_id: object) -> None:
+    """Write a note (Markdown) on CUSTOMER's timeline, or --edit one of your own."""
+    import uuid
+
+    from renubu_tui.services.customers.notes import check_body, check_tag
+
+    check_body(text), check_tag(tag)  # refused before the database is opened
+
+    async def body(s: Services) -> str:
+        notes = s.notes()
+        if isinstance(note_id, uuid.UUID):
+            view = await notes.edit(note_id, text, tag)
+            return f"note {view.id} edited ({view.revisions} earlier wording(s) kept)"
+        view = await notes.add(customer, text, tag)
+        return f"note {view.id} added to {printable(view.customer_name)}"
+
+    click.echo(ctx.with_services(body))
