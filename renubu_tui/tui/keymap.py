@@ -47,7 +47,9 @@ BINDING_IDS = frozenset(
         *("queue.tabs", "queue.type", "queue.why", "routes.cancel", "routes.choose"),
         *("skip.cancel", "step.ack", "step.complete", "step.run", "step.skip", "step.start"),
         *("tasks.close", "tasks.complete", "tasks.reassign", "tasks.skip", "tasks.snooze"),
-        *("viewer.close", "why.close", "import.cancel"),
+        *("viewer.close", "why.close", "import.cancel", "actions.timeline", "actions.note"),
+        *("timeline.note", "timeline.edit", "timeline.kind", "timeline.search"),
+        *("timeline.close",),
     }
 )
 """The id of every binding the app declares (`Binding(…, id=…)`): what `[keys]` may remap.

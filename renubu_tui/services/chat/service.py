@@ -288,10 +288,9 @@ class ChatService:
             context = await build_context(
                 self._db, slug, customer_id, today, execution_id=execution_id
             )
-            context = {
-                **context,
-                "notes": await notes_context(self._db, tenant_id, customer_id, today),
-            }
+            notes = await notes_context(self._db, tenant_id, customer_id, today)
+            if notes:  # the people's notes on this customer, newest first
+                context = {**context, "notes": notes}
         if execution_id is not None:
             view = await self._executions.view(tenant_id, execution_id)
             step, config = view.step, view.workflow
