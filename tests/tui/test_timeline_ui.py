@@ -20,7 +20,7 @@ from renubu_tui.tui.app import RenubuApp
 from renubu_tui.tui.screens.forms import FormScreen
 from renubu_tui.tui.screens.timeline import TimelineScreen
 from tests.conftest import TEST_TODAY
-from tests.tui.conftest import AppFactory, screen_text, settle
+from tests.tui.conftest import AppFactory, screen_text, settle, until
 from tests.tui.test_snapshots import NARROW, WIDE, steps
 
 MAYA = "maya.patel@acmecloud.com"
@@ -150,3 +150,27 @@ def test_timeline_snapshot_narrow(
     with_notes: Path, app_factory: AppFactory, snap_compare: Any
 ) -> None:
     assert snap_compare(app_factory(), terminal_size=NARROW, run_before=open_timeline())
+
+
+async def test_an_open_timeline_shows_anothers_note_as_it_is_written(
+    db_path: Path, app_factory: AppFactory
+) -> None:
+    """Live updates: Daniel writes a note from another app (here: his services on the same
+    database); Maya's open timeline of that customer reads it again and says who wrote it."""
+    app = app_factory(live=True)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_timeline()(pilot)
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen)
+        assert not any(e.kind == "note" for e in screen.entries)
+        await _add(db_path, DANIEL, TEST_TODAY, dt.time(12), "Heard from legal: approved", "call")
+        await until(pilot, lambda: any(e.kind == "note" for e in screen.entries), limit=5)
+        assert screen.entries[0].title == "[call] Heard from legal: approved"
+        await until(
+            pilot,
+            lambda: (
+                "Daniel Okafor wrote a note about Bluesoft Corporation"
+                in [str(n.message) for n in app._notifications]
+            ),
+            limit=3,
+        )

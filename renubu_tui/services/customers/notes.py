@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from renubu_tui.clock import Clock
@@ -240,13 +240,25 @@ async def notes_of(
                 .limit(limit)
             )
         ).all()
-        counts = {note.id: await _revision_count(session, note.id) for note, _c, _n in rows}
-    return [_view(note, c, name or "", counts[note.id]) for note, c, name in rows]
+        counts = await _revision_counts(session, [note.id for note, _c, _n in rows])
+    return [_view(note, c, name or "", counts.get(note.id, 0)) for note, c, name in rows]
+
+
+async def _revision_counts(
+    session: AsyncSession, note_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """How many earlier wordings each note keeps (one grouped read; absent: none)."""
+    if not note_ids:
+        return {}
+    rows = await session.execute(
+        select(CustomerNoteRevision.note_id, func.count())
+        .where(CustomerNoteRevision.note_id.in_(note_ids))
+        .group_by(CustomerNoteRevision.note_id)
+    )
+    return {note_id: int(count) for note_id, count in rows.all()}
 
 
 async def _revision_count(session: AsyncSession, note_id: uuid.UUID) -> int:
-    from sqlalchemy import func
-
     count = await session.scalar(
         select(func.count()).where(CustomerNoteRevision.note_id == note_id)
     )
