@@ -10,6 +10,7 @@ nothing dated after the view's day. `domain.timeline` orders and filters them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -107,7 +108,7 @@ async def customer_timeline(
     if "note" in wanted:
         for note in await notes_of(db, tenant.id, customer.id, end_of(today), limit=500):
             tag = f"[{note.tag}] " if note.tag else ""
-            first = next((line for line in note.body.splitlines() if line.strip()), "")
+            first = _first_line(note.body)
             edited = " (edited)" if note.edited else ""
             entries.append(
                 Entry(
@@ -371,6 +372,16 @@ async def _imports(session: AsyncSession, customer: Customer) -> list[Entry]:
             Entry(row.created_at, "import", what, row.actor_label, row.note or "", str(row.id))
         )
     return out
+
+
+_BLOCK_MARK = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)+")
+
+
+def _first_line(markdown: str) -> str:
+    """A note's first line as its title, without the block marks (`# `, `> `, `- `) a person
+    would not read out; inline emphasis stays as written."""
+    first = next((line for line in markdown.splitlines() if line.strip()), "")
+    return _BLOCK_MARK.sub("", first).strip()
 
 
 def _num(value: float) -> str:

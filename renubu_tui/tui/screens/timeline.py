@@ -125,7 +125,8 @@ class TimelineScreen(ReportsWorkerErrors, Screen[None]):
             )
         if view.entries:
             table.move_cursor(row=min(max(row, 0), len(view.entries) - 1), animate=False)
-        parts = [f"Timeline · {self.customer} · {len(view.entries)} touches"]
+        count = len(view.entries)
+        parts = [f"Timeline · {self.customer} · {count} touch{'' if count == 1 else 'es'}"]
         parts.append(f"kind: {self.kind or 'all'} (k)")
         if self.search:
             parts.append(f"search: {clean(self.search)} (/)")

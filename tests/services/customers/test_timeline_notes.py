@@ -57,6 +57,14 @@ def test_arrange_filters_by_kind_words_and_day() -> None:
     assert [e.kind for e in arrange(entries, until=until)] == ["note", "step"]
 
 
+def test_a_notes_title_is_its_first_line_without_block_marks() -> None:
+    from renubu_tui.services.customers.timeline import _first_line
+
+    assert _first_line("\n\n# Call with **Sarah**\nmore") == "Call with **Sarah**"
+    assert _first_line("- [ ] follow up") == "[ ] follow up"
+    assert _first_line("> quoted") == "quoted" and _first_line("1. first") == "first"
+
+
 def test_kinds_are_checked_and_changes_drop_repeats() -> None:
     assert check_kinds(["E-mail", "note"]) == {"email", "note"}
     with pytest.raises(ValueError, match="did you mean note"):
