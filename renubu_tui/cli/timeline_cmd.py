@@ -96,7 +96,7 @@ def note(ctx: Context, customer: str, text: str, tag: str | None, note_id: objec
     async def body(s: Services) -> str:
         notes = s.notes()
         if isinstance(note_id, uuid.UUID):
-            view = await notes.edit(note_id, text, tag)
+            view = await notes.edit(note_id, text, tag, customer_ref=customer)
             return f"note {view.id} edited ({view.revisions} earlier wording(s) kept)"
         view = await notes.add(customer, text, tag)
         return f"note {view.id} added to {printable(view.customer_name)}"

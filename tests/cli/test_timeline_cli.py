@@ -36,6 +36,8 @@ def test_editing_a_note_and_refusing_another_authors(cli: Run) -> None:
     )
     assert code == 1 and out == ""
     assert err == "renubu: only Maya Patel, who wrote this note, can edit it\n"
+    code, out, err = cli("note", "kestrel", "x", "--edit", note_id)
+    assert code == 2 and err.startswith("renubu: note ") and "not on Kestrel" in err, err
 
 
 def test_an_empty_timeline_says_so(cli: Run) -> None:

@@ -117,11 +117,23 @@ class NoteService:
                 await self._publish(session, self._tenant.id, customer.id, "note")
             return _view(note, customer, self._user.name, 0)
 
-    async def edit(self, note_id: uuid.UUID, body: str, tag: str | None = None) -> NoteView:
-        """New wording (and tag: None keeps none) for the author's own note; the old is kept."""
+    async def edit(
+        self,
+        note_id: uuid.UUID,
+        body: str,
+        tag: str | None = None,
+        *,
+        customer_ref: str | uuid.UUID | None = None,
+    ) -> NoteView:
+        """New wording (and tag: None keeps none) for the author's own note; the old is kept.
+        With `customer_ref`, the note must be on that customer's timeline (a CLI's check)."""
         text, tag = check_body(body), check_tag(tag)
         async with self._db.write() as session:
             note = await self._note(session, note_id, for_update=True)
+            if customer_ref is not None:
+                named = await self._customer(session, customer_ref)
+                if named.id != note.customer_id:
+                    raise NotFound(f"note {note_id} is not on {named.name}'s timeline")
             if note.author_id != self._user.id:
                 author = await session.get(User, note.author_id) if note.author_id else None
                 who = author.name if author else "someone else"
