@@ -118,7 +118,7 @@ class TimelineScreen(ReportsWorkerErrors, Screen[None]):
         table.clear()
         for e in view.entries:
             table.add_row(
-                Text(e.at.strftime("%Y-%m-%d %H:%M"), style="dim"),
+                Text(e.at.strftime("%Y-%m-%d %H:%M")),
                 Text(e.kind, style=KIND_STYLE.get(e.kind, "")),
                 plain(_cut(e.who, WHO_WIDTH)),
                 plain(_cut(e.title, self._title_width())),
