@@ -8,6 +8,7 @@ first (names and notes are untrusted: no terminal control sequences).
 from __future__ import annotations
 
 import json
+import uuid
 from typing import TYPE_CHECKING
 
 import click
@@ -78,27 +79,67 @@ def as_dict(view: TimelineView) -> dict[str, object]:
 
 @click.command()
 @click.argument("customer")
-@click.argument("text")
+@click.argument("text", required=False)
 @click.option("--tag", metavar="T", help="call, e-mail, meeting or risk.")
 @click.option(
     "--edit", "note_id", type=click.UUID, metavar="NOTE", help="Edit your note NOTE instead."
 )
+@click.option(
+    "--history",
+    "history_id",
+    type=click.UUID,
+    metavar="NOTE",
+    help="Print NOTE's earlier wordings, oldest first, then the current one.",
+)
 @command_options
 @pass_context
-def note(ctx: Context, customer: str, text: str, tag: str | None, note_id: object) -> None:
-    """Write a note (Markdown) on CUSTOMER's timeline, or --edit one of your own."""
-    import uuid
-
+def note(
+    ctx: Context,
+    customer: str,
+    text: str | None,
+    tag: str | None,
+    note_id: uuid.UUID | None,
+    history_id: uuid.UUID | None,
+) -> None:
+    """Write a note (Markdown) on CUSTOMER's timeline, --edit one of your own, or show a
+    note's --history."""
     from renubu_tui.services.customers.notes import check_body, check_tag
 
+    if history_id is not None:
+        if text is not None or note_id is not None:
+            raise click.UsageError("--history takes no TEXT and no --edit")
+        _print_history(ctx, customer, history_id)
+        return
+    if text is None:
+        raise click.UsageError("a note needs TEXT (or --history NOTE)")
     check_body(text), check_tag(tag)  # refused before the database is opened
 
     async def body(s: Services) -> str:
         notes = s.notes()
-        if isinstance(note_id, uuid.UUID):
+        if note_id is not None:
             view = await notes.edit(note_id, text, tag, customer_ref=customer)
             return f"note {view.id} edited ({view.revisions} earlier wording(s) kept)"
         view = await notes.add(customer, text, tag)
         return f"note {view.id} added to {printable(view.customer_name)}"
 
     click.echo(ctx.with_services(body))
+
+
+def _print_history(ctx: Context, customer: str, note_id: uuid.UUID) -> None:
+    from renubu_tui.services.customers.notes import NoteView, RevisionView
+
+    async def body(s: Services) -> tuple[NoteView, list[RevisionView]]:
+        notes = s.notes()
+        current = await notes.get(note_id, customer_ref=customer)
+        return current, await notes.history(note_id)
+
+    current, earlier = ctx.with_services(body)
+    for r in earlier:
+        tag = f" [{r.tag}]" if r.tag else ""
+        when = f"{r.written_at:%Y-%m-%d %H:%M}"
+        click.echo(f"— revision {r.revision}, {when}, {printable(r.written_by)}{tag}")
+        click.echo(printable(r.body, keep_newlines=True))
+    tag = f" [{current.tag}]" if current.tag else ""
+    when = f"{current.updated_at:%Y-%m-%d %H:%M}"
+    click.echo(f"— current, {when}, {printable(current.author)}{tag}")
+    click.echo(printable(current.body, keep_newlines=True))

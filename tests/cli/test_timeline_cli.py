@@ -36,6 +36,10 @@ def test_editing_a_note_and_refusing_another_authors(cli: Run) -> None:
     )
     assert code == 1 and out == ""
     assert err == "renubu: only Maya Patel, who wrote this note, can edit it\n"
+    code, out, err = cli("note", "bluesoft", "--history", note_id)
+    assert code == 0, err
+    assert out.splitlines()[1::2] == ["first", "second"]
+    assert out.startswith("— revision 1, 2025-09-24 ") and "— current, 2025-09-24 " in out
     code, out, err = cli("note", "kestrel", "x", "--edit", note_id)
     assert code == 2 and err.startswith("renubu: note ") and "not on Kestrel" in err, err
 

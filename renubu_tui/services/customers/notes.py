@@ -162,9 +162,15 @@ class NoteService:
                 await self._publish(session, self._tenant.id, customer.id, "note")
             return _view(note, customer, self._user.name, count + 1)
 
-    async def get(self, note_id: uuid.UUID) -> NoteView:
+    async def get(
+        self, note_id: uuid.UUID, *, customer_ref: str | uuid.UUID | None = None
+    ) -> NoteView:
         async with self._db.sessions() as session:
             note = await self._note(session, note_id)
+            if customer_ref is not None:
+                named = await self._customer(session, customer_ref)
+                if named.id != note.customer_id:
+                    raise NotFound(f"note {note_id} is not on {named.name}'s timeline")
             customer = await session.get(Customer, note.customer_id)
             author = await session.get(User, note.author_id) if note.author_id else None
             assert customer is not None
