@@ -246,6 +246,7 @@ def register() -> None:
         queue,
         serve_cmd,
         template,
+        timeline_cmd,
         work_cmd,
         workflows,
     )
@@ -270,6 +271,8 @@ def register() -> None:
     cli.add_command(import_cmd.import_)
     cli.add_command(import_cmd.export)
     cli.add_command(forecast_cmd.forecast)
+    cli.add_command(timeline_cmd.timeline)
+    cli.add_command(timeline_cmd.note)
 
     from renubu_tui.cli.demo_cmd import demo
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy.engine import Connection
 
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 
 # Search objects made by migration 0004 outside the models (dialect-specific, never written by the
 # app): the SQLite FTS5 table with its shadow tables, the PostgreSQL tsvector column and its index.

@@ -53,6 +53,7 @@ VERBS = {
     "workflow": "saved a workflow",
     "notification": "sent notifications",
     "task": "updated a task for",
+    "note": "wrote a note about",
     "import": "imported a CRM export",  # import-customers, import-contracts …
 }
 

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database
@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # built on demand: their imports stay off the start-up
 
     from renubu_tui.llm.provider import Provider
     from renubu_tui.services.chat.service import ChatService
+    from renubu_tui.services.customers.notes import NoteService
     from renubu_tui.services.forecast.service import ForecastService
     from renubu_tui.services.imports.service import ImportService
     from renubu_tui.services.workflows.step_runner import StepRunner
@@ -64,6 +65,14 @@ class Services:
                 return None
         return customer.id, customer.name
 
+    async def _publish_as_user(
+        self, session: AsyncSession, tenant_id: uuid.UUID, customer_id: uuid.UUID | None, kind: str
+    ) -> None:
+        """A change event in `session`'s transaction, signed by this user."""
+        await publish(
+            session, tenant_id, customer_id, kind, actor_id=self.user.id, actor_name=self.user.name
+        )
+
     def forecaster(self) -> ForecastService:
         """The renewal forecast and revenue retention (docs/domain.md §14)."""
         from renubu_tui.services.forecast.service import ForecastService
@@ -74,19 +83,6 @@ class Services:
         """`renubu import`: validated, one transaction, today's queue rebuilt after it."""
         from renubu_tui.services.imports.service import ImportService
 
-        async def published(
-            session: AsyncSession, tenant_id: uuid.UUID, *args: Any, **kw: Any
-        ) -> None:
-            customer_id = args[0] if args else None
-            await publish(
-                session,
-                tenant_id,
-                customer_id,
-                kw["kind"],
-                actor_id=self.user.id,
-                actor_name=self.user.name,
-            )
-
         return ImportService(
             self.db,
             self.clock,
@@ -94,7 +90,15 @@ class Services:
             self.user,
             rebuild_queue=self.queue.refresh,
             forget_queue=self.queue.invalidate,
-            publish=published,
+            publish=self._publish_as_user,
+        )
+
+    def notes(self) -> NoteService:
+        """A customer's notes as this user: added, edited (own only), audited, published."""
+        from renubu_tui.services.customers.notes import NoteService
+
+        return NoteService(
+            self.db, self.clock, self.tenant, self.user, publish=self._publish_as_user
         )
 
     def provider_factory(self, *, pace: float = 0.02) -> Callable[[], Provider]:

@@ -26,6 +26,7 @@ from sqlalchemy import text
 from renubu_tui.clock import Clock
 from renubu_tui.data.engine import Database, create_database
 from renubu_tui.services.container import Services, build_services
+from renubu_tui.services.refusals import NotFound
 from renubu_tui.settings import Settings
 from tests.conftest import PG_URL, TEST_TODAY, PgSchemas, pg_database
 
@@ -646,3 +647,46 @@ async def test_an_import_by_a_login_writes_its_own_tenant_only(
     theirs = await _services(as_login["gmaya"], B)
     again = await theirs.importer().run("customers", path, dry_run=True)
     assert again.inserted == 2 and again.updated == 0  # B has no such accounts: new there
+
+
+async def test_a_note_is_seen_by_its_tenant_only(
+    world: World, as_login: dict[str, Database]
+) -> None:
+    """Notes (migration 0011) under row-level security: a CSM's note and its kept wordings are
+    read by its tenant's logins only; the other tenant's timeline, knowledge search and plain SQL
+    see none of it, cannot edit it (unknown there) and cannot write a note into that tenant."""
+    from renubu_tui.services.chat.knowledge import search
+    from renubu_tui.services.customers.timeline import customer_timeline, end_of
+
+    mine = await _services(as_login["maya"], A)
+    note = await mine.notes().add(BLUESOFT, "RLS secret: the CFO wants a discount", tag="risk")
+    await mine.notes().edit(note.id, "RLS secret: the CFO wants a bigger discount", tag="risk")
+    theirs = await _services(as_login["gmaya"], B)
+    assert (await theirs.notes().of_customer(world.bluesoft[B])) == []
+    view = await customer_timeline(
+        theirs.db, theirs.tenant, BLUESOFT, TEST_TODAY, kinds=frozenset({"note"})
+    )
+    assert view.entries == []
+    found = await search(
+        theirs.db,
+        world.tenant_ids[B],
+        "CFO discount",
+        customer_id=world.bluesoft[A],
+        until=end_of(TEST_TODAY),
+    )
+    assert not any(p.doc_slug.startswith("note:") for p in found)
+    with pytest.raises(NotFound):
+        await theirs.notes().edit(note.id, "changed by the other tenant")
+    for table in ("customer_notes", "customer_note_revisions"):
+        assert await _plain(world, "gmaya", f"SELECT count(*) FROM {table}") == [(0,)]
+        assert (await _plain(world, "maya", f"SELECT count(*) FROM {table}"))[0][0] >= 1
+    with pytest.raises(Exception, match="row-level security"):
+        await _plain(
+            world,
+            "gmaya",
+            "INSERT INTO customer_notes (id, tenant_id, customer_id, body, updated_at) "
+            "VALUES ($1, $2, $3, 'x', now())",
+            uuid.uuid4(),
+            world.tenant_ids[A],
+            world.bluesoft[A],
+        )

@@ -23,6 +23,7 @@ from renubu_tui.data.models.customers import (
     CustomerStakeholder,
     CustomerUsage,
 )
+from renubu_tui.data.models.notes import CustomerNote, CustomerNoteRevision
 from renubu_tui.data.models.queue import QueueItem, QueueState
 from renubu_tui.data.models.tenancy import (
     AuditEntry,
@@ -57,6 +58,8 @@ __all__ = [
     "CustomerEngagement",
     "CustomerFinancials",
     "CustomerIntelligence",
+    "CustomerNote",
+    "CustomerNoteRevision",
     "CustomerStakeholder",
     "CustomerUsage",
     "KnowledgeDocument",

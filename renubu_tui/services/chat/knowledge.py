@@ -9,6 +9,7 @@ Snippets are cut in Python, the same way on both backends.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
@@ -78,11 +79,59 @@ _POSTGRES = text(
 )
 
 
-async def search(db: Database, tenant_id: uuid.UUID, query: str, limit: int = 5) -> list[Passage]:
-    """The best passages for `query` among core documents and the tenant's own, best first."""
+async def search(
+    db: Database,
+    tenant_id: uuid.UUID,
+    query: str,
+    limit: int = 5,
+    *,
+    customer_id: uuid.UUID | None = None,
+    until: dt.datetime | None = None,
+) -> list[Passage]:
+    """The best passages for `query` among core documents and the tenant's own, best first;
+    with a customer, that customer's notes (written by `until`) come first when they match."""
     words = terms(query)
     if not words or limit <= 0:
         return []
+    notes = (
+        await note_passages(db, tenant_id, customer_id, words, until)
+        if customer_id is not None
+        else []
+    )
+    documents = await _documents(db, tenant_id, words, limit)
+    return (notes + documents)[:limit] if notes else documents
+
+
+async def note_passages(
+    db: Database,
+    tenant_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    words: list[str],
+    until: dt.datetime | None,
+) -> list[Passage]:
+    """The customer's notes holding a query term, most terms first, then newest (a customer
+    has tens of notes, not thousands: matched here, the same way on both backends)."""
+    from renubu_tui.clock import stamp
+    from renubu_tui.services.customers.notes import notes_of
+
+    found: list[tuple[int, Passage]] = []
+    stems = {_stem(w) for w in words}
+    for note in await notes_of(db, tenant_id, customer_id, until or stamp(), limit=200):
+        tokens = {t.lower().strip(".,;:()!?\"'*_#`") for t in note.body.split()}
+        hits = sum(1 for s in stems if any(t.startswith(s) for t in tokens))
+        if not hits:
+            continue
+        tag = f" [{note.tag}]" if note.tag else ""
+        title = f"Note by {note.author or 'someone'}, {note.created_at:%Y-%m-%d}{tag}"
+        passage = Passage(f"note:{note.id}", title, snippet(note.body, words), float(hits))
+        found.append((hits, passage))
+    found.sort(key=lambda pair: -pair[0])  # stable: newest first among equals
+    return [p for _, p in found]
+
+
+async def _documents(
+    db: Database, tenant_id: uuid.UUID, words: list[str], limit: int
+) -> list[Passage]:
     tenant: str | uuid.UUID  # SQLite stores the id as hex text, PostgreSQL as a uuid
     if db.dialect == "sqlite":
         statement, q, tenant = _SQLITE, fts5_query(words), tenant_id.hex
@@ -125,4 +174,4 @@ def snippet(body: str, words: list[str], size: int = SNIPPET_WORDS) -> str:
     return f"{head}{' '.join(window)}{tail}"
 
 
-__all__ = ["Passage", "fts5_query", "search", "snippet", "terms"]
+__all__ = ["Passage", "fts5_query", "note_passages", "search", "snippet", "terms"]

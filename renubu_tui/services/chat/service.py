@@ -288,6 +288,9 @@ class ChatService:
             context = await build_context(
                 self._db, slug, customer_id, today, execution_id=execution_id
             )
+            notes = await notes_context(self._db, tenant_id, customer_id, today)
+            if notes:  # the people's notes on this customer, newest first
+                context = {**context, "notes": notes}
         if execution_id is not None:
             view = await self._executions.view(tenant_id, execution_id)
             step, config = view.step, view.workflow
@@ -554,6 +557,30 @@ def system_prompt(
     if rag:
         parts.append(RAG_INSTRUCTION)
     return "\n\n".join(p for p in parts if p)
+
+
+NOTES_IN_CONTEXT = 20
+
+
+async def notes_context(
+    db: Database, tenant_id: uuid.UUID, customer_id: uuid.UUID, today: dt.date
+) -> list[dict[str, Any]]:
+    """The customer's newest notes as the assistant reads them (who, when, tag, the text as
+    written: data, not instructions; the system prompt says the context is data)."""
+    from renubu_tui.services.customers.notes import notes_of
+    from renubu_tui.services.customers.timeline import end_of
+
+    notes = await notes_of(db, tenant_id, customer_id, end_of(today), limit=NOTES_IN_CONTEXT)
+    return [
+        {
+            "writtenAt": n.created_at.isoformat(),
+            "author": n.author,
+            "tag": n.tag,
+            "text": n.body,
+            "edited": n.edited,
+        }
+        for n in notes
+    ]
 
 
 def context_block(snapshot: Mapping[str, Any] | None) -> str:

@@ -621,7 +621,7 @@ class ImportService:
         # the queue's kept days no longer match the book: drop them in this transaction (no
         # reader sees the old queue with the new book); today's is rebuilt after the commit
         await self._forget(self._tenant.id, session=session)
-        await self._publish(session, self._tenant.id, None, kind=f"import-{kind}")
+        await self._publish(session, self._tenant.id, None, f"import-{kind}")
 
     def _write_rejects(self, path: Path, table: Table, refused: list[Rejected]) -> Path | None:
         target = rejects_path_for(path)

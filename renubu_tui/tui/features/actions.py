@@ -22,6 +22,7 @@ from renubu_tui.tui.features import ScreenMixin
 from renubu_tui.tui.text import clean, one_line
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Iterator
 
     from renubu_tui.services.queue.service import QueueRow
@@ -44,6 +45,8 @@ ACTION_BINDINGS: list[BindingType] = [
     Binding("K", "tasks", "Tasks", id="actions.tasks", show=False),
     Binding("a", "artifacts", "Artifacts", id="actions.artifacts", show=False),
     Binding("n", "inbox", "Inbox", id="actions.inbox", show=False),
+    Binding("L", "timeline", "Timeline", id="actions.timeline", show=False),
+    Binding("N", "note", "Note", id="actions.note", show=False),
 ]
 
 
@@ -227,6 +230,32 @@ class ActionsFeature(ScreenMixin):
             session, row = chosen
             self.app.push_screen(ArtifactsScreen(session, row.customer_id, row.customer_name))
 
+    def action_timeline(self) -> None:
+        from renubu_tui.tui.screens.timeline import TimelineScreen
+
+        chosen = self._selected()
+        if chosen is not None:
+            session, row = chosen
+            self.app.push_screen(TimelineScreen(session, row.customer_id, row.customer_name))
+
+    def action_note(self) -> None:
+        chosen = self._selected()
+        if chosen is not None:
+            session, row = chosen
+            self._write_note(session, row.customer_id, row.customer_name)
+
+    @work(exclusive=True, group="note", exit_on_error=False)
+    async def _write_note(self, session: Session, customer_id: uuid.UUID, name: str) -> None:
+        """N: a note on the selected customer (shown on its timeline, L)."""
+        from renubu_tui.tui.screens.forms import note_form
+
+        values = await self.app.push_screen_wait(note_form(f"A note on {clean(name)}"))
+        if values is None:
+            return
+        tag = None if values["tag"] in ("", "none") else values["tag"]
+        await session.services.notes().add(customer_id, values["body"], tag)
+        self.notify(f"Note added to {clean(name)} (L shows its timeline).", markup=False)
+
     def action_commands(self) -> Iterator[SystemCommand]:
         for title, help_text, action in [
             ("Snooze", "Hide the selected customer's work until a later day", "snooze"),
@@ -237,6 +266,8 @@ class ActionsFeature(ScreenMixin):
             ("New task", "Create a task for the selected customer", "new_task"),
             ("Tasks", "The selected customer's tasks", "tasks"),
             ("Artifacts", "The selected customer's artifacts", "artifacts"),
+            ("Timeline", "Every touch with the selected customer, and its notes", "timeline"),
+            ("Note", "Write a note on the selected customer (Markdown)", "note"),
             ("Notifications", "Your inbox", "inbox"),
         ]:
             yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))

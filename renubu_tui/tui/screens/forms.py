@@ -152,5 +152,19 @@ def task_form(customer: str, today: dt.date) -> FormScreen:
     )
 
 
+def note_form(title: str, *, body: str = "", tag: str | None = None) -> FormScreen:
+    """A note: Markdown text and an optional tag (call, e-mail, meeting, risk)."""
+    from renubu_tui.domain.vocabulary import NOTE_TAGS
+
+    return FormScreen(
+        title,
+        [
+            Field("body", "Note (Markdown)", kind="area", required=True, default=body),
+            Field("tag", "Tag", kind="choice", choices=("none", *NOTE_TAGS), default=tag or "none"),
+        ],
+        ok="Save",
+    )
+
+
 def prompt(title: str, label: str, *, kind: str = "text", default: str = "") -> FormScreen:
     return FormScreen(title, [Field("value", label, kind=kind, required=True, default=default)])

@@ -262,6 +262,7 @@ class MainScreen(
         """The queue reads its page again in place (the cursor stays on its row), the open
         customer's step view and the sidebar read again when that customer changed, the bell
         counts again, and someone else's change says so in one line."""
+        from renubu_tui.tui.screens.timeline import TimelineScreen
         from renubu_tui.tui.widgets.sidebar import ContextSidebar
         from renubu_tui.tui.widgets.step_pane import StepPane
 
@@ -278,6 +279,9 @@ class MainScreen(
         for sidebar in self.query(ContextSidebar):
             if everything or sidebar.customer_id in changed:
                 sidebar.reload()
+        for screen in self.app.screen_stack:  # an open timeline (L) reads its customer again
+            if isinstance(screen, TimelineScreen) and (everything or screen.customer_id in changed):
+                screen.load()
         self.refresh_bell()
         others = [c for c in batch.changes if c.actor_id != session.user_id]
         for change in others[:TOASTS_AT_ONCE]:

@@ -111,7 +111,15 @@ async def run_tool(scope: ToolScope, name: str, arguments: Mapping[str, Any]) ->
             query = args.get("query")
             if not isinstance(query, str) or not query.strip():
                 raise ValueError("rag_search needs a query")
-            passages = await knowledge.search(scope.db, scope.tenant_id, query)
+            from renubu_tui.services.customers.timeline import end_of
+
+            passages = await knowledge.search(
+                scope.db,
+                scope.tenant_id,
+                query,
+                customer_id=scope.customer_id,
+                until=end_of(scope.today),
+            )
             output: Any = {"passages": [p.as_json() for p in passages]}
         elif name == "database_query":
             if scope.customer_id is None:
