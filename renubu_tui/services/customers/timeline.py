@@ -33,6 +33,7 @@ from renubu_tui.data.models import (
     Workflow,
     WorkflowExecution,
 )
+from renubu_tui.domain._format import money
 from renubu_tui.domain.timeline import KINDS, Entry, UnknownKind, arrange, changes, check_kinds
 from renubu_tui.services.customers.lookup import customer_by_ref
 from renubu_tui.services.customers.notes import notes_of
@@ -336,7 +337,7 @@ async def _arr(session: AsyncSession, customer_id: uuid.UUID, today: dt.date) ->
     ).all()
     out = []
     for day, before, after in changes([(d, float(v)) for d, v in rows]):
-        moved = f"{_money(before)} → {_money(after)}" if before is not None else _money(after)
+        moved = f"{money(before)} → {money(after)}" if before is not None else money(after)
         out.append(Entry(at_midnight(day), "arr", f"ARR {moved}", DATA))
     return out
 
@@ -386,10 +387,6 @@ def _first_line(markdown: str) -> str:
 
 def _num(value: float) -> str:
     return f"{value:g}"
-
-
-def _money(value: float) -> str:
-    return f"{value:,.0f}".replace(",", " ")
 
 
 __all__ = ["TimelineView", "customer_timeline", "end_of", "parse_kinds"]

@@ -198,8 +198,8 @@ async def test_the_timeline_holds_every_kind_newest_first(seeded_db: Database) -
     health = [e.title for e in view.entries if e.kind == "health"]
     assert health[-1] == "health 72" and "health 68 → 75" in health  # changes, not repeats
     assert [e.title for e in view.entries if e.kind == "arr"] == [
-        "ARR 165 000 → 180 000",
-        "ARR 165 000",
+        "ARR $165,000 → $180,000",
+        "ARR $165,000",
     ]
     meeting = next(e for e in view.entries if e.kind == "meeting")
     assert (meeting.title, meeting.who) == ("meeting scheduled: QBR prep, 30 min", "Maya Patel")
