@@ -433,8 +433,9 @@ class HttpProvider:
 
         The answer gets room first (its max_tokens, at most half the window); the prompt gets
         the rest: system messages (the customer's facts, the step) and the newest turn (the
-        question, with any tool replies it drew) always, then older turns newest first (whole
-        turns, so a tool reply never loses the call it answers). Tokens are estimated
+        question, with any tool replies it drew) always — its knowledge passages, ranked best
+        first, give way from the lowest rank when even that does not fit —, then older turns
+        newest first (whole turns, so a tool reply never loses the call it answers). Tokens are estimated
         (≈ 4 characters each), so the budget is a guide, not a guarantee.
         """
         if window is None:
@@ -457,6 +458,9 @@ class HttpProvider:
 
         kept = [turns.pop()] if turns else []
         used = prompt_size(system) + sum(prompt_size(t) for t in kept)
+        if used > budget and kept:
+            kept[0] = _fewer_passages(kept[0], used - budget)
+            used = prompt_size(system) + prompt_size(kept[0])
         if used > budget:
             label = self.label_for(self.model_for(request))
             if window.source == "server":
@@ -654,3 +658,30 @@ class HttpProvider:
 
     def _unreadable(self, detail: str) -> str:
         return f"{detail} — is {self.base_url} {self.server_noun}?"
+
+
+def _fewer_passages(turn: list[ChatMessage], over: int) -> list[ChatMessage]:
+    """`turn` with knowledge passages (a tool reply `{"passages": [...]}`, best first) left
+    out from the lowest rank until about `over` tokens are saved or none is left; the reply
+    says how many were left out, so the model knows the list is not complete."""
+    out = list(turn)
+    for index in reversed(range(len(out))):
+        message = out[index]
+        if message.role != "tool" or over <= 0:
+            continue
+        try:
+            payload = json.loads(message.content)
+        except ValueError:
+            continue
+        passages = payload.get("passages") if isinstance(payload, dict) else None
+        if not isinstance(passages, list) or not passages:
+            continue
+        before = prompt_size([message])
+        shorter = message
+        while passages and prompt_size([shorter]) > before - over:
+            passages.pop()
+            payload["left_out"] = int(payload.get("left_out", 0)) + 1
+            shorter = dataclasses.replace(message, content=json.dumps(payload, ensure_ascii=False))
+        out[index] = shorter
+        over -= before - prompt_size([shorter])
+    return out

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from renubu_tui.llm import ChatMessage, ChatRequest, Done, StreamError, TextDelta
+from renubu_tui.llm.events import ToolCallRequest
 from renubu_tui.llm.ollama import OllamaProvider
 from renubu_tui.llm.openai_compat import OpenAICompatProvider
 from renubu_tui.llm.resilience import CircuitBreaker, RetryPolicy
@@ -327,3 +328,28 @@ async def test_a_prompt_that_cannot_fit_says_so_before_sending(fake_sleep: FakeS
         "max_tokens, or use a model with a larger context"
     )
     assert replay.requests == []
+
+
+async def test_the_lowest_ranked_passages_give_way_before_the_prompt_is_refused(
+    fake_sleep: FakeSleep,
+) -> None:
+    replay = Replay(streamed(ok_body("Fine.")))
+    passages = [{"title": f"p{rank}", "text": f"{rank} " + "w" * 400} for rank in range(1, 6)]
+    call = ToolCallRequest("c1", "rag_search", {"query": "renewal"})
+    request = ChatRequest(
+        [
+            ChatMessage("system", "s" * 400),  # ≈ 100 tokens
+            ChatMessage("user", "what does the playbook say?"),
+            ChatMessage("assistant", "", tool_calls=(call,)),
+            ChatMessage("tool", json.dumps({"passages": passages}), "rag_search", "c1"),
+        ],
+        max_tokens=2000,
+    )
+    # 1 024 tokens: 512 for the answer, ≈ 100 for the system prompt; five passages of ≈ 105
+    # tokens each do not fit beside it, three do
+    events = await events_of(ollama(replay, fake_sleep, context_tokens=1024), request)
+    assert isinstance(events[-1], Done)
+    sent = json.loads(replay.requests[0].content)
+    tool = json.loads(sent["messages"][-1]["content"])
+    assert [p["title"] for p in tool["passages"]] == ["p1", "p2", "p3"]
+    assert tool["left_out"] == 2
