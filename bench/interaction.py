@@ -231,10 +231,9 @@ class Probe:
             if not box.is_mounted:
                 return False
         for md in log.query("Markdown"):
-            lock = getattr(md, "lock", None)
             if not md.is_mounted or getattr(md, "_initial_markdown", None) is not None:
                 return False
-            if lock is not None and lock.locked():
+            if getattr(getattr(md, "lock", None), "is_locked", False):  # Textual's RLock
                 return False
         field_ = chat.query_one(HistoryInput)
         return field_.is_mounted and field_.display and not field_.disabled
