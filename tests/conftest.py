@@ -167,7 +167,7 @@ def pg_database(schema: str) -> Database:
 # --- templates built once per session --------------------------------------------------------
 
 
-async def _migrate(database: Database, seed: bool) -> None:
+async def _migrate(database: Database, seed: bool | str) -> None:
     from renubu_tui.data.migrate import upgrade
 
     await upgrade(database)
@@ -175,15 +175,34 @@ async def _migrate(database: Database, seed: bool) -> None:
         from renubu_tui.services.demo.seeding import seed_everything
 
         await seed_everything(database, today=TEST_TODAY)
+    if seed == "ready":
+        await _build_queues(database, TEST_TODAY)
     await database.dispose()
+
+
+async def _build_queues(database: Database, today: dt.date) -> None:
+    """Every tenant's queue of `today`, as an app started earlier that day left it (the "ready"
+    template, for the app's tests: each opens the app, which would otherwise build it first)."""
+    from sqlalchemy import select
+
+    from renubu_tui.data.models import Tenant
+    from renubu_tui.services.config.service import ConfigService
+    from renubu_tui.services.queue.service import QueueService
+
+    async with database.sessions() as session:
+        tenants = list((await session.scalars(select(Tenant.id))).all())
+    queue = QueueService(database, ConfigService(database))
+    for tenant_id in tenants:
+        await queue.ensure_fresh(tenant_id, today)
 
 
 @pytest.fixture(scope="session")
 def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("templates")
-    paths = {"migrated": root / "migrated.sqlite3", "seeded": root / "seeded.sqlite3"}
+    paths = {name: root / f"{name}.sqlite3" for name in ("migrated", "seeded", "ready")}
     for kind, path in paths.items():
-        _run(_migrate(create_database(f"sqlite+aiosqlite:///{path}"), seed=kind == "seeded"))
+        seed = {"migrated": False, "seeded": True, "ready": "ready"}[kind]
+        _run(_migrate(create_database(f"sqlite+aiosqlite:///{path}"), seed=seed))
     return paths
 
 

@@ -435,8 +435,8 @@ class HttpProvider:
         the rest: system messages (the customer's facts, the step) and the newest turn (the
         question, with any tool replies it drew) always — its knowledge passages, ranked best
         first, give way from the lowest rank when even that does not fit —, then older turns
-        newest first (whole turns, so a tool reply never loses the call it answers). Tokens are estimated
-        (≈ 4 characters each), so the budget is a guide, not a guarantee.
+        newest first (whole turns, so a tool reply never loses the call it answers). Tokens
+        are estimated (≈ 4 characters each), so the budget is a guide, not a guarantee.
         """
         if window is None:
             window = Window(self.context_tokens, "config") if self.context_tokens else Window()

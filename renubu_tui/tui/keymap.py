@@ -49,9 +49,9 @@ BINDING_IDS = frozenset(
         *("tasks.close", "tasks.complete", "tasks.reassign", "tasks.skip", "tasks.snooze"),
         *("viewer.close", "why.close", "import.cancel", "main.forecast", "forecast.open"),
         *("forecast.by", "forecast.everyone", "forecast.close"),
-        *("viewer.close", "why.close", "import.cancel", "actions.timeline", "actions.note"),
+        *("actions.timeline", "actions.note"),
         *("timeline.note", "timeline.edit", "timeline.kind", "timeline.search"),
-        *("timeline.close",),
+        *("timeline.close", "import.browse", "picker.cancel", "picker.up"),
     }
 )
 """The id of every binding the app declares (`Binding(…, id=…)`): what `[keys]` may remap.

@@ -38,9 +38,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def db_path(tmp_path: Path, sqlite_templates: dict[str, Path]) -> Path:
-    """A private copy of the seeded demo database (Bluesoft at D−15, the portfolio)."""
+    """A private copy of the seeded demo database (Bluesoft at D−15, the portfolio), its queue
+    of the day already built as an earlier start that day would have left it."""
     path = tmp_path / "renubu.sqlite3"
-    shutil.copyfile(sqlite_templates["seeded"], path)
+    shutil.copyfile(sqlite_templates["ready"], path)
     return path
 
 
@@ -87,11 +88,12 @@ async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
 
 SHORT_TIMER = 0.5
 LIVE = "live"  # the worker group of the live-updates watcher (never finishes by itself)
+FOREVER = {LIVE, "_loader"}  # and Textual's DirectoryTree loader, which waits for work forever
 
 
 def _busy(app: Any) -> bool:
     """A worker still running, a message still queued or a short one-shot timer pending."""
-    if any(not w.is_finished and w.group != LIVE for w in app.workers):
+    if any(not w.is_finished and w.group not in FOREVER for w in app.workers):
         return True
     nodes = [app, *(n for screen in app.screen_stack for n in screen.walk_children(with_self=True))]
     for node in nodes:
@@ -112,7 +114,7 @@ def _busy(app: Any) -> bool:
 
 async def _workers_done(pilot: Pilot[Any]) -> None:
     for worker in list(pilot.app.workers):
-        if worker.group == LIVE:
+        if worker.group in FOREVER:
             continue  # the live-updates watcher runs for the app's life
         with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await worker.wait()

@@ -8,6 +8,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Static
 
+from renubu_tui.tui.screens.file_picker import ExportTree, FilePicker
 from renubu_tui.tui.screens.import_screen import ImportScreen
 from tests.tui.conftest import AppFactory, screen_text, settle
 
@@ -83,3 +84,33 @@ def test_import_screen_snapshot(app_factory: AppFactory, snap_compare: Any, tmp_
         await pilot.pause()
 
     assert snap_compare(app_factory(), terminal_size=WIDE, run_before=run)
+
+
+async def test_browse_picks_a_file_from_a_folder_and_checks_it(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    write_accounts(folder)
+    (folder / "notes.pdf").write_bytes(b"%PDF")  # not an export: not offered
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        pilot.app.screen.action_import()
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ImportScreen)
+        screen.query_one("#import-path", Input).value = str(folder)
+        await pilot.click("#import-browse")
+        await settle(pilot)
+        picker = pilot.app.screen
+        assert isinstance(picker, FilePicker)
+        shown = screen_text(pilot.app)
+        assert "accounts.csv" in shown and "notes.pdf" not in shown
+        tree = picker.query_one(ExportTree)
+        await pilot.press("down", "enter")  # the first entry under the folder: accounts.csv
+        await settle(pilot)
+        assert pilot.app.screen is screen and tree is not None
+        assert screen.query_one("#import-path", Input).value == str(folder / "accounts.csv")
+        report = str(screen.query_one("#import-report", Static).render())
+        assert "would insert 1" in report  # checked at once

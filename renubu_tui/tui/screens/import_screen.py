@@ -55,6 +55,7 @@ class ImportScreen(ReportsWorkerErrors, Modal[bool]):
     CSS_PATH = "../styles/import_screen.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close", id="import.cancel"),
+        Binding("ctrl+o", "browse", "Browse", id="import.browse"),
     ]
 
     def __init__(self) -> None:
@@ -64,7 +65,7 @@ class ImportScreen(ReportsWorkerErrors, Modal[bool]):
     def compose(self) -> ComposeResult:
         with VerticalScroll() as body:
             body.border_title = "Import from a CRM export"
-            yield Label("File (CSV or XLSX), then Enter to check it", markup=False)
+            yield Label("File (CSV or XLSX), then Enter to check it · ctrl+o browses", markup=False)
             yield Input(placeholder="~/Downloads/accounts.csv", id="import-path")
             with Horizontal(id="import-options"):
                 yield Select(
@@ -72,6 +73,7 @@ class ImportScreen(ReportsWorkerErrors, Modal[bool]):
                 )
                 yield Checkbox("Skip refused rows", id="import-skip")
             with Horizontal(id="import-buttons"):
+                yield Button("Browse…", id="import-browse")
                 yield Button("Check", id="import-check")
                 yield Button("Import", id="import-run", variant="primary", disabled=True)
             yield Static(
@@ -92,7 +94,9 @@ class ImportScreen(ReportsWorkerErrors, Modal[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id == "import-check":
+        if event.button.id == "import-browse":
+            self.action_browse()
+        elif event.button.id == "import-check":
             self._check()
         elif event.button.id == "import-run":
             self._import()
@@ -157,6 +161,19 @@ class ImportScreen(ReportsWorkerErrors, Modal[bool]):
                 markup=False,
             )
             self.dismiss(True)
+
+    def action_browse(self) -> None:
+        """Choose the file from a folder tree instead of typing it; the check runs at once."""
+        from renubu_tui.tui.screens.file_picker import FilePicker, start_folder
+
+        field = self.query_one("#import-path", Input)
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                field.value = str(path)
+                self._check()
+
+        self.app.push_screen(FilePicker(start_folder(field.value)), chosen)
 
     def action_cancel(self) -> None:
         self.dismiss(False)
