@@ -126,7 +126,7 @@ class OpenAICompatProvider(HttpProvider):
         self, lines: AsyncIterator[str], state: StreamState
     ) -> AsyncIterator[TextDelta | ToolCallRequest]:
         calls: dict[int, dict[str, Any]] = {}
-        finished = False
+        finished = said = False
         async for event in sse_events(lines):
             if event.data.strip() == "[DONE]":
                 finished = True
@@ -143,12 +143,20 @@ class OpenAICompatProvider(HttpProvider):
             for choice in data.get("choices") or ():
                 delta = choice.get("delta") or {}
                 if delta.get("content"):
+                    said = True
                     yield TextDelta(delta["content"])
                 for part in delta.get("tool_calls") or ():
                     _merge_tool_call(calls, part)
                 if choice.get("finish_reason"):
                     state.stop_reason = choice["finish_reason"]
         if not finished and state.stop_reason is None:
+            if not said and not calls:  # llama-cpp-python's server ends so on a prompt too long
+                raise UpstreamError(
+                    "protocol",
+                    "the reply ended before the model wrote anything — a prompt longer than the "
+                    "model's context ends so on some servers: set [llm] context_tokens to its "
+                    "window",
+                )
             raise UpstreamError("protocol", "the reply ended before the model finished")
         for index in sorted(calls):
             call = calls[index]

@@ -353,3 +353,25 @@ async def test_the_lowest_ranked_passages_give_way_before_the_prompt_is_refused(
     tool = json.loads(sent["messages"][-1]["content"])
     assert [p["title"] for p in tool["passages"]] == ["p1", "p2", "p3"]
     assert tool["left_out"] == 2
+
+
+async def test_a_reply_that_ends_before_any_word_points_at_the_context_window(
+    fake_sleep: FakeSleep,
+) -> None:
+    # llama-cpp-python's server, given a prompt longer than its n_ctx, opens the stream and
+    # closes it with nothing in it (its log: "Requested tokens (2958) exceed context window")
+    replay = Replay(streamed(""), streamed(""), streamed(""))
+    provider = OpenAICompatProvider(
+        base_url="http://127.0.0.1:8765",
+        model="smol",
+        transport=replay.transport,
+        sleep=fake_sleep,
+        retry=RetryPolicy(max_attempts=1),
+    )
+    events = await events_of(provider, REQUEST)
+    error = events[-1]
+    assert isinstance(error, StreamError) and error.kind == "protocol"
+    assert "before the model wrote anything" in error.message
+    assert "[llm] context_tokens" in error.message
+    assert_one_line(error)
+    await provider.aclose()
