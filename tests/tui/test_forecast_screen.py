@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import DataTable
 
+from renubu_tui.data.engine import create_database
+from renubu_tui.services.config.service import ConfigService
+from renubu_tui.services.customers.lookup import tenant_by_slug
 from renubu_tui.tui.screens.forecast import ForecastScreen
 from renubu_tui.tui.screens.main import MainScreen
 from renubu_tui.tui.widgets.queue_pane import QueuePane
-from tests.tui.conftest import AppFactory, screen_text, settle
+from tests.tui.conftest import AppFactory, screen_text, settle, until
 
 WIDE = (160, 48)
 
@@ -93,3 +98,29 @@ async def test_names_from_the_database_are_shown_as_typed(app_factory: AppFactor
         await pilot.press("F")
         await settle(pilot)
         assert "[red]Fathom[/red] Robotics" in screen_text(app)
+
+
+async def test_an_open_forecast_follows_a_change_made_elsewhere(
+    db_path: Path, app_factory: AppFactory
+) -> None:
+    """Live updates: a team lead sets the likely weight from another terminal (`renubu config
+    set`); Maya's open forecast weighs with it without a key pressed."""
+    app = app_factory(live=True)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ForecastScreen) and screen.view is not None
+        assert screen.view.model.likely == 0.9
+        before = screen.view.weighted
+        other = create_database(f"sqlite+aiosqlite:///{db_path}")
+        try:
+            config = ConfigService(other)
+            async with other.sessions() as session:
+                tenant = await tenant_by_slug(session, "acme-cs")
+            await config.set(tenant.id, "thresholds.forecast.likely", 0.8, actor="t", actor_id=None)
+        finally:
+            await other.dispose()
+        await until(pilot, lambda: screen.view is not None and screen.view.model.likely == 0.8)
+        assert screen.view.weighted < before

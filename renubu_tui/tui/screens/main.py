@@ -261,7 +261,9 @@ class MainScreen(
     def on_main_screen_changed(self, message: Changed) -> None:
         """The queue reads its page again in place (the cursor stays on its row), the open
         customer's step view and the sidebar read again when that customer changed, the bell
-        counts again, and someone else's change says so in one line."""
+        counts again, an open timeline or forecast reads again, and someone else's change says
+        so in one line."""
+        from renubu_tui.tui.screens.forecast import ForecastScreen
         from renubu_tui.tui.screens.timeline import TimelineScreen
         from renubu_tui.tui.widgets.sidebar import ContextSidebar
         from renubu_tui.tui.widgets.step_pane import StepPane
@@ -279,8 +281,11 @@ class MainScreen(
         for sidebar in self.query(ContextSidebar):
             if everything or sidebar.customer_id in changed:
                 sidebar.reload()
-        for screen in self.app.screen_stack:  # an open timeline (L) reads its customer again
-            if isinstance(screen, TimelineScreen) and (everything or screen.customer_id in changed):
+        for screen in self.app.screen_stack:
+            if isinstance(screen, TimelineScreen):  # an open timeline (L): when its customer
+                if everything or screen.customer_id in changed:  # changed
+                    screen.load()
+            elif isinstance(screen, ForecastScreen):  # any change can move the forecast (F)
                 screen.load()
         self.refresh_bell()
         others = [c for c in batch.changes if c.actor_id != session.user_id]
