@@ -29,7 +29,7 @@ def report_text(result: ImportResult) -> Text:
     """The check's (or the import's) counts and the first refused rows, file named by name."""
     would = result.dry_run or result.stopped
     head = (
-        f"{result.path.name}: {result.rows:,} rows · "
+        f"{result.path.name}: {result.rows:,} row{'' if result.rows == 1 else 's'} · "
         f"{'would insert' if would else 'inserted'} {result.inserted:,} · "
         f"{'would update' if would else 'updated'} {result.updated:,} · "
         f"unchanged {result.unchanged:,} · refused {len(result.refused):,}"
@@ -53,6 +53,7 @@ class ImportScreen(ReportsWorkerErrors, Modal[bool]):
     """Dismissed with True when something was imported (the queue then reloads)."""
 
     CSS_PATH = "../styles/import_screen.tcss"
+    AUTO_FOCUS = "#import-path"  # opened to type (or browse for) the file
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close", id="import.cancel"),
         Binding("ctrl+o", "browse", "Browse", id="import.browse"),
