@@ -117,8 +117,9 @@ def _report(r: ImportResult) -> None:
     if r.stopped:
         verb = ("would insert", "would update")
     click.echo(
-        f"{name}: {r.rows:,} rows ({r.kind}): {verb[0]} {r.inserted:,}, {verb[1]} "
-        f"{r.updated:,}, unchanged {r.unchanged:,}, refused {len(r.refused):,}"
+        f"{name}: {r.rows:,} row{'' if r.rows == 1 else 's'} ({r.kind}): "
+        f"{verb[0]} {r.inserted:,}, {verb[1]} {r.updated:,}, unchanged {r.unchanged:,}, "
+        f"refused {len(r.refused):,}"
     )
     for rejected in r.refused:
         for column, reason in zip(rejected.columns, rejected.reasons, strict=True):

@@ -158,7 +158,8 @@ def test_a_bundle_dry_run_counts_what_its_customers_file_would_add(
     us.write_text('date_format = "%m/%d/%Y"\n', encoding="utf-8")
     code, out, _ = cli("import", "--bundle", str(folder), "--dry-run", "--mapping", str(us))
     assert code == 0, out
-    assert "contracts.tsv: 1 rows (contracts): would insert 0, would update 0" not in out
+    assert "contracts.tsv: 1 row (contracts): would insert 0, would update 0" not in out
+    assert "contracts.tsv: 1 row (contracts): would insert 1" in out
     assert "(contracts): would insert 1" in out
     code, out, _ = cli("import", "--bundle", str(folder), "--mapping", str(us))
     assert code == 0 and out.count("today's queue rebuilt") == 1, out
