@@ -77,7 +77,7 @@ async def _watching(db: Database) -> AsyncIterator[_Heard]:
             await heard.task
 
 
-async def test_a_snooze_reaches_a_watcher_within_a_second(seeded_db: Database) -> None:
+async def test_a_snooze_reaches_a_watcher_with_who_did_it(seeded_db: Database) -> None:
     """The services as the app builds them: the snooze publishes; a watcher hears who did it."""
     services = await build_services(
         seeded_db, Settings(database_url="sqlite+aiosqlite://", user=MAYA), Clock(TEST_TODAY)
@@ -96,12 +96,10 @@ async def test_a_snooze_reaches_a_watcher_within_a_second(seeded_db: Database) -
         ).one()
     customer_id, name = row
     async with _watching(seeded_db) as heard:
-        started = asyncio.get_running_loop().time()
         await services.actions.run(
             TENANT, "snooze", actor=services.user, customer_id=customer_id, params={"days": 3}
         )
-        await heard.until(lambda: heard.changes)
-        assert asyncio.get_running_loop().time() - started < 1.0
+        await heard.until(lambda: heard.changes)  # how soon: bench, not a timed assertion
     (change,) = heard.changes
     assert (change.customer_id, change.kind, change.actor_id) == (
         customer_id,
