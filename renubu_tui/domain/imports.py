@@ -49,6 +49,19 @@ def _f(name: str, what: str, *aliases: str, required: bool = False, label: str =
     return Field(name, (name, *aliases), what, required, label)
 
 
+# The account a contract or contact belongs to, as both kinds' exports name it.
+ACCOUNT_REF = _f(
+    "customer",
+    "text",
+    "Account ID",
+    "Account ID (18)",
+    "Company ID",
+    "Associated Company ID",
+    "Customer ID",
+    required=True,
+    label="account id",
+)
+
 # The columns each kind reads. The first alias lists are the Salesforce and HubSpot headers.
 FIELDS: dict[Kind, tuple[Field, ...]] = {
     "customers": (
@@ -105,17 +118,7 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
             required=True,
             label="external id",
         ),
-        _f(
-            "customer",
-            "text",
-            "Account ID",
-            "Account ID (18)",
-            "Company ID",
-            "Associated Company ID",
-            "Customer ID",
-            required=True,
-            label="account id",
-        ),
+        ACCOUNT_REF,
         _f("arr", "money", "Amount", "ARR", "Annual Contract Value", "Deal amount", label="ARR"),
         _f("start_date", "date", "Contract Start Date", "Start Date", "Service Start Date"),
         _f("end_date", "date", "Contract End Date", "End Date", "Renewal date", "Service End Date"),
@@ -127,17 +130,7 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         _f("seats", "int", "Seats", "Quantity", "Licenses"),
     ),
     "contacts": (
-        _f(
-            "customer",
-            "text",
-            "Account ID",
-            "Account ID (18)",
-            "Company ID",
-            "Associated Company ID",
-            "Customer ID",
-            required=True,
-            label="account id",
-        ),
+        ACCOUNT_REF,
         _f("name", "text", "Full Name", "Contact Name", "Name"),
         _f("first_name", "text", "First Name", "First name"),
         _f("last_name", "text", "Last Name", "Last name"),
